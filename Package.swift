@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+// Diffuse: Stable Diffusion inference in Swift. Layered targets; each depends only on the ones above it:
+//   DiffuseCore (tensor, dtype, safetensors, Backend protocol)
+//   → DiffuseCPU (kernels)        → DiffuseNN (modules)
+//   → DiffuseModels / DiffuseSchedulers → DiffusePipeline → diffuse (CLI)
+import PackageDescription
+
+// Hot kernels need FMA and 256-bit vectors. Without a CPU target Swift lowers `addingProduct` to calls
+// to `fmaf` (≈ 100× slower), so the kernel targets are always built for Haswell (AVX2 + FMA + F16C)
+// and always optimised, even in debug builds (tests of numeric kernels would otherwise take minutes).
+// AVX-512-BF16 code lives in the C target behind per-function `target` attributes and is chosen at
+// run time, so the binary still runs on AVX2-only machines. On arm64 NEON is the baseline: no flag.
+#if arch(x86_64)
+let cpuFlags: [String] = ["-target-cpu", "haswell"]
+#else
+let cpuFlags: [String] = []
+#endif
+let kernelSwiftSettings: [SwiftSetting] = [.unsafeFlags(cpuFlags + ["-O"])]
+
+let package = Package(
+    name: "Diffuse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "diffuse", targets: ["diffuse"]),
+        .library(name: "Diffuse", targets: ["DiffusePipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "DiffuseCore", swiftSettings: kernelSwiftSettings),
+        .target(name: "CDiffuseKernels"),
+        .target(name: "DiffuseCPU", dependencies: ["DiffuseCore", "CDiffuseKernels"],
+                swiftSettings: kernelSwiftSettings),
+        .target(name: "DiffuseNN", dependencies: ["DiffuseCore"]),
+        .target(name: "DiffuseModels", dependencies: ["DiffuseNN"]),
+        .target(name: "DiffuseSchedulers", dependencies: ["DiffuseCore"]),
+        .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU"]),
+        .executableTarget(name: "diffuse", dependencies: [
+            "DiffusePipeline", "DiffuseCPU",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: kernelSwiftSettings),
+        .target(name: "DiffuseTestSupport", dependencies: ["DiffuseCore"], path: "Tests/Support"),
+        .testTarget(name: "DiffuseCoreTests", dependencies: ["DiffuseCore", "DiffuseTestSupport"]),
+        .testTarget(name: "DiffuseCPUTests", dependencies: ["DiffuseCPU", "DiffuseTestSupport"]),
+        .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffusePipeline", "DiffuseTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
