@@ -107,7 +107,8 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Sendable, Equata
         case let .byteLengthMismatch(shape, dtype, expected, actual):
             return "shape \(shape) of \(dtype.safetensorsName) needs \(expected) bytes, but data_offsets span \(actual) bytes. " + Self.hostile
         case let .overlap(other, range, otherRange):
-            return "its bytes \(range) overlap those of tensor '\(other)' (\(otherRange)). " + Self.hostile
+            return "its data_offsets [\(range.lowerBound), \(range.upperBound)] overlap those of tensor '\(other)' "
+                + "[\(otherRange.lowerBound), \(otherRange.upperBound)]. " + Self.hostile
         case let .metadataNotObject(found):
             return "\"__metadata__\" must be an object of string values, but it is \(found). " + Self.hostile
         case let .metadataValueNotString(key, found):

@@ -16,6 +16,7 @@ public struct SafeTensorsFile: Sendable {
     private let mapping: MappedFile
     private let header: SafeTensorsHeader
     private let index: [String: Int]
+    private let sortedNames: [String]
 
     /// Maps the file and validates its header; throws `SafeTensorsError`.
     public init(path: String) throws {
@@ -32,10 +33,11 @@ public struct SafeTensorsFile: Sendable {
         var index: [String: Int] = [:]
         for (i, info) in header.tensors.enumerated() { index[info.name] = i }
         self.index = index
+        sortedNames = header.tensors.map(\.name).sorted()
     }
 
     /// Tensor names, sorted.
-    public var names: [String] { header.tensors.map(\.name).sorted() }
+    public var names: [String] { sortedNames }
 
     /// The `"__metadata__"` strings (empty when there are none).
     public var metadata: [String: String] { header.metadata }
