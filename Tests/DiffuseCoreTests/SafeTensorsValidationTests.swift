@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import DiffuseCore
+import DiffuseTestSupport
 
 /// A file: 8-byte little-endian length of `json` (or `claimedLength`), `json`, then `data`.
 private func file(_ json: String, data: [UInt8] = [], claimedLength: UInt64? = nil) -> [UInt8] {
@@ -334,6 +335,49 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
             #expect(f.metadata.isEmpty)
             #expect(f.names.isEmpty)
         }
+    }
+
+    // MARK: Robustness
+
+    /// Every prefix of a valid file, and many random corruptions of its header, either open (and then every
+    /// tensor reads) or raise a SafeTensorsError: never a crash, never another error.
+    @Test func truncationsAndRandomCorruptionsNeverCrash() throws {
+        let whole = try withTemporaryPath { path in
+            try SafeTensors.write([
+                (name: "w", tensor: Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])),
+                (name: "h", tensor: Tensor([7, 8], shape: [2]).converted(to: .f16)),
+                (name: "ids", tensor: Tensor(ids: [9], shape: [], dtype: .i64)),
+            ], metadata: ["format": "pt"], to: path)
+            return fileBytes(path)
+        }
+        let headerEnd = 8 + (Int(whole[0]) | Int(whole[1]) << 8)
+        var candidates = (0...whole.count).map { Array(whole[..<$0]) }
+        var random = TestRandom(seed: 42)
+        let interesting = Array("{}[]\",:-.0123456789eE \u{0}\u{7F}".utf8) + [0xFF, 0xC3]
+        for _ in 0..<300 {
+            var bytes = whole
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                let position = Int(random.next() % UInt64(headerEnd))
+                bytes[position] = random.next() % 2 == 0
+                    ? interesting[Int(random.next() % UInt64(interesting.count))]
+                    : UInt8(truncatingIfNeeded: random.next())
+            }
+            candidates.append(bytes)
+        }
+        var opened = 0
+        for bytes in candidates {
+            withTemporaryFile(bytes) { path in
+                do {
+                    let f = try SafeTensorsFile(path: path)
+                    opened += 1
+                    for name in f.names { _ = try f.tensor(name, as: .f32).floats() }
+                } catch is SafeTensorsError {
+                } catch {
+                    Issue.record("unexpected error \(error)")
+                }
+            }
+        }
+        #expect(opened >= 1) // at least the whole file
     }
 
     // MARK: Lookup and writing
