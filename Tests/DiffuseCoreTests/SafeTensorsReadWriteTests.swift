@@ -3,40 +3,44 @@ import Testing
 import DiffuseCore
 import DiffuseTestSupport
 
-/// A unique path in the temporary directory, removed after `body`.
-func withTemporaryPath<R>(_ body: (String) throws -> R) rethrows -> R {
-    let path = FileManager.default.temporaryDirectory.path + "/diffuse-safetensors-\(UUID().uuidString).safetensors"
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    return try body(path)
-}
-
-/// Writes `bytes` to a temporary file and passes its path to `body`.
-func withTemporaryFile<R>(_ bytes: [UInt8], _ body: (String) throws -> R) rethrows -> R {
-    try withTemporaryPath { path in
-        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+/// Temporary files and sample tensors for the safetensors tests (a namespace, so that other test files of
+/// this target can use the same short names freely).
+enum SafeTensorsTesting {
+    /// A unique path in the temporary directory, removed after `body`.
+    static func withTemporaryPath<R>(_ body: (String) throws -> R) rethrows -> R {
+        let path = FileManager.default.temporaryDirectory.path + "/diffuse-safetensors-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
         return try body(path)
     }
-}
 
-func fileBytes(_ path: String) -> [UInt8] {
-    [UInt8](FileManager.default.contents(atPath: path) ?? Data())
-}
+    /// Writes `bytes` to a temporary file and passes its path to `body`.
+    static func withTemporaryFile<R>(_ bytes: [UInt8], _ body: (String) throws -> R) rethrows -> R {
+        try withTemporaryPath { path in
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            return try body(path)
+        }
+    }
 
-/// The raw bytes of a tensor in row-major order.
-func rawBytes(_ t: Tensor) -> [UInt8] {
-    let c = t.contiguous()
-    return [UInt8](UnsafeRawBufferPointer(start: c.rawPointer, count: c.byteCount))
-}
+    static func fileBytes(_ path: String) -> [UInt8] {
+        [UInt8](FileManager.default.contents(atPath: path) ?? Data())
+    }
 
-/// A tensor of `dtype` with deterministic values.
-func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
-    var random = TestRandom(seed: seed)
-    let count = shape.reduce(1, *)
-    switch dtype {
-    case .i32, .i64:
-        return Tensor(ids: (0..<count).map { _ in Int(random.next() % 100_000) - 50_000 }, shape: shape, dtype: dtype)
-    default:
-        return Tensor(random.floats(count, scale: 10), shape: shape).converted(to: dtype)
+    /// The raw bytes of a tensor in row-major order.
+    static func rawBytes(_ t: Tensor) -> [UInt8] {
+        let c = t.contiguous()
+        return [UInt8](UnsafeRawBufferPointer(start: c.rawPointer, count: c.byteCount))
+    }
+
+    /// A tensor of `dtype` with deterministic values.
+    static func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
+        var random = TestRandom(seed: seed)
+        let count = shape.reduce(1, *)
+        switch dtype {
+        case .i32, .i64:
+            return Tensor(ids: (0..<count).map { _ in Int(random.next() % 100_000) - 50_000 }, shape: shape, dtype: dtype)
+        default:
+            return Tensor(random.floats(count, scale: 10), shape: shape).converted(to: dtype)
+        }
     }
 }
 
@@ -45,10 +49,10 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
 
     @Test(arguments: DType.allCases)
     func roundTripsEveryDTypeAndShape(dtype: DType) throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             var tensors: [(name: String, tensor: Tensor)] = []
             for (i, shape) in Self.shapes.enumerated() {
-                tensors.append((name: "t\(i)", tensor: sampleTensor(shape, dtype, seed: UInt64(i))))
+                tensors.append((name: "t\(i)", tensor: SafeTensorsTesting.sampleTensor(shape, dtype, seed: UInt64(i))))
             }
             try SafeTensors.write(tensors, to: path)
             let file = try SafeTensorsFile(path: path)
@@ -59,7 +63,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
                 let read = try file.tensor(name)
                 #expect(read.dtype == dtype)
                 #expect(read.shape == original.shape)
-                #expect(rawBytes(read) == rawBytes(original), "\(name)")
+                #expect(SafeTensorsTesting.rawBytes(read) == SafeTensorsTesting.rawBytes(original), "\(name)")
                 let info = try #require(file.info(name))
                 #expect(info == SafeTensorInfo(name: name, dtype: dtype, shape: original.shape,
                                                dataOffsets: info.dataOffsets))
@@ -69,8 +73,8 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     }
 
     @Test func readsAreZeroCopyViewsOfTheMapping() throws {
-        try withTemporaryPath { path in
-            try SafeTensors.write(["w": sampleTensor([4, 3], .bf16, seed: 1), "b": sampleTensor([3], .f32, seed: 2)],
+        try SafeTensorsTesting.withTemporaryPath { path in
+            try SafeTensors.write(["w": SafeTensorsTesting.sampleTensor([4, 3], .bf16, seed: 1), "b": SafeTensorsTesting.sampleTensor([3], .f32, seed: 2)],
                                   to: path)
             let file = try SafeTensorsFile(path: path)
             let w = try file.tensor("w")
@@ -88,7 +92,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
 
     @Test func tensorsOutliveTheFileValue() throws {
         let values: [Float] = [1, 2, 3, 4]
-        let tensor: Tensor = try withTemporaryPath { path in
+        let tensor: Tensor = try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write(["x": Tensor(values, shape: [2, 2])], to: path)
             return try SafeTensorsFile(path: path).tensor("x")
         }
@@ -97,15 +101,15 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     }
 
     @Test func convertsOnRead() throws {
-        try withTemporaryPath { path in
-            let original = sampleTensor([3, 5], .f32, seed: 7)
+        try SafeTensorsTesting.withTemporaryPath { path in
+            let original = SafeTensorsTesting.sampleTensor([3, 5], .f32, seed: 7)
             try SafeTensors.write(["x": original, "ids": Tensor(ids: [1, -2, 3], shape: [3], dtype: .i64)], to: path)
             let file = try SafeTensorsFile(path: path)
             for target in [DType.f16, .bf16] {
                 let read = try file.tensor("x", as: target)
                 #expect(read.dtype == target)
                 #expect(read.storage.kind == .owned)
-                #expect(rawBytes(read) == rawBytes(original.converted(to: target)))
+                #expect(SafeTensorsTesting.rawBytes(read) == SafeTensorsTesting.rawBytes(original.converted(to: target)))
             }
             let ids = try file.tensor("ids", as: .i32)
             #expect(ids.dtype == .i32)
@@ -115,7 +119,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     }
 
     @Test func writesNonContiguousViewsRowMajor() throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             let base = Tensor((0..<6).map(Float.init), shape: [2, 3])
             try SafeTensors.write([(name: "t", tensor: base.transposed()), (name: "s", tensor: base.sliced(dim: 1, 1..<3))],
                                   to: path)
@@ -127,7 +131,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     }
 
     @Test func metadataRoundTripsWithEscapes() throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             let metadata = ["format": "pt", "quote\"back\\slash": "line\nbreak\ttab \u{01} é 🎨 /", "": ""]
             try SafeTensors.write([(name: "naïve \"name\"", tensor: Tensor([1], shape: [1]))], metadata: metadata, to: path)
             let file = try SafeTensorsFile(path: path)
@@ -156,7 +160,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
 
     @Test func matchesPythonByteForByte() throws {
         #expect(Self.pythonBytes.count == 8 + 368 + 30)
-        try withTemporaryFile(Self.pythonBytes) { path in
+        try SafeTensorsTesting.withTemporaryFile(Self.pythonBytes) { path in
             let file = try SafeTensorsFile(path: path)
             #expect(file.names == ["a", "b", "c", "d", "s", "z"])
             #expect(file.metadata == ["format": "pt"])
@@ -170,7 +174,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
             #expect(try file.tensor("c").scalar(atFlat: 0) == 7)
             #expect(try file.tensor("d").floats() == [1, 2])
         }
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write([
                 "b": Tensor([1, 2, 3], shape: [3]).converted(to: .f16),
                 "a": Tensor([1.5], shape: [1, 1]),
@@ -179,12 +183,12 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
                 "s": Tensor([2], shape: []),
                 "z": Tensor(zeros: [0, 3]),
             ], metadata: ["format": "pt"], to: path)
-            #expect(fileBytes(path) == Self.pythonBytes)
+            #expect(SafeTensorsTesting.fileBytes(path) == Self.pythonBytes)
         }
     }
 
     @Test func keepsEveryTensorAlignedByGroupingDTypes() throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write([
                 (name: "h", tensor: Tensor(zeros: [3], dtype: .f16)),
                 (name: "f", tensor: Tensor([1, 2], shape: [2])),
@@ -207,7 +211,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
         while json.utf8.count % 8 != 0 { json += " " }
         var bytes = withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian, Array.init)
         bytes += Array(json.utf8) + [0x00, 0x3C] + [0x00, 0x00, 0x20, 0x40] // 1.0 (f16), 2.5 (f32)
-        try withTemporaryFile(bytes) { path in
+        try SafeTensorsTesting.withTemporaryFile(bytes) { path in
             let file = try SafeTensorsFile(path: path)
             let f = try file.tensor("f")
             #expect(f.storage.kind == .owned)
@@ -218,20 +222,20 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     }
 
     @Test func zeroTensorFiles() throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write([], to: path)
-            #expect(fileBytes(path) == [8, 0, 0, 0, 0, 0, 0, 0] + Array("{}      ".utf8)) // as Python writes it
+            #expect(SafeTensorsTesting.fileBytes(path) == [8, 0, 0, 0, 0, 0, 0, 0] + Array("{}      ".utf8)) // as Python writes it
             let file = try SafeTensorsFile(path: path)
             #expect(file.names.isEmpty)
             #expect(file.metadata.isEmpty)
             #expect(file.info("x") == nil)
         }
         // Unpadded "{}", and metadata with no tensors.
-        try withTemporaryFile([2, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)) { path in
+        try SafeTensorsTesting.withTemporaryFile([2, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)) { path in
             let file = try SafeTensorsFile(path: path)
             #expect(file.names.isEmpty)
         }
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write([], metadata: ["k": "v"], to: path)
             let file = try SafeTensorsFile(path: path)
             #expect(file.names.isEmpty)
@@ -240,7 +244,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     }
 
     @Test func overwritingAMappedFileLeavesOldTensorsIntact() throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write(["x": Tensor([1, 2, 3], shape: [3])], to: path)
             let old = try SafeTensorsFile(path: path).tensor("x")
             try SafeTensors.write(["x": Tensor([9], shape: [1])], to: path)
@@ -255,7 +259,7 @@ func sampleTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
     }
 
     @Test func dictionaryOverloadSortsByName() throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write(["b": Tensor([2], shape: [1]), "a": Tensor([1], shape: [1]), "c": Tensor([3], shape: [1])],
                                   to: path)
             let file = try SafeTensorsFile(path: path)

@@ -22,7 +22,7 @@ private func entry(_ dtype: String = "F32", _ shape: String = "[2]", _ offsets: 
 /// when `tensor` is given, the tensor.
 private func refusal(_ bytes: [UInt8], tensor: String?,
                      sourceLocation: SourceLocation = #_sourceLocation) -> SafeTensorsError? {
-    withTemporaryFile(bytes) { path in
+    SafeTensorsTesting.withTemporaryFile(bytes) { path in
         do {
             let opened = try SafeTensorsFile(path: path)
             Issue.record("expected an error, but the file opened with tensors \(opened.names)", sourceLocation: sourceLocation)
@@ -80,9 +80,9 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
     }
 
     @Test func truncatedAtSeveralPoints() throws {
-        let whole = try withTemporaryPath { path in
+        let whole = try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write(["a": Tensor([1, 2, 3, 4], shape: [4]), "b": Tensor([5, 6], shape: [2])], to: path)
-            return fileBytes(path)
+            return SafeTensorsTesting.fileBytes(path)
         }
         let headerLength = Int(whole[0]) | Int(whole[1]) << 8
         let dataStart = 8 + headerLength
@@ -95,7 +95,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
         expectRefusal(Array(whole[..<dataStart]), tensor: "a", .dataOffsetsBeyondData(begin: 0, end: 16, dataSize: 0))
         expectRefusal(Array(whole[..<(dataStart + 20)]), tensor: "b", .dataOffsetsBeyondData(begin: 16, end: 24, dataSize: 20))
         // The intact file opens.
-        try withTemporaryFile(whole) { path throws in
+        try SafeTensorsTesting.withTemporaryFile(whole) { path throws in
             #expect(try SafeTensorsFile(path: path).tensor("b").floats() == [5, 6])
         }
     }
@@ -154,7 +154,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
     @Test func escapedNamesAndPaddingWhitespaceAreAccepted() throws {
         // "\u00e9" escapes, a surrogate pair and "\/" decode; tabs and newlines between tokens are fine.
         let json = "{\n\t\"caf\\u00e9\\/\\ud83c\\udfa8\" : \(entry("F32", "[ 1 ]", "[0, 4]")) }   "
-        try withTemporaryFile(file(json, data: [0, 0, 0x80, 0x3F])) { path in
+        try SafeTensorsTesting.withTemporaryFile(file(json, data: [0, 0, 0x80, 0x3F])) { path in
             let f = try SafeTensorsFile(path: path)
             #expect(f.names == ["café/🎨"])
             #expect(try f.tensor("café/🎨").floats() == [1])
@@ -199,7 +199,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
 
     @Test func unknownFieldsAreIgnored() throws {
         let json = #"{"w":{"dtype":"F32","note":{"a":[1,2.5e3,true,null,"x"]},"shape":[1],"data_offsets":[0,4]}}"#
-        try withTemporaryFile(file(json, data: [0, 0, 0x80, 0x3F])) { path throws in
+        try SafeTensorsTesting.withTemporaryFile(file(json, data: [0, 0, 0x80, 0x3F])) { path throws in
             #expect(try SafeTensorsFile(path: path).tensor("w").floats() == [1])
         }
     }
@@ -303,7 +303,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
         // Zero-byte tensors anywhere, a gap between tensors, unused bytes at the end.
         let json = #"{"e":\#(entry("F32", "[0,3]", "[4,4]")),"a":\#(entry("F32", "[1]", "[0,4]")),"b":\#(entry("F32", "[1]", "[8,12]"))}"#
         let data: [UInt8] = [0, 0, 0x80, 0x3F, 9, 9, 9, 9, 0, 0, 0, 0x40, 7, 7]
-        try withTemporaryFile(file(json, data: data)) { path in
+        try SafeTensorsTesting.withTemporaryFile(file(json, data: data)) { path in
             let f = try SafeTensorsFile(path: path)
             #expect(f.names == ["a", "b", "e"])
             #expect(try f.tensor("a").floats() == [1])
@@ -330,7 +330,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
         expectRefusal(file(#"{"__metadata__":{},"__metadata__":{}}"#), tensor: nil, .duplicateMetadataKey("__metadata__"))
         #expect(refusal(file(#"{"__metadata__":{"epoch":3}}"#), tensor: nil)?.description.contains("epoch") == true)
         // null metadata means none (the reference implementation reads it as an Option).
-        try withTemporaryFile(file(#"{"__metadata__":null}"#)) { path in
+        try SafeTensorsTesting.withTemporaryFile(file(#"{"__metadata__":null}"#)) { path in
             let f = try SafeTensorsFile(path: path)
             #expect(f.metadata.isEmpty)
             #expect(f.names.isEmpty)
@@ -342,13 +342,13 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
     /// Every prefix of a valid file, and many random corruptions of its header, either open (and then every
     /// tensor reads) or raise a SafeTensorsError: never a crash, never another error.
     @Test func truncationsAndRandomCorruptionsNeverCrash() throws {
-        let whole = try withTemporaryPath { path in
+        let whole = try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write([
                 (name: "w", tensor: Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])),
                 (name: "h", tensor: Tensor([7, 8], shape: [2]).converted(to: .f16)),
                 (name: "ids", tensor: Tensor(ids: [9], shape: [], dtype: .i64)),
             ], metadata: ["format": "pt"], to: path)
-            return fileBytes(path)
+            return SafeTensorsTesting.fileBytes(path)
         }
         let headerEnd = 8 + (Int(whole[0]) | Int(whole[1]) << 8)
         var candidates = (0...whole.count).map { Array(whole[..<$0]) }
@@ -366,7 +366,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
         }
         var opened = 0
         for bytes in candidates {
-            withTemporaryFile(bytes) { path in
+            SafeTensorsTesting.withTemporaryFile(bytes) { path in
                 do {
                     let f = try SafeTensorsFile(path: path)
                     opened += 1
@@ -383,7 +383,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
     // MARK: Lookup and writing
 
     @Test func unknownTensorNamesTheFileAndTheName() throws {
-        try withTemporaryPath { path in
+        try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write(["conv.weight": Tensor([1], shape: [1])], to: path)
             let f = try SafeTensorsFile(path: path)
             #expect {
@@ -399,7 +399,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
     }
 
     @Test func writerRefusesBadNamesAndUnwritablePaths() {
-        withTemporaryPath { path in
+        SafeTensorsTesting.withTemporaryPath { path in
             let one = Tensor([1], shape: [1])
             #expect(throws: SafeTensorsError(path: path, tensor: "__metadata__", problem: .reservedName)) {
                 try SafeTensors.write([(name: "__metadata__", tensor: one)], to: path)
