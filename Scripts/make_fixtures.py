@@ -63,9 +63,9 @@ def generate(out: str) -> None:
     for fam in ("sd1", "sd2"):
         print(f"tiny-{fam} ...", flush=True)
         common.set_determinism(0)
-        notes[f"tiny-{fam}"] = pipelines.build(out, fam)
+        notes[f"tiny-{fam}"], weights = pipelines.build(out, fam)
         common.set_determinism(0)
-        reference.build(out, fam)
+        reference.build(out, fam, weights)
     notes["tokenizer"] = ("vocab.json/merges.txt built from open_clip/bpe_simple_vocab_16e6.txt.gz; "
                           "tiny-sd*/tokenizer/{vocab.json,merges.txt} are relative symlinks to ../../tokenizer/")
     notes["text_encoder_key_layout"] = (
