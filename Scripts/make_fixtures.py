@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixtures import common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "ops"]  # subfolders this script owns
+GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "ops", "schedulers"]  # subfolders this script owns
 COMMAND = "python Scripts/make_fixtures.py"
 
 
@@ -52,7 +52,7 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import ops, pipelines, reference, tokenizer
+    from fixtures import ops, pipelines, reference, schedulers, tokenizer
 
     for sub in GENERATED:
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
@@ -75,6 +75,9 @@ def generate(out: str) -> None:
     print("ops ...", flush=True)
     common.set_determinism(0)
     ops.build(os.path.join(out, "ops"))
+    print("schedulers ...", flush=True)
+    common.set_determinism(0)
+    schedulers.build(os.path.join(out, "schedulers"))
     common.write_json(os.path.join(out, "MANIFEST.json"), manifest(out, notes), sort_keys=False)
 
 
