@@ -1,0 +1,67 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A config decoded from one JSON file (`unet/config.json`, `tokenizer/tokenizer_config.json`, …).
+///
+/// Conforming types get loaders that turn every decoding failure into a `ConfigError` naming the file
+/// and the key, and remember the file so later checks (`validateSupported()`) can name it too.
+public protocol ConfigFile: Decodable, Sendable {
+    /// Where this config was read from; used in error messages. Not part of the JSON.
+    var sourceFile: String { get set }
+}
+
+extension ConfigFile {
+    /// Decodes the config from JSON bytes. `file` is only used to name the source in errors.
+    public init(jsonData: Data, file: String = "config.json") throws {
+        do {
+            self = try JSONDecoder().decode(Self.self, from: jsonData)
+        } catch let error as DecodingError {
+            throw ConfigError(decoding: error, file: file)
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(.invalidJSON, file: file, message: "\(error)")
+        }
+        sourceFile = file
+    }
+
+    /// Reads and decodes the config file at `path`.
+    public init(contentsOfFile path: String) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigError(.unreadable, file: path, message: "cannot read the file (\(error)); check that it exists and is readable")
+        }
+        try self.init(jsonData: data, file: path)
+    }
+}
+
+/// Renders a config value for an error message the way it appears in JSON.
+func jsonText(_ value: Any?) -> String {
+    switch value {
+    case nil: return "null"
+    case let s as String: return "\"\(s)\""
+    case let b as Bool: return b ? "true" : "false"
+    case let list as [Any?]: return "[" + list.map(jsonText).joined(separator: ", ") + "]"
+    case let v?: return "\(v)"
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The value for `key`, or `defaultValue` when the key is missing or null.
+    func decode<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? defaultValue
+    }
+
+    /// For optional settings whose default is not nil: a missing key gives `defaultValue`,
+    /// an explicit `null` gives nil (diffusers passes `None` through).
+    func decodeNullable<T: Decodable>(_ key: Key, default defaultValue: T?) throws -> T? {
+        guard contains(key) else { return defaultValue }
+        if try decodeNil(forKey: key) { return nil }
+        return try decode(T.self, forKey: key)
+    }
+}
