@@ -11,7 +11,7 @@ extension ModelFolder {
     }
 
     /// Every reason Diffuse cannot run this model: component classes in `model_index.json`, then each
-    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder).
+    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer).
     public func unsupportedFeatures() -> [ConfigError] {
         var problems: [ConfigError] = []
         let expected: [(String, Set<String>)] = [
@@ -26,5 +26,6 @@ extension ModelFolder {
             }
         }
         return problems + unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
+            + tokenizer.unsupportedFeatures()
     }
 }

@@ -125,6 +125,10 @@ struct ConfigTests {
         let tok21 = try fixture(CLIPTokenizerConfig.self, "sd21/tokenizer_config.json")
         #expect(tok21.padToken == "!")
         #expect(tok21.maxLength(textEncoder: nil) == 77)
+        try tok15.validateSupported()
+        try tok21.validateSupported()
+        let other = try decode(CLIPTokenizerConfig.self, #"{"tokenizer_class": "T5Tokenizer"}"#)
+        #expect(configError { try other.validateSupported() }?.key == "tokenizer_class")
     }
 
     // MARK: Tokenizer config forms

@@ -45,6 +45,8 @@ public struct UNet2DConditionConfig: ConfigFile, Encodable, Equatable {
     /// Misnamed in diffusers: unless `num_attention_heads` is given this is the number of heads
     /// (see `attentionHeads(count:)`).
     public var attentionHeadDim: PerBlock<Int>
+    /// Usually absent or null. diffusers 0.42 refuses a non-null value for this class (naming issue
+    /// #2011); Diffuse accepts it and, when given, uses it as the head count instead of `attention_head_dim`.
     public var numAttentionHeads: PerBlock<Int>?
     public var dualCrossAttention: Bool
     public var useLinearProjection: Bool
