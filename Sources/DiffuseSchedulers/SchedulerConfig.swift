@@ -15,6 +15,7 @@ import Foundation
 /// `OtherScheduler.from_config(config)` does (keys written in the file win, missing ones take the new
 /// class's default) — e.g. running SD 1.5's PNDM config as Euler gives `"linspace"` spacing.
 ///
+/// Every default was checked against `inspect.signature(Scheduler.__init__)` of those seven classes.
 /// Python's `json` writes `-Infinity` for DPMSolver's default `lambda_min_clipped`; that token is accepted.
 public struct SchedulerConfig: Codable, Sendable, Equatable {
     /// `_class_name`, e.g. `PNDMScheduler` (SD 1.5), `DDIMScheduler` (SD 2.1). nil if the file has none.
@@ -72,6 +73,8 @@ public struct SchedulerConfig: Codable, Sendable, Equatable {
     public var lambdaMinClipped: Double
     public var useFlowSigmas: Bool
     public var flowShift: Double
+    public var useDynamicShifting: Bool
+    public var timeShiftType: String
 
     /// The keys the file actually contained (used by `converted(to:)`). Not encoded.
     public var explicitKeys: Set<String> = []
@@ -115,6 +118,8 @@ public struct SchedulerConfig: Codable, Sendable, Equatable {
         case lambdaMinClipped = "lambda_min_clipped"
         case useFlowSigmas = "use_flow_sigmas"
         case flowShift = "flow_shift"
+        case useDynamicShifting = "use_dynamic_shifting"
+        case timeShiftType = "time_shift_type"
     }
 
     /// Every value at the defaults of `className` (e.g. `SchedulerConfig(className: "EulerDiscreteScheduler")`).
@@ -164,5 +169,7 @@ public struct SchedulerConfig: Codable, Sendable, Equatable {
         lambdaMinClipped = try c.decode(.lambdaMinClipped, default: -Double.infinity)
         useFlowSigmas = try c.decode(.useFlowSigmas, default: false)
         flowShift = try c.decode(.flowShift, default: 1.0)
+        useDynamicShifting = try c.decode(.useDynamicShifting, default: false)
+        timeShiftType = try c.decode(.timeShiftType, default: "exponential")
     }
 }
