@@ -311,7 +311,35 @@ struct ConfigTests {
         again.sampleSize = SampleSize(height: 96, width: 128)
         let reencoded = try UNet2DConditionConfig(jsonData: try JSONEncoder().encode(again))
         #expect(reencoded.sampleSize == SampleSize(height: 96, width: 128))
+
+        // Every key is written (nil as null), like diffusers' save_config.
+        func keyCount(_ data: Data) throws -> Int {
+            try JSONDecoder().decode([String: AnyKey].self, from: data).count
+        }
+        #expect(try keyCount(JSONEncoder().encode(UNet2DConditionConfig())) == 50)   // 48 __init__ args + 2 metadata
+        #expect(try keyCount(JSONEncoder().encode(AutoencoderKLConfig())) == 20)
+        #expect(try keyCount(JSONEncoder().encode(CLIPTextConfig())) == 21)
+        #expect(try keyCount(JSONEncoder().encode(CLIPTokenizerConfig())) == 12)
+
+        // Explicit nulls are written as null (like diffusers' save_config), so they survive.
+        let noMid = try decode(UNet2DConditionConfig.self, #"{"mid_block_type": null, "norm_num_groups": null}"#)
+        let noMidAgain = try UNet2DConditionConfig(jsonData: try JSONEncoder().encode(noMid), file: "test.json")
+        #expect(noMidAgain == noMid)
+        #expect(noMidAgain.midBlockType == nil)
+        let clip = try decode(CLIPTextConfig.self, #"{"projection_dim": null, "eos_token_id": null}"#)
+        #expect(try CLIPTextConfig(jsonData: try JSONEncoder().encode(clip), file: "test.json") == clip)
+        for name in ["sd15/tokenizer_config.json", "sd21/tokenizer_config.json"] {
+            let tok = try fixture(CLIPTokenizerConfig.self, name)
+            #expect(try CLIPTokenizerConfig(jsonData: try JSONEncoder().encode(tok), file: tok.sourceFile) == tok)
+        }
+        let vae = try fixture(AutoencoderKLConfig.self, "sd15/vae.json")
+        #expect(try AutoencoderKLConfig(jsonData: try JSONEncoder().encode(vae), file: vae.sourceFile) == vae)
     }
+}
+
+/// Decodes any JSON value (for counting keys).
+struct AnyKey: Decodable {
+    init(from decoder: any Decoder) throws {}
 }
 
 extension ConfigFile {

@@ -37,7 +37,7 @@ public struct AutoencoderKLConfig: ConfigFile, Encodable, Equatable {
 
     public var sourceFile: String = "vae/config.json"
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case className = "_class_name"
         case diffusersVersion = "_diffusers_version"
         case inChannels = "in_channels"
@@ -63,6 +63,11 @@ public struct AutoencoderKLConfig: ConfigFile, Encodable, Equatable {
     /// A config with every value at diffusers' default (a one-block toy VAE, not SD's).
     public init() {
         self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
+    }
+
+    /// Writes every key, nil as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        try encodeAllProperties(self, keys: CodingKeys.self, to: encoder)
     }
 
     public init(from decoder: any Decoder) throws {

@@ -42,7 +42,7 @@ public struct CLIPTextConfig: ConfigFile, Encodable, Equatable {
 
     public var sourceFile: String = "text_encoder/config.json"
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case vocabSize = "vocab_size"
         case hiddenSize = "hidden_size"
         case intermediateSize = "intermediate_size"
@@ -74,6 +74,11 @@ public struct CLIPTextConfig: ConfigFile, Encodable, Equatable {
     /// A config with every value at transformers' default.
     public init() {
         self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
+    }
+
+    /// Writes every key, nil as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        try encodeAllProperties(self, keys: CodingKeys.self, to: encoder)
     }
 
     public init(from decoder: any Decoder) throws {

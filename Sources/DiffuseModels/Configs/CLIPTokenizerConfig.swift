@@ -32,7 +32,7 @@ public struct CLIPTokenizerConfig: ConfigFile, Encodable, Equatable {
 
     public var sourceFile: String = "tokenizer/tokenizer_config.json"
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case bosToken = "bos_token"
         case eosToken = "eos_token"
         case unkToken = "unk_token"
@@ -50,6 +50,11 @@ public struct CLIPTokenizerConfig: ConfigFile, Encodable, Equatable {
     /// A config with every value at `CLIPTokenizer`'s defaults.
     public init() {
         self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
+    }
+
+    /// Writes every key, nil as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        try encodeAllProperties(self, keys: CodingKeys.self, to: encoder)
     }
 
     public init(from decoder: any Decoder) throws {

@@ -65,3 +65,32 @@ extension KeyedDecodingContainer {
         return try decode(T.self, forKey: key)
     }
 }
+
+/// Encodes every stored property of `value` that has a coding key, writing nil as `null` (as diffusers'
+/// `save_config` does) so that explicit nulls such as `"mid_block_type": null` survive a round trip.
+/// A property `midBlockType` is matched to the key `mid_block_type` (or `_mid_block_type` for metadata
+/// such as `className` → `_class_name`); properties without a key (`sourceFile`) are skipped. The tests
+/// check that every key of each config is written.
+func encodeAllProperties<K: CodingKey & CaseIterable>(_ value: Any, keys: K.Type, to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: K.self)
+    let byJSONName = Dictionary(uniqueKeysWithValues: K.allCases.map { ($0.stringValue, $0) })
+    for child in Mirror(reflecting: value).children {
+        guard let label = child.label, let property = child.value as? any Encodable else { continue }
+        let snake = snakeCase(label)
+        guard let key = byJSONName[snake] ?? byJSONName["_" + snake] else { continue }
+        try container.encode(property, forKey: key)
+    }
+}
+
+/// `midBlockType` → `mid_block_type`.
+func snakeCase(_ name: String) -> String {
+    var out = ""
+    for ch in name {
+        if ch.isUppercase {
+            out += "_" + ch.lowercased()
+        } else {
+            out.append(ch)
+        }
+    }
+    return out
+}

@@ -74,7 +74,7 @@ public struct UNet2DConditionConfig: ConfigFile, Encodable, Equatable {
 
     public var sourceFile: String = "unet/config.json"
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case className = "_class_name"
         case diffusersVersion = "_diffusers_version"
         case sampleSize = "sample_size"
@@ -131,6 +131,11 @@ public struct UNet2DConditionConfig: ConfigFile, Encodable, Equatable {
     public init() {
         // Decoding an empty object applies every default in one place.
         self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
+    }
+
+    /// Writes every key, nil as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        try encodeAllProperties(self, keys: CodingKeys.self, to: encoder)
     }
 
     public init(from decoder: any Decoder) throws {
