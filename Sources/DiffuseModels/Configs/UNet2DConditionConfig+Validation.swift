@@ -1,0 +1,157 @@
+/// What Diffuse's UNet implements: the SD 1.x / SD 2.x `UNet2DConditionModel` (incl. inpainting's
+/// 9 input channels). Everything else diffusers can build (SDXL added embeddings, class embeddings,
+/// LCM's `time_cond_proj_dim`, Fourier timesteps, other block types, …) is refused here with a message
+/// naming the file, the key, the value and what is supported.
+extension UNet2DConditionConfig {
+    public static let supportedDownBlockTypes: Set<String> = ["CrossAttnDownBlock2D", "DownBlock2D"]
+    public static let supportedUpBlockTypes: Set<String> = ["CrossAttnUpBlock2D", "UpBlock2D"]
+    public static let supportedMidBlockTypes: Set<String> = ["UNetMidBlock2DCrossAttn"]
+
+    /// Throws the first problem found by `unsupportedFeatures()`.
+    public func validateSupported() throws {
+        if let first = unsupportedFeatures().first { throw first }
+    }
+
+    /// Every reason Diffuse cannot run this UNet, in key order of importance (empty when supported).
+    public func unsupportedFeatures() -> [ConfigError] {
+        var problems: [ConfigError] = []
+        func refuse(_ key: String, _ value: String, _ supported: String) {
+            problems.append(ConfigError(.unsupported, file: sourceFile, key: key, value: value,
+                                        message: "not supported by Diffuse; " + supported))
+        }
+
+        if let name = className, name != "UNet2DConditionModel" {
+            refuse("_class_name", jsonText(name), "expected \"UNet2DConditionModel\"")
+        }
+        // Model families: the keys that tell SDXL, class-conditioned and distilled UNets apart.
+        if let v = additionEmbedType {
+            refuse("addition_embed_type", jsonText(v),
+                   "SDXL-style added text/time embeddings are not implemented; Diffuse supports SD 1.x / 2.x UNets (addition_embed_type null)")
+        }
+        if let v = classEmbedType {
+            refuse("class_embed_type", jsonText(v), "class embeddings are not implemented (class_embed_type must be null)")
+        }
+        if let v = numClassEmbeds {
+            refuse("num_class_embeds", jsonText(v), "class embeddings are not implemented (num_class_embeds must be null)")
+        }
+        if let v = encoderHidDimType {
+            refuse("encoder_hid_dim_type", jsonText(v), "encoder hidden-state projections are not implemented (must be null)")
+        } else if let v = encoderHidDim {
+            refuse("encoder_hid_dim", jsonText(v), "encoder hidden-state projections are not implemented (must be null)")
+        }
+        if let v = timeCondProjDim {
+            refuse("time_cond_proj_dim", jsonText(v), "guidance/LCM timestep conditioning is not implemented (must be null)")
+        }
+        if timeEmbeddingType != "positional" {
+            refuse("time_embedding_type", jsonText(timeEmbeddingType), "only \"positional\" timestep embeddings are implemented")
+        }
+        if let v = timeEmbeddingActFn {
+            refuse("time_embedding_act_fn", jsonText(v), "must be null")
+        }
+        if let v = timestepPostAct {
+            refuse("timestep_post_act", jsonText(v), "must be null")
+        }
+        if actFn != "silu" {
+            refuse("act_fn", jsonText(actFn), "only \"silu\" is implemented")
+        }
+        if attentionType != "default" {
+            refuse("attention_type", jsonText(attentionType), "only \"default\" attention is implemented (no GLIGEN)")
+        }
+        if dualCrossAttention { refuse("dual_cross_attention", "true", "must be false") }
+        if centerInputSample { refuse("center_input_sample", "true", "must be false") }
+        if classEmbeddingsConcat { refuse("class_embeddings_concat", "true", "must be false") }
+        if resnetTimeScaleShift != "default" {
+            refuse("resnet_time_scale_shift", jsonText(resnetTimeScaleShift), "only \"default\" is implemented")
+        }
+        if resnetSkipTimeAct { refuse("resnet_skip_time_act", "true", "must be false") }
+        if resnetOutScaleFactor != 1 {
+            refuse("resnet_out_scale_factor", jsonText(resnetOutScaleFactor), "must be 1.0")
+        }
+        if let v = crossAttentionNorm {
+            refuse("cross_attention_norm", jsonText(v), "must be null")
+        }
+        if onlyCrossAttentionList.contains(true) {
+            refuse("only_cross_attention", onlyCrossAttention.jsonDescription, "blocks without self-attention are not implemented (must be false)")
+        }
+        if resolvedMidBlockOnlyCrossAttention {
+            refuse("mid_block_only_cross_attention", "true", "must be false or null")
+        }
+        for (key, k) in [("conv_in_kernel", convInKernel), ("conv_out_kernel", convOutKernel)] where k <= 0 || k % 2 == 0 {
+            refuse(key, "\(k)", "must be a positive odd kernel size (SD uses 3)")
+        }
+
+        // Block types.
+        for (i, type) in downBlockTypes.enumerated() where !Self.supportedDownBlockTypes.contains(type) {
+            refuse("down_block_types[\(i)]", jsonText(type), "supported: CrossAttnDownBlock2D, DownBlock2D")
+        }
+        for (i, type) in upBlockTypes.enumerated() where !Self.supportedUpBlockTypes.contains(type) {
+            refuse("up_block_types[\(i)]", jsonText(type), "supported: UpBlock2D, CrossAttnUpBlock2D")
+        }
+        if let mid = midBlockType {
+            if !Self.supportedMidBlockTypes.contains(mid) {
+                refuse("mid_block_type", jsonText(mid), "supported: UNetMidBlock2DCrossAttn")
+            }
+        } else {
+            refuse("mid_block_type", "null", "a UNetMidBlock2DCrossAttn mid block is required")
+        }
+
+        // Shapes: lists must have one entry per block (diffusers' `_check_config`, plus ours).
+        let n = blockCount
+        func checkCount(_ key: String, _ count: Int?, _ value: String) {
+            if let count, count != n {
+                problems.append(ConfigError(.invalidValue, file: sourceFile, key: key, value: value,
+                    message: "has \(count) entries but down_block_types has \(n); give one value per block or a single value"))
+            }
+        }
+        if n == 0 {
+            problems.append(ConfigError(.invalidValue, file: sourceFile, key: "down_block_types", value: "[]",
+                                        message: "at least one block is required"))
+            return problems
+        }
+        checkCount("up_block_types", upBlockTypes.count, jsonText(upBlockTypes.map { $0 as Any? }))
+        checkCount("block_out_channels", blockOutChannels.count, jsonText(blockOutChannels.map { $0 as Any? }))
+        checkCount("layers_per_block", layersPerBlock.listCount, layersPerBlock.jsonDescription)
+        checkCount("attention_head_dim", attentionHeadDim.listCount, attentionHeadDim.jsonDescription)
+        if let heads = numAttentionHeads {
+            checkCount("num_attention_heads", heads.listCount, heads.jsonDescription)
+        }
+        checkCount("cross_attention_dim", crossAttentionDim.listCount, crossAttentionDim.jsonDescription)
+        checkCount("only_cross_attention", onlyCrossAttention.listCount, onlyCrossAttention.jsonDescription)
+        switch transformerLayersPerBlock {
+        case .uniform: break
+        case .perBlock(let ns): checkCount("transformer_layers_per_block", ns.count, transformerLayersPerBlock.jsonDescription)
+        case .perAttention:
+            refuse("transformer_layers_per_block", transformerLayersPerBlock.jsonDescription,
+                   "asymmetric per-attention transformer depths are not implemented; give an int or one int per block")
+        }
+        if let reverse = reverseTransformerLayersPerBlock {
+            refuse("reverse_transformer_layers_per_block", "\(reverse)", "must be null")
+        }
+        // Stop here if the lists do not line up: the checks below index them.
+        guard problems.allSatisfy({ $0.kind == .unsupported }) else { return problems }
+
+        // Divisibility: heads must divide each block's channels, groups must divide every channel count.
+        for (i, (channels, heads)) in zip(blockOutChannels, attentionHeads).enumerated() where heads <= 0 || channels % heads != 0 {
+            let key = numAttentionHeads == nil ? "attention_head_dim" : "num_attention_heads"
+            problems.append(ConfigError(.invalidValue, file: sourceFile, key: key, value: "\(heads) (block \(i))",
+                message: "the number of heads must divide block_out_channels[\(i)] = \(channels) (note: in diffusers attention_head_dim is the head COUNT unless num_attention_heads is set)"))
+        }
+        if let groups = normNumGroups {
+            for (i, channels) in blockOutChannels.enumerated() where groups <= 0 || channels % groups != 0 {
+                problems.append(ConfigError(.invalidValue, file: sourceFile, key: "norm_num_groups", value: "\(groups)",
+                    message: "must divide block_out_channels[\(i)] = \(channels)"))
+            }
+        } else {
+            refuse("norm_num_groups", "null", "GroupNorm is required (SD uses 32)")
+        }
+        for (i, layers) in layersPerBlockList.enumerated() where layers < 1 {
+            problems.append(ConfigError(.invalidValue, file: sourceFile, key: "layers_per_block", value: "\(layers) (block \(i))",
+                                        message: "must be at least 1"))
+        }
+        if inChannels < 1 || outChannels < 1 {
+            problems.append(ConfigError(.invalidValue, file: sourceFile, key: inChannels < 1 ? "in_channels" : "out_channels",
+                                        value: "\(min(inChannels, outChannels))", message: "must be positive"))
+        }
+        return problems
+    }
+}

@@ -1,0 +1,23 @@
+/// The attention layout of one UNet block, resolved the way `UNet2DConditionModel.__init__` resolves it:
+/// `heads` attention heads of `headDim` channels over the block's `channels`, with `transformerLayers`
+/// transformer blocks per attention and `crossAttentionDim` channels in the text conditioning.
+///
+/// SD 1.5: 8 heads everywhere, head dims 40 / 80 / 160 / 160. SD 2.x: heads 5 / 10 / 20 / 20, head dim 64.
+public struct UNetBlockAttention: Sendable, Equatable {
+    public var channels: Int
+    public var heads: Int
+    public var headDim: Int
+    public var transformerLayers: Int
+    public var crossAttentionDim: Int
+    public var onlyCrossAttention: Bool
+
+    public init(channels: Int, heads: Int, headDim: Int, transformerLayers: Int,
+                crossAttentionDim: Int, onlyCrossAttention: Bool) {
+        self.channels = channels
+        self.heads = heads
+        self.headDim = headDim
+        self.transformerLayers = transformerLayers
+        self.crossAttentionDim = crossAttentionDim
+        self.onlyCrossAttention = onlyCrossAttention
+    }
+}

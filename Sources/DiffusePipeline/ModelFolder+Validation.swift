@@ -1,0 +1,31 @@
+import DiffuseModels
+
+/// Whether Diffuse can run the model in a `ModelFolder`.
+extension ModelFolder {
+    public static let supportedTextEncoderClasses: Set<String> = ["CLIPTextModel", "CLIPTextModelWithProjection"]
+    public static let supportedTokenizerClasses: Set<String> = ["CLIPTokenizer", "CLIPTokenizerFast"]
+
+    /// Throws the first problem from `unsupportedFeatures()`.
+    public func validateSupported() throws {
+        if let first = unsupportedFeatures().first { throw first }
+    }
+
+    /// Every reason Diffuse cannot run this model: component classes in `model_index.json`, then each
+    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer).
+    public func unsupportedFeatures() -> [ConfigError] {
+        var problems: [ConfigError] = []
+        let expected: [(String, Set<String>)] = [
+            ("unet", ["UNet2DConditionModel"]), ("vae", ["AutoencoderKL"]),
+            ("text_encoder", Self.supportedTextEncoderClasses), ("tokenizer", Self.supportedTokenizerClasses),
+        ]
+        for (name, classes) in expected {
+            if let component = modelIndex[name], !classes.contains(component.className) {
+                problems.append(ConfigError(.unsupported, file: modelIndex.sourceFile, key: name,
+                    value: "[\"\(component.library)\", \"\(component.className)\"]",
+                    message: "not supported by Diffuse; supported: \(classes.sorted().joined(separator: ", "))"))
+            }
+        }
+        return problems + unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
+            + tokenizer.unsupportedFeatures()
+    }
+}

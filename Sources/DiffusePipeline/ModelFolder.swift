@@ -1,0 +1,138 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import DiffuseModels
+import DiffuseSchedulers
+
+/// A diffusers Stable Diffusion folder on disk (what `StableDiffusionPipeline.save_pretrained` writes
+/// and what the Hugging Face hub serves):
+///
+///     model_index.json
+///     text_encoder/config.json      model.safetensors            (or sharded / .fp16 variants)
+///     tokenizer/tokenizer_config.json  vocab.json merges.txt     (or tokenizer.json)
+///     unet/config.json              diffusion_pytorch_model.safetensors
+///     vae/config.json               diffusion_pytorch_model.safetensors
+///     scheduler/scheduler_config.json
+///
+/// `init(path:variant:)` checks that every component Diffuse needs is listed in `model_index.json` and
+/// has its folder, config and weights, and decodes every config. It does not judge whether Diffuse can
+/// run the model: call `validateSupported()` for that. Errors are `ModelFolderError` (layout) or
+/// `ConfigError` (a config's content), both naming the path and what to do.
+public struct ModelFolder: Sendable {
+    /// The components a text-to-image pipeline needs, by folder name.
+    public static let requiredComponents = ["text_encoder", "tokenizer", "unet", "vae", "scheduler"]
+
+    /// The folder, as given.
+    public let path: String
+    /// The weights variant asked for (e.g. `"fp16"`), or nil.
+    public let variant: String?
+
+    public let modelIndex: ModelIndex
+    public let unet: UNet2DConditionConfig
+    public let vae: AutoencoderKLConfig
+    public let textEncoder: CLIPTextConfig
+    public let tokenizer: CLIPTokenizerConfig
+    public let scheduler: SchedulerConfig
+
+    public let unetWeights: WeightFiles
+    public let vaeWeights: WeightFiles
+    public let textEncoderWeights: WeightFiles
+    public let tokenizerFiles: TokenizerFiles
+
+    /// Opens the model folder at `path`. `variant` selects `*.{variant}.safetensors` weights
+    /// (e.g. `"fp16"`), as diffusers' `from_pretrained(..., variant="fp16")`.
+    public init(path: String, variant: String? = nil) throws {
+        let root = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        self.path = root
+        self.variant = variant
+        guard Self.isDirectory(root) else {
+            throw ModelFolderError(.missingFolder, path: root,
+                message: "no such folder; give the path of a diffusers model folder (the one containing model_index.json)")
+        }
+        let indexPath = root + "/model_index.json"
+        guard Self.isFile(indexPath) else {
+            let hint = Self.isFile(root + "/config.json")
+                ? "this looks like a single component's folder; give its parent, the pipeline folder"
+                : "a diffusers pipeline folder has model_index.json at its root (single-file .ckpt/.safetensors checkpoints are not supported; convert them with diffusers' convert_original_stable_diffusion_to_diffusers.py)"
+            throw ModelFolderError(.missingModelIndex, path: indexPath, message: "missing; " + hint)
+        }
+        modelIndex = try ModelIndex(contentsOfFile: indexPath)
+
+        for name in Self.requiredComponents {
+            guard modelIndex[name] != nil else {
+                let listed = modelIndex.absentComponents.contains(name) ? "is listed as null" : "is not listed"
+                throw ModelFolderError(.missingComponent, path: indexPath,
+                    message: "component \"\(name)\" \(listed); Diffuse needs \(Self.requiredComponents.joined(separator: ", "))")
+            }
+            guard Self.isDirectory(root + "/" + name) else {
+                throw ModelFolderError(.missingComponent, path: root + "/" + name,
+                    message: "component folder is missing (model_index.json lists \"\(name)\"); download the complete model folder")
+            }
+        }
+
+        unet = try Self.decodeConfig(root + "/unet/config.json", as: UNet2DConditionConfig.self)
+        vae = try Self.decodeConfig(root + "/vae/config.json", as: AutoencoderKLConfig.self)
+        textEncoder = try Self.decodeConfig(root + "/text_encoder/config.json", as: CLIPTextConfig.self)
+        tokenizer = try Self.decodeConfig(root + "/tokenizer/tokenizer_config.json", as: CLIPTokenizerConfig.self)
+        let schedulerPath = root + "/scheduler/scheduler_config.json"
+        try Self.requireConfig(schedulerPath)
+        do {
+            scheduler = try SchedulerConfig(jsonData: try Self.read(schedulerPath), file: schedulerPath)
+        } catch let error as DecodingError {
+            throw ConfigError(decoding: error, file: schedulerPath)
+        }
+
+        unetWeights = try Self.findWeights(in: root + "/unet", baseName: "diffusion_pytorch_model", variant: variant)
+        vaeWeights = try Self.findWeights(in: root + "/vae", baseName: "diffusion_pytorch_model", variant: variant)
+        textEncoderWeights = try Self.findWeights(in: root + "/text_encoder", baseName: "model", variant: variant)
+        tokenizerFiles = try Self.findTokenizerFiles(in: root + "/tokenizer")
+    }
+
+    /// Absolute path of a component folder, e.g. `componentPath("unet")`.
+    public func componentPath(_ name: String) -> String { path + "/" + name }
+
+    // MARK: - Helpers
+
+    static func decodeConfig<C: ConfigFile>(_ file: String, as type: C.Type) throws -> C {
+        try requireConfig(file)
+        return try C(contentsOfFile: file)
+    }
+
+    static func requireConfig(_ file: String) throws {
+        guard isFile(file) else {
+            throw ModelFolderError(.missingConfig, path: file,
+                message: "missing; every component folder needs its config file — download the complete model folder")
+        }
+    }
+
+    static func read(_ file: String) throws -> Data {
+        do { return try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw ConfigError(.unreadable, file: file, message: "cannot read the file (\(error))")
+        }
+    }
+
+    static func isDirectory(_ path: String) -> Bool { fileKind(path) == true }
+
+    static func isFile(_ path: String) -> Bool { fileKind(path) == false }
+
+    /// nil: nothing there; true: a directory; false: a file (symlinks followed, as in the HF cache).
+    static func fileKind(_ path: String) -> Bool? {
+        #if canImport(FoundationEssentials)
+        var isDir = false
+        #else
+        var isDir: ObjCBool = false
+        #endif
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return nil }
+        #if canImport(FoundationEssentials)
+        return isDir
+        #else
+        return isDir.boolValue
+        #endif
+    }
+
+    static func listing(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
+}
