@@ -161,8 +161,27 @@ public struct CLIPTokenizer: Sendable {
                 bytes.append(contentsOf: token.utf8)
             }
         }
-        let text = String(decoding: bytes, as: UTF8.self).replacing(BytePairEncoding.endOfWordSuffix, with: " ")
-        return Self.pythonStrip(text)
+        // `</w>` → space on the bytes: String's `replacing` works on grapheme clusters and would miss a
+        // `</w>` whose `>` is followed by a combining mark.
+        return Self.pythonStrip(String(decoding: Self.replacingEndOfWord(bytes), as: UTF8.self))
+    }
+
+    /// `bytes` with every `</w>` replaced by one space (ASCII, so the same as on the decoded text).
+    static func replacingEndOfWord(_ bytes: [UInt8]) -> [UInt8] {
+        let suffix = Array(BytePairEncoding.endOfWordSuffix.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == suffix[0], bytes[i...].starts(with: suffix) {
+                out.append(UInt8(ascii: " "))
+                i += suffix.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// Python's `str.strip()`: removes leading and trailing whitespace as `str.isspace` defines it
