@@ -165,26 +165,41 @@ extension CLIPTokenizer {
         }
     }
 
-    /// `merges.txt`: an optional `#version` line, then one merge per line, two tokens separated by one
-    /// space. Empty lines are skipped. Returns the merges and their 1-based line numbers.
+    /// `merges.txt`: an optional `#version` first line, then one merge per line, two tokens separated by
+    /// one space (`\n` or `\r\n` line ends). Empty lines are skipped. Returns the merges and their
+    /// 1-based line numbers. Works on bytes: splitting a `String` goes by grapheme clusters, which is slow
+    /// and treats `\r\n` as one character.
     static func parseMerges(_ data: Data, file: String) throws -> ([(Substring, Substring)], [Int]) {
-        let text = String(decoding: data, as: UTF8.self)
+        let bytes = [UInt8](data)
         var merges: [(Substring, Substring)] = []
         var lines: [Int] = []
         merges.reserveCapacity(50_000)
         lines.reserveCapacity(50_000)
+        let version = Array("#version".utf8)
         var number = 0
-        for var line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var start = 0
+        while start < bytes.count {
             number += 1
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            if line.isEmpty || (number == 1 && line.hasPrefix("#version")) { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            let next = end + 1
+            if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+            defer { start = next }
+            if end == start || (number == 1 && bytes[start..<end].starts(with: version)) { continue }
+            var space = -1, spaces = 0
+            for i in start..<end where bytes[i] == 0x20 {
+                spaces += 1
+                space = i
+            }
+            guard spaces == 1, space > start, space < end - 1 else {
+                let line = String(decoding: bytes[start..<end], as: UTF8.self)
                 throw TokenizerError(.malformedMerges, file: file,
                     message: "line \(number): \(quoted(line)) is not two tokens separated by one space (e.g. \"i n\"); "
                         + "re-download merges.txt from the model repository")
             }
-            merges.append((parts[0], parts[1]))
+            let left = String(decoding: bytes[start..<space], as: UTF8.self)
+            let right = String(decoding: bytes[(space + 1)..<end], as: UTF8.self)
+            merges.append((left[...], right[...]))
             lines.append(number)
         }
         if merges.isEmpty {

@@ -51,7 +51,7 @@ struct TokenizerFixtureCase: CustomTestStringConvertible, Sendable {
 }
 
 /// A throw-away directory, removed when the value goes away.
-struct TempDirectory: ~Copyable {
+final class TempDirectory {
     let path: String
 
     init() throws {
