@@ -29,7 +29,7 @@ struct BytePairEncoding: Sendable {
     ///   - merges: the merge rules in rank order, as in `merges.txt` (without the `#version` line).
     ///   - vocabularyFile / mergesFile: named in errors.
     ///   - mergeLocation: describes merge `i` for errors, e.g. "line 17".
-    init(vocabulary: [String: Int], merges: [(Substring, Substring)],
+    init(vocabulary: [String: Int], merges: [(String, String)],
          vocabularyFile: String, mergesFile: String, mergeLocation: (Int) -> String) throws {
         guard !vocabulary.isEmpty else {
             throw TokenizerError(.malformedVocabulary, file: vocabularyFile,
@@ -66,8 +66,8 @@ struct BytePairEncoding: Sendable {
 
         var table: [UInt64: Merge] = [:]
         table.reserveCapacity(merges.count)
-        for (rank, (left, right)) in merges.enumerated() {
-            let l = String(left), r = String(right)
+        for rank in 0..<merges.count {
+            let (l, r) = merges[rank]
             guard let a = vocabulary[l], let b = vocabulary[r] else {
                 let missing = vocabulary[l] == nil ? l : r
                 throw TokenizerError(.malformedMerges, file: mergesFile,
@@ -79,10 +79,9 @@ struct BytePairEncoding: Sendable {
                     message: "\(mergeLocation(rank)): the merged token \(quoted(l + r)) is not in the vocabulary "
                         + "(\(vocabularyFile)); vocabulary and merges must come from the same tokenizer")
             }
-            let key = UInt64(a) << 32 | UInt64(b)
             // A repeated pair keeps its last rank, as in `tokenizers` (a HashMap built in order) and in
             // the slow tokenizer (`dict(zip(merges, range(...)))`).
-            table[key] = Merge(rank: Int32(rank), id: Int32(merged))
+            table[UInt64(a) << 32 | UInt64(b)] = Merge(rank: Int32(rank), id: Int32(merged))
         }
 
         self.tokenToID = vocabulary

@@ -1,8 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A small forward-only JSON reader over UTF-8 bytes, for the tokenizer's large files (`vocab.json`:
 /// 49,408 entries; `tokenizer.json`: vocab + merges). It reads exactly what the tokenizer needs —
 /// objects of string → integer, arrays of strings or of string pairs, and skips everything else —
-/// without building a generic value tree. *Measured* on the CLIP vocabulary: `JSONDecoder` into
-/// `[String: Int]` takes ≈ 0.1 s in release, this reader a few ms.
+/// without building a generic value tree. *Measured* on the CLIP `vocab.json` in a debug build:
+/// `JSONDecoder` into `[String: Int]` ≈ 0.15 s, `readVocabulary` ≈ 0.04 s.
 ///
 /// Errors are `JSONScanner.Failure` with the byte offset; callers turn them into `TokenizerError`s that
 /// name the file.
@@ -14,7 +22,7 @@ struct JSONScanner {
     }
 
     let bytes: [UInt8]
-    private(set) var position = 0
+    var position = 0
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -60,6 +68,33 @@ struct JSONScanner {
     }
 
     // MARK: Values
+
+    /// The string at the current position if it has no escapes (the common case), found with `memchr`;
+    /// nil, without moving, if there is no string here or it has an escape.
+    mutating func readStringWithoutEscapes() -> String? {
+        let start = position + 1
+        guard start <= bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        let found: (end: Int, text: String)? = bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            guard let quote = memchr(base + start, 0x22, buffer.count - start) else { return nil }
+            let end = base.distance(to: quote.assumingMemoryBound(to: UInt8.self))
+            if end > start, memchr(base + start, 0x5C, end - start) != nil { return nil }
+            let text = String(unsafeUninitializedCapacity: end - start) { target in
+                _ = memcpy(target.baseAddress!, base + start, end - start)
+                return end - start
+            }
+            return (end, text)
+        }
+        guard let found else { return nil }
+        position = found.end + 1
+        return found.text
+    }
+
+    /// A string: `readStringWithoutEscapes`, else `readString`.
+    mutating func readStringFast() throws -> String {
+        skipWhitespace()
+        return try readStringWithoutEscapes() ?? readString()
+    }
 
     mutating func readString() throws -> String {
         try expect(UInt8(ascii: "\""), "a string")

@@ -14,7 +14,7 @@ import Foundation
 /// normalizer / pre-tokenizer / decoder sections are not read: the tokenizer is CLIP's by construction.
 struct TokenizerJSON {
     var vocabulary: [String: Int] = [:]
-    var merges: [(Substring, Substring)] = []
+    var merges: [(String, String)] = []
     var addedTokens: [CLIPAddedToken] = []
 
     static func parse(_ data: Data, file: String) throws -> TokenizerJSON {
@@ -72,25 +72,25 @@ struct TokenizerJSON {
 
     /// `["a b", …]` or `[["a", "b"], …]`.
     private static func readMerges(_ scanner: inout JSONScanner,
-                                   malformed: (String) -> TokenizerError) throws -> [(Substring, Substring)] {
-        var merges: [(Substring, Substring)] = []
+                                   malformed: (String) -> TokenizerError) throws -> [(String, String)] {
+        var merges: [(String, String)] = []
         merges.reserveCapacity(50_000)
         try scanner.forEachElement { scanner in
             let index = merges.count
             if scanner.peek() == UInt8(ascii: "[") {
                 var parts: [String] = []
-                try scanner.forEachElement { scanner in parts.append(try scanner.readString()) }
+                try scanner.forEachElement { scanner in parts.append(try scanner.readStringFast()) }
                 guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                     throw malformed("model.merges[\(index)] has \(parts.count) tokens; each merge is a pair such as [\"i\", \"n\"]")
                 }
-                merges.append((parts[0][...], parts[1][...]))
+                merges.append((parts[0], parts[1]))
             } else {
-                let line = try scanner.readString()
+                let line = try scanner.readStringFast()
                 let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                     throw malformed("model.merges[\(index)] = \(quoted(line)) is not two tokens separated by one space (e.g. \"i n\")")
                 }
-                merges.append((parts[0], parts[1]))
+                merges.append((String(parts[0]), String(parts[1])))
             }
         }
         return merges
