@@ -3,8 +3,8 @@
 ///
 /// The description names the file, what is wrong and what to do, e.g.
 ///
-///     /models/sd15/tokenizer/merges.txt: line 17: "i" expected two tokens separated by one space,
-///     e.g. "i n". Re-download merges.txt from the model repository.
+///     /models/sd15/tokenizer/merges.txt: line 17: "abc" is not two tokens separated by one space
+///     (e.g. "i n"); re-download merges.txt from the model repository
 public struct TokenizerError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: String, Sendable {
         /// The folder has neither `vocab.json` + `merges.txt` nor `tokenizer.json`.

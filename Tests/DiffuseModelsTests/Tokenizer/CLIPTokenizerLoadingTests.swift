@@ -105,3 +105,18 @@ struct CLIPTokenizerLoadingTests {
         #expect(bestJSON < .seconds(2))
     }
 }
+
+extension CLIPTokenizerLoadingTests {
+    /// With both layouts present, tokenizer.json is read (as transformers 5 does): a broken
+    /// tokenizer.json next to good vocab.json + merges.txt is reported.
+    @Test func tokenizerJSONIsPreferred() throws {
+        let dir = try TempDirectory()
+        try dir.copyFixture("tokenizer/vocab.json", to: "vocab.json")
+        try dir.copyFixture("tokenizer/merges.txt", to: "merges.txt")
+        try dir.write("{\"model\": {}}", to: "tokenizer.json")
+        let path = dir.path
+        let error = tokenizerError { _ = try CLIPTokenizer(folder: path) }
+        #expect(error?.kind == .malformedTokenizerJSON)
+        #expect(error?.file.hasSuffix("/tokenizer.json") == true)
+    }
+}
