@@ -11,7 +11,9 @@
 ///
 /// Character classes are the regex engine's (Oniguruma, Unicode): `\s` is the White_Space property
 /// (U+0085, U+00A0, U+3000 are spaces; U+200B and U+FEFF are not), `\p{L}` the letter categories
-/// (Lu Ll Lt Lm Lo), `\p{N}` the number categories (Nd Nl No, so `²` and `½` are numbers).
+/// (Lu Ll Lt Lm Lo), `\p{N}` the number categories (Nd Nl No, so `²` and `½` are numbers). The
+/// properties come from Swift's Unicode tables; characters assigned in a newer Unicode version than the
+/// regex engine's (or Rust's lower-casing tables) could split differently — none in the test cases.
 enum CLIPPreTokenizer {
     /// CLIP's pattern:
     /// `<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+`.

@@ -194,7 +194,7 @@ struct JSONScanner {
             value = a
             position += 1
         }
-        if position == start { throw fail("expected an integer") }
+        if position == start { throw fail("expected an integer" + (isAtEnd ? " but the file ends" : "")) }
         if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
             throw fail("expected an integer, found a fractional number")
         }
