@@ -1,0 +1,121 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Testing
+import DiffuseCore
+import DiffuseSchedulers
+import DiffuseTestSupport
+
+/// Every case of `Fixtures/schedulers/schedulers.safetensors`: diffusers' timesteps, sigmas,
+/// `alphas_cumprod`, `init_noise_sigma`, and a 10-step trajectory (`scale_model_input` and `step`
+/// outputs, with the stored fake model outputs), run with the same `TorchRandomSource(seed: 0)` stream.
+@Suite("Scheduler trajectories vs diffusers")
+struct SchedulerFixtureTests {
+    static let file = FixturePaths.path("schedulers/schedulers.safetensors")
+
+    struct Meta: Decodable {
+        let `class`: String
+        let init_noise_sigma: Double
+        let n_steps_run: Int
+        let num_inference_steps: Int
+        let seed: UInt64
+        let shape: [Int]
+    }
+
+    struct Case: Sendable, CustomStringConvertible {
+        let name: String
+        let className: String
+        let configJSON: String
+        let initNoiseSigma: Double
+        let stepsRun: Int
+        let steps: Int
+        let seed: UInt64
+        let shape: [Int]
+        var description: String { name }
+    }
+
+    /// The `"config": {…}` object of a metadata entry, as JSON text.
+    static func configObject(in json: String) -> String {
+        let start = json.firstRange(of: "\"config\": {")!.upperBound
+        var depth = 1, i = start
+        while depth > 0 {
+            if json[i] == "{" { depth += 1 } else if json[i] == "}" { depth -= 1 }
+            i = json.index(after: i)
+        }
+        return "{" + json[start..<i]
+    }
+
+    static func cases() throws -> [Case] {
+        let f = try SafeTensorsFile(path: file)
+        return try f.metadata.keys.filter { !$0.hasPrefix("__") }.sorted().map { name in
+            let text = f.metadata[name]!
+            // JSONDecoder rejects Python's -Infinity token; Meta does not need the config object.
+            let m = try JSONDecoder().decode(Meta.self, from: Data(text.replacing("-Infinity", with: "null").utf8))
+            return Case(name: name, className: m.class, configJSON: configObject(in: text), initNoiseSigma: m.init_noise_sigma,
+                        stepsRun: m.n_steps_run, steps: m.num_inference_steps, seed: m.seed, shape: m.shape)
+        }
+    }
+
+    static func makeScheduler(_ c: Case) throws -> any Scheduler {
+        var config = try SchedulerConfig(jsonData: Data(c.configJSON.utf8))
+        config.className = c.className
+        return try SchedulerFactory.make(config)
+    }
+
+    @Test(arguments: try cases())
+    func scheduleMatches(_ c: Case) throws {
+        let f = try SafeTensorsFile(path: Self.file)
+        var scheduler = try Self.makeScheduler(c)
+        try scheduler.setTimesteps(c.steps)
+
+        // alphas_cumprod: float32 schedule built exactly as torch builds it.
+        let expectedAlphas = try f.tensor(c.name + ".alphas_cumprod").floats()
+        let alphaMismatches = zip(scheduler.noiseSchedule.alphasCumprod, expectedAlphas).filter { $0 != $1 }.count
+        #expect(alphaMismatches == 0, "alphas_cumprod: \(alphaMismatches) of 1000 differ")
+
+        let expectedTimesteps = try f.tensor(c.name + ".timesteps")
+        let timesteps = (0..<expectedTimesteps.count).map { expectedTimesteps.scalar(atFlat: $0) }
+        #expect(scheduler.timesteps == timesteps)
+
+        if f.names.contains(c.name + ".sigmas") {
+            let expected = try f.tensor(c.name + ".sigmas")
+            let sigmas = try #require(scheduler.sigmas)
+            let report = closeness(Tensor(sigmas, shape: [sigmas.count]), expected, rtol: 1e-6, atol: 0)
+            #expect(report.passes, "sigmas: \(report)")
+        } else {
+            #expect(scheduler.sigmas == nil)
+        }
+        #expect(scheduler.initNoiseSigma == Float(c.initNoiseSigma))
+    }
+
+    @Test(arguments: try cases())
+    func trajectoryMatches(_ c: Case) throws {
+        let f = try SafeTensorsFile(path: Self.file)
+        var scheduler = try Self.makeScheduler(c)
+        try scheduler.setTimesteps(c.steps)
+        var random = TorchRandomSource(seed: c.seed)
+        var sample = scheduler.initialLatents(shape: c.shape, random: &random)
+        let initReport = closeness(sample, try f.tensor(c.name + ".init_sample"), rtol: 0, atol: 0)
+        #expect(initReport.passes, "init_sample: \(initReport)")
+
+        #expect(scheduler.timesteps.count == c.stepsRun)
+        var worst = 0.0
+        for (i, t) in scheduler.timesteps.enumerated() {
+            let scaled = try scheduler.scaleModelInput(sample, timestep: t)
+            let scaledReport = closeness(scaled, try f.tensor(c.name + ".scaled_input.\(i)"),
+                                         rtol: Self.rtol, atol: Self.atol)
+            #expect(scaledReport.passes, "step \(i) scaled_input: \(scaledReport)")
+            let modelOutput = try f.tensor(c.name + ".model_output.\(i)")
+            sample = try scheduler.step(modelOutput: modelOutput, timestep: t, sample: sample, random: &random)
+            let report = closeness(sample, try f.tensor(c.name + ".prev_sample.\(i)"), rtol: Self.rtol, atol: Self.atol)
+            worst = max(worst, report.maxAbsError)
+            #expect(report.passes, "step \(i) (t = \(t)) prev_sample: \(report)")
+        }
+        print("\(c.name): max abs error over the trajectory \(worst)")
+    }
+
+    static let rtol = 1e-5
+    static let atol = 1e-5
+}
