@@ -82,6 +82,8 @@ struct SchedulerFixtureTests {
         if f.names.contains(c.name + ".sigmas") {
             let expected = try f.tensor(c.name + ".sigmas")
             let sigmas = try #require(scheduler.sigmas)
+            // torch's `** 0.5` behind diffusers' σ table is not correctly rounded (see `compare`):
+            // measured ≤ 1 ulp (≤ 1.2e-7 relative); 1e-6 allows for that and nothing more.
             let report = closeness(Tensor(sigmas, shape: [sigmas.count]), expected, rtol: 1e-6, atol: 0)
             #expect(report.passes, "sigmas: \(report)")
         } else {
@@ -119,13 +121,15 @@ struct SchedulerFixtureTests {
     static func largest(_ t: Tensor) -> Double { Double(t.floats().map(abs).max() ?? 0) }
 
     /// Tolerance: |actual − expected| ≤ 4e-6 · max|expected| for every element (≈ 32 float32 ulp of the
-    /// largest element). Why: both sides compute in float32 (≈ 6e-8 relative per operation, ~5
-    /// operations per step, 10 steps, and the error of earlier steps carries into later ones), and
-    /// diffusers' training σ table comes from torch's vectorised `** 0.5` (Sleef `powf`, not correctly
-    /// rounded), which differs from our exact `sqrt` by 1 ulp in ~19% of entries. *Measured*: the worst
-    /// case is 8.0e-7 · max|expected| (Euler a); the others 1.2e-7 … 5.7e-7 — a 5× margin. A wrong formula (e.g. a wrong
-    /// σ index or a missing term) gives errors of 1e-3 or more. LMS: see `LMSDiscreteScheduler` (exact
-    /// integration instead of scipy's `quad`; the difference is ≈ 1e-7 relative, inside this bound).
+    /// largest element). Why: both sides compute in float32 in the same order, but not with the same
+    /// elementary functions: torch's `sqrt`, `log`, `exp` and `** 0.5` on this build (MKL / Sleef
+    /// vector math, even on 0-dim tensors) are not correctly rounded — *measured*: 16% of float32
+    /// `torch.sqrt` results and 6% of `torch.log` results are 1 ulp off the correctly rounded value —
+    /// while we use exact `sqrt` and glibc `logf`/`expf`. So σ tables and step coefficients differ by an
+    /// ulp here and there, which then propagates through 10 steps. *Measured*: the worst case is
+    /// 8.0e-7 · max|expected| (Euler a); the others 1.2e-7 … 5.7e-7 — a 5× margin. A wrong formula (a
+    /// wrong σ index, a missing term) gives errors of 1e-3 or more. LMS: see `LMSDiscreteScheduler`
+    /// (exact integration instead of scipy's `quad`; the difference is ≈ 1e-7 relative, inside this bound).
     static func compare(_ actual: Tensor, _ expected: Tensor) -> Closeness {
         closeness(actual, expected, rtol: 0, atol: 4e-6 * largest(expected))
     }
