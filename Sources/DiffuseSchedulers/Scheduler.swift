@@ -61,12 +61,28 @@ public protocol Scheduler {
     /// `add_noise(original, noise, t)` for image-to-image: `original` noised to the level of `timestep`.
     func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor
 
-    /// Whether `step` draws random numbers (Euler ancestral, DDIM with η > 0).
+    /// Whether `step` draws random numbers (Euler ancestral, DPM-Solver SDE, DDIM with η > 0).
     var usesRandomness: Bool { get }
+
+    /// `set_begin_index(i)`: the run starts at `timesteps[i]` (image-to-image), so the first `step` /
+    /// `addNoise` use index `i` instead of looking the timestep up. A no-op for schedulers that
+    /// diffusers gives no `set_begin_index` (PNDM, DDIM).
+    mutating func setBeginIndex(_ index: Int)
 }
 
 extension Scheduler {
     public var order: Int { 1 }
+    public mutating func setBeginIndex(_ index: Int) {}
+
+    /// Image-to-image: diffusers' `StableDiffusionImg2ImgPipeline.get_timesteps(steps, strength)` after
+    /// `setTimesteps(steps)`. Keeps the last `int(steps · strength)` steps, calls `setBeginIndex`, and
+    /// returns the timesteps to run (the first is the one to pass to `addNoise`).
+    public mutating func img2imgTimesteps(steps: Int, strength: Double) -> [Double] {
+        let initTimestep = min(Int(Double(steps) * strength), steps)
+        let start = max(steps - initTimestep, 0) * order
+        setBeginIndex(start)
+        return Array(timesteps[min(start, timesteps.count)...])
+    }
     public var usesRandomness: Bool { false }
     public var sigmas: [Float]? { nil }
 

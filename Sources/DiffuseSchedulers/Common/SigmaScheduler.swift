@@ -6,6 +6,8 @@ protocol SigmaScheduler: Scheduler {
     var sigmas: [Float]? { get }
     /// `_step_index`: set by the first `step` (or `scaleModelInput`) from the timestep.
     var stepIndex: Int? { get }
+    /// `_begin_index`: set by `setBeginIndex` (image-to-image).
+    var beginIndex: Int? { get }
 }
 
 extension SigmaScheduler {
@@ -20,6 +22,7 @@ extension SigmaScheduler {
     func index(for timestep: Double) throws -> Int {
         try requireTimesteps()
         if let stepIndex { return stepIndex }
+        if let beginIndex { return beginIndex }
         guard let i = SigmaSchedule.index(of: timestep, in: timesteps) else {
             throw SchedulerError.unknownTimestep(scheduler: Self.diffusersClassName, timestep: timestep)
         }
@@ -33,10 +36,21 @@ extension SigmaScheduler {
         return Tensor(sample.floats().map { $0 / scale }, shape: sample.shape)
     }
 
-    /// `add_noise`: `original + noise · σ(timestep)`.
+    /// `add_noise`: `original + noise · σ(timestep)`. The σ index is, as in diffusers: the timestep's
+    /// index without a begin index; else the current step index, else the begin index.
     public func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor {
         let (x, e) = try operands(original, noise)
-        let sigma = sigmas![try index(for: timestep)]
+        try requireTimesteps()
+        let i: Int
+        if let beginIndex {
+            i = stepIndex ?? beginIndex
+        } else {
+            guard let found = SigmaSchedule.index(of: timestep, in: timesteps) else {
+                throw SchedulerError.unknownTimestep(scheduler: Self.diffusersClassName, timestep: timestep)
+            }
+            i = found
+        }
+        let sigma = sigmas![i]
         return Tensor((0..<x.count).map { x[$0] + e[$0] * sigma }, shape: original.shape)
     }
 

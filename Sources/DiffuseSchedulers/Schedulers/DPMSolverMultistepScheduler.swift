@@ -8,18 +8,20 @@ import Darwin
 #endif
 
 /// DPM-Solver / DPM-Solver++ multistep (Lu et al. 2022): "DPM++ 2M" (and "DPM++ 2M Karras" with
-/// `use_karras_sigmas`).
+/// `use_karras_sigmas`, "DPM++ 2M SDE" with `algorithm_type` sde-dpmsolver++).
 ///
 /// Matches `diffusers/schedulers/scheduling_dpmsolver_multistep.py` (`DPMSolverMultistepScheduler`,
 /// diffusers 0.42): `set_timesteps`, `convert_model_output`, `dpm_solver_first_order_update`,
 /// `multistep_dpm_solver_second_order_update`, `step` (with `lower_order_final`, `euler_at_final`),
 /// `add_noise`.
 ///
-/// Supported: `algorithm_type` dpmsolver++ / dpmsolver; `solver_order` 1 or 2; `solver_type`
+/// Supported: `algorithm_type` dpmsolver++ / dpmsolver / sde-dpmsolver++ / sde-dpmsolver (the SDE
+/// variants draw `randn(sample.shape)` from the random source at every step, as diffusers draws from
+/// its generator); `solver_order` 1 or 2; `solver_type`
 /// midpoint / heun; `prediction_type` epsilon / v_prediction / sample; `beta_schedule` linear /
 /// scaled_linear / squaredcos_cap_v2 or `trained_betas`; `timestep_spacing` linspace / leading /
 /// trailing; `steps_offset`; `use_karras_sigmas` (with `sigma_min` / `sigma_max`); `final_sigmas_type`
-/// zero / sigma_min; `lambda_min_clipped`. Not supported: the SDE variants, `solver_order` 3,
+/// zero / sigma_min; `lambda_min_clipped`. Not supported: `solver_order` 3,
 /// `thresholding`, `variance_type` learned / learned_range, `use_lu_lambdas`, exponential / beta / flow
 /// sigmas, `rescale_betas_zero_snr`.
 public struct DPMSolverMultistepScheduler: Scheduler {
@@ -31,14 +33,21 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     public private(set) var sigmas: [Float]?
     public var initNoiseSigma: Float { 1 }
     public private(set) var stepIndex: Int?
+    public private(set) var beginIndex: Int?
+    public var usesRandomness: Bool { isSDE }
+
+    static let algorithms = ["dpmsolver++", "dpmsolver", "sde-dpmsolver++", "sde-dpmsolver"]
+    /// Data prediction (x₀): dpmsolver++ and sde-dpmsolver++; noise prediction (ε) otherwise.
+    var predictsData: Bool { config.algorithmType.hasSuffix("++") }
+    var isSDE: Bool { config.algorithmType.hasPrefix("sde-") }
 
     /// The last `solver_order` converted model outputs (x₀ predictions for dpmsolver++), oldest first.
     private var modelOutputs: [[Float]] = []
     private var lowerOrderNums = 0
 
     public init(config: SchedulerConfig) throws {
-        guard ["dpmsolver++", "dpmsolver"].contains(config.algorithmType) else {
-            throw Self.unsupported("algorithm_type", config.algorithmType, supported: ["dpmsolver++", "dpmsolver"])
+        guard Self.algorithms.contains(config.algorithmType) else {
+            throw Self.unsupported("algorithm_type", config.algorithmType, supported: Self.algorithms)
         }
         guard [1, 2].contains(config.solverOrder) else {
             throw Self.unsupported("solver_order", config.solverOrder, supported: ["1", "2"])
@@ -58,9 +67,10 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         guard ["zero", "sigma_min"].contains(config.finalSigmasType) else {
             throw Self.unsupported("final_sigmas_type", config.finalSigmasType, supported: ["zero", "sigma_min"])
         }
-        if config.algorithmType == "dpmsolver" && config.finalSigmasType == "zero" {
+        if !config.algorithmType.hasSuffix("++") && config.finalSigmasType == "zero" {
             // diffusers raises the same: zero final sigma needs the data-prediction (++) form.
-            throw Self.unsupported("final_sigmas_type", "zero (with algorithm_type dpmsolver)", supported: ["sigma_min"])
+            throw Self.unsupported("final_sigmas_type", "zero (with algorithm_type \(config.algorithmType))",
+                                   supported: ["sigma_min"])
         }
         guard ["linspace", "leading", "trailing"].contains(config.timestepSpacing) else {
             throw Self.unsupported("timestep_spacing", config.timestepSpacing, supported: ["linspace", "leading", "trailing"])
@@ -111,7 +121,10 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         modelOutputs = []
         lowerOrderNums = 0
         stepIndex = nil
+        beginIndex = nil
     }
+
+    public mutating func setBeginIndex(_ index: Int) { beginIndex = index }
 
     public func scaleModelInput(_ sample: Tensor, timestep: Double) throws -> Tensor { sample }
 
@@ -129,14 +142,15 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     func index(for timestep: Double) throws -> Int {
         try requireTimesteps()
         if let stepIndex { return stepIndex }
+        if let beginIndex { return beginIndex }
         return SigmaSchedule.index(of: timestep, in: timesteps) ?? timesteps.count - 1
     }
 
-    /// `convert_model_output`: x₀ (dpmsolver++) or ε (dpmsolver).
+    /// `convert_model_output`: x₀ (dpmsolver++, sde-dpmsolver++) or ε (dpmsolver, sde-dpmsolver).
     func convert(_ m: [Float], _ x: [Float], index i: Int) -> [Float] {
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i])
         let n = x.count
-        if config.algorithmType == "dpmsolver++" {
+        if predictsData {
             switch config.predictionType {
             case "epsilon": return (0..<n).map { (x[$0] - sigmaT * m[$0]) / alphaT }
             case "sample": return m
@@ -161,11 +175,12 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         modelOutputs.append(converted)
         if modelOutputs.count > config.solverOrder { modelOutputs.removeFirst() }
 
+        let noise = isSDE ? random.normal(count: x.count) : nil
         let prev: [Float]
         if config.solverOrder == 1 || lowerOrderNums < 1 || lowerOrderFinal {
-            prev = firstOrderUpdate(converted, x, index: i)
+            prev = firstOrderUpdate(converted, x, noise: noise, index: i)
         } else {
-            prev = secondOrderUpdate(x, index: i)
+            prev = secondOrderUpdate(x, noise: noise, index: i)
         }
         if lowerOrderNums < config.solverOrder { lowerOrderNums += 1 }
         stepIndex = i + 1
@@ -173,21 +188,34 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     }
 
     /// `dpm_solver_first_order_update` (DDIM-like step from σ_s = σ_i to σ_t = σ_{i+1}).
-    func firstOrderUpdate(_ m: [Float], _ x: [Float], index i: Int) -> [Float] {
+    func firstOrderUpdate(_ m: [Float], _ x: [Float], noise: [Float]?, index i: Int) -> [Float] {
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i + 1])
         let (alphaS, sigmaS) = Self.alphaSigma(sigmas![i])
         let h = Self.lambda((alphaT, sigmaT)) - Self.lambda((alphaS, sigmaS))
         let n = x.count
-        if config.algorithmType == "dpmsolver++" {
+        switch config.algorithmType {
+        case "dpmsolver++":
             let a = sigmaT / sigmaS, b = alphaT * (expf(-h) - 1)
             return (0..<n).map { a * x[$0] - b * m[$0] }
+        case "dpmsolver":
+            let a = alphaT / alphaS, b = sigmaT * (expf(h) - 1)
+            return (0..<n).map { a * x[$0] - b * m[$0] }
+        case "sde-dpmsolver++":
+            let z = noise!
+            let a = sigmaT / sigmaS * expf(-h), b = alphaT * (1 - expf(-2 * h))
+            let c = sigmaT * (1 - expf(-2 * h)).squareRoot()
+            return (0..<n).map { a * x[$0] + b * m[$0] + c * z[$0] }
+        default: // sde-dpmsolver
+            let z = noise!
+            let a = alphaT / alphaS, b = 2 * (sigmaT * (expf(h) - 1))
+            let c = sigmaT * (expf(2 * h) - 1).squareRoot()
+            return (0..<n).map { a * x[$0] - b * m[$0] + c * z[$0] }
         }
-        let a = alphaT / alphaS, b = sigmaT * (expf(h) - 1)
-        return (0..<n).map { a * x[$0] - b * m[$0] }
     }
 
-    /// `multistep_dpm_solver_second_order_update` with the last two converted outputs.
-    func secondOrderUpdate(_ x: [Float], index i: Int) -> [Float] {
+    /// `multistep_dpm_solver_second_order_update` with the last two converted outputs:
+    /// `x_t = a·x + s_b·b·D0 + s_c·c·D1 (+ d·z)` with diffusers' coefficients and signs.
+    func secondOrderUpdate(_ x: [Float], noise: [Float]?, index i: Int) -> [Float] {
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i + 1])
         let (alphaS0, sigmaS0) = Self.alphaSigma(sigmas![i])
         let (alphaS1, sigmaS1) = Self.alphaSigma(sigmas![i - 1])
@@ -197,27 +225,38 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         let h = lambdaT - lambdaS0, h0 = lambdaS0 - lambdaS1
         let r0 = h0 / h
         let d1Coeff = 1 / r0
-        let n = x.count
-        let a: Float, b: Float, c: Float // x_t = a·x − b·D0 ∓ c·D1
-        var plusD1 = false
-        if config.algorithmType == "dpmsolver++" {
+        let midpoint = config.solverType == "midpoint"
+        let a: Float, b: Float, c: Float
+        var d: Float = 0
+        var plusB = false, plusC = false
+        switch config.algorithmType {
+        case "dpmsolver++":
             a = sigmaT / sigmaS0
             b = alphaT * (expf(-h) - 1)
-            if config.solverType == "midpoint" {
-                c = 0.5 * (alphaT * (expf(-h) - 1))
-            } else {
-                c = alphaT * ((expf(-h) - 1) / h + 1)
-                plusD1 = true
-            }
-        } else {
+            if midpoint { c = 0.5 * (alphaT * (expf(-h) - 1)) } else { c = alphaT * ((expf(-h) - 1) / h + 1); plusC = true }
+        case "dpmsolver":
             a = alphaT / alphaS0
             b = sigmaT * (expf(h) - 1)
-            c = config.solverType == "midpoint" ? 0.5 * (sigmaT * (expf(h) - 1)) : sigmaT * ((expf(h) - 1) / h - 1)
+            c = midpoint ? 0.5 * (sigmaT * (expf(h) - 1)) : sigmaT * ((expf(h) - 1) / h - 1)
+        case "sde-dpmsolver++":
+            a = sigmaT / sigmaS0 * expf(-h)
+            b = alphaT * (1 - expf(-2 * h)); plusB = true
+            c = midpoint ? 0.5 * (alphaT * (1 - expf(-2 * h))) : alphaT * ((1 - expf(-2 * h)) / (-2 * h) + 1)
+            plusC = true
+            d = sigmaT * (1 - expf(-2 * h)).squareRoot()
+        default: // sde-dpmsolver
+            a = alphaT / alphaS0
+            b = 2 * (sigmaT * (expf(h) - 1))
+            c = midpoint ? sigmaT * (expf(h) - 1) : 2 * (sigmaT * ((expf(h) - 1) / h - 1))
+            d = sigmaT * (expf(2 * h) - 1).squareRoot()
         }
-        return (0..<n).map { k -> Float in
+        let z = noise
+        return (0..<x.count).map { k -> Float in
             let d1 = d1Coeff * (m0[k] - m1[k])
-            let base = a * x[k] - b * m0[k]
-            return plusD1 ? base + c * d1 : base - c * d1
+            let first = plusB ? a * x[k] + b * m0[k] : a * x[k] - b * m0[k]
+            let second = plusC ? first + c * d1 : first - c * d1
+            if let z { return second + d * z[k] }
+            return second
         }
     }
 
@@ -225,7 +264,10 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     public func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor {
         let (x, e) = try operands(original, noise)
         try requireTimesteps()
-        let i = SigmaSchedule.index(of: timestep, in: timesteps) ?? timesteps.count - 1
+        // diffusers: lookup without a begin index; else the current step index, else the begin index.
+        let i = beginIndex == nil
+            ? SigmaSchedule.index(of: timestep, in: timesteps) ?? timesteps.count - 1
+            : stepIndex ?? beginIndex!
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i])
         return Tensor((0..<x.count).map { alphaT * x[$0] + sigmaT * e[$0] }, shape: original.shape)
     }

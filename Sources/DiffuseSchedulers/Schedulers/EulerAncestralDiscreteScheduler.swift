@@ -19,6 +19,7 @@ public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
     public private(set) var timesteps: [Double] = []
     public private(set) var sigmas: [Float]?
     public private(set) var stepIndex: Int?
+    public private(set) var beginIndex: Int?
     public var usesRandomness: Bool { true }
 
     public init(config: SchedulerConfig) throws {
@@ -37,7 +38,10 @@ public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
         ).map { Double(Float($0)) }
         sigmas = Self.interpolatedSigmas(noiseSchedule, at: timesteps).map { Float($0) } + [0]
         stepIndex = nil
+        beginIndex = nil
     }
+
+    public mutating func setBeginIndex(_ index: Int) { beginIndex = index }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
                                                random: inout R) throws -> Tensor {

@@ -26,6 +26,7 @@ public struct EulerDiscreteScheduler: SigmaScheduler {
     public private(set) var timesteps: [Double] = []
     public private(set) var sigmas: [Float]?
     public private(set) var stepIndex: Int?
+    public private(set) var beginIndex: Int?
 
     public init(config: SchedulerConfig) throws {
         try Self.validatePrediction(config)
@@ -74,7 +75,10 @@ public struct EulerDiscreteScheduler: SigmaScheduler {
         sigmas = s
         timesteps = ts
         stepIndex = nil
+        beginIndex = nil
     }
+
+    public mutating func setBeginIndex(_ index: Int) { beginIndex = index }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
                                                random: inout R) throws -> Tensor {

@@ -23,6 +23,7 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
     public private(set) var timesteps: [Double] = []
     public private(set) var sigmas: [Float]?
     public private(set) var stepIndex: Int?
+    public private(set) var beginIndex: Int?
     /// The maximum order (`order` argument of diffusers' `step`, default 4).
     public var lmsOrder = 4
 
@@ -48,7 +49,10 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
         sigmas = Self.interpolatedSigmas(noiseSchedule, at: timesteps).map { Float($0) } + [0]
         derivatives = []
         stepIndex = nil
+        beginIndex = nil
     }
+
+    public mutating func setBeginIndex(_ index: Int) { beginIndex = index }
 
     /// `get_lms_coefficient(order, t, current_order)`: ∫_{σ_t}^{σ_{t+1}} Π_{k≠j} (τ − σ_{t−k}) / (σ_{t−j} − σ_{t−k}) dτ.
     func coefficient(order: Int, index t: Int, current j: Int) -> Double {

@@ -1,11 +1,14 @@
 import DiffuseCore
 
-/// Pseudo numerical methods for diffusion models, in their PLMS form: the SD 1.x default scheduler.
+/// Pseudo numerical methods for diffusion models: the SD 1.x default scheduler.
 ///
-/// Matches `diffusers/schedulers/scheduling_pndm.py` (`PNDMScheduler`, diffusers 0.42) with
-/// `skip_prk_steps = true` (every SD checkpoint's setting): `set_timesteps`, `step_plms`,
-/// `_get_prev_sample`, `add_noise`. The second timestep is repeated (the first PLMS step is a
-/// two-evaluation warm-up), so `timesteps` has `steps + 1` entries.
+/// Matches `diffusers/schedulers/scheduling_pndm.py` (`PNDMScheduler`, diffusers 0.42):
+/// `set_timesteps`, `step_prk`, `step_plms`, `_get_prev_sample`, `add_noise`.
+/// * `skip_prk_steps = true` (every SD checkpoint's setting): PLMS only. The second timestep is
+///   repeated (the first PLMS step is a two-evaluation warm-up), so `timesteps` has `steps + 1` entries.
+/// * `skip_prk_steps = false` (the class default): 12 Runge–Kutta evaluations over the first 3
+///   intervals, then PLMS; `timesteps` has `steps + 10` entries (diffusers' `prk_timesteps` followed by
+///   `plms_timesteps`).
 ///
 /// Supported: `beta_schedule` linear / scaled_linear / squaredcos_cap_v2 or `trained_betas`;
 /// `prediction_type` epsilon / v_prediction (diffusers' PNDM has no `sample`); `timestep_spacing`
@@ -21,13 +24,14 @@ public struct PNDMScheduler: Scheduler {
 
     let finalAlphaCumprod: Float
     private var numInferenceSteps = 0
-    // PLMS state (`ets`, `counter`, `cur_sample`).
+    // PRK / PLMS state (`ets`, `counter`, `cur_sample`, `cur_model_output`, `prk_timesteps`).
     private var ets: [[Float]] = []
     private var counter = 0
     private var curSample: [Float]?
+    private var curModelOutput: [Float]?
+    private var prkTimesteps: [Int] = []
 
     public init(config: SchedulerConfig) throws {
-        guard config.skipPrkSteps else { throw Self.unsupported("skip_prk_steps", false, supported: ["true"]) }
         guard ["epsilon", "v_prediction"].contains(config.predictionType) else {
             throw Self.unsupported("prediction_type", config.predictionType, supported: ["epsilon", "v_prediction"])
         }
@@ -57,14 +61,27 @@ public struct PNDMScheduler: Scheduler {
         try Self.validateStepCount(steps, config)
         numInferenceSteps = steps
         let base = try Self.baseTimesteps(config: config, steps: steps)
-        // plms_timesteps = concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:])[::-1]
-        var plms = Array(base.dropLast())
-        if base.count >= 2 { plms.append(base[base.count - 2]) }
-        if let last = base.last { plms.append(last) }
-        timesteps = plms.reversed().map(Double.init)
+        if config.skipPrkSteps {
+            // plms_timesteps = concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:])[::-1]
+            var plms = Array(base.dropLast())
+            if base.count >= 2 { plms.append(base[base.count - 2]) }
+            if let last = base.last { plms.append(last) }
+            prkTimesteps = []
+            timesteps = plms.reversed().map(Double.init)
+        } else {
+            // prk = _timesteps[-4:].repeat(2) + tile([0, T // n // 2], 4); prk = prk[:-1].repeat(2)[1:-1][::-1]
+            let half = config.numTrainTimesteps / steps / 2
+            let tail = base.suffix(Self.pndmOrder)
+            let withHalves = tail.flatMap { [$0, $0] }.enumerated().map { $1 + ($0 % 2 == 0 ? 0 : half) }
+            let doubled = withHalves.dropLast().flatMap { [$0, $0] }
+            prkTimesteps = Array(doubled.dropFirst().dropLast().reversed())
+            let plms = base.dropLast(3).reversed()
+            timesteps = (prkTimesteps + plms).map(Double.init)
+        }
         ets = []
         counter = 0
         curSample = nil
+        curModelOutput = nil
     }
 
     public func scaleModelInput(_ sample: Tensor, timestep: Double) throws -> Tensor { sample }
@@ -72,6 +89,9 @@ public struct PNDMScheduler: Scheduler {
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
                                                random: inout R) throws -> Tensor {
         try requireTimesteps()
+        if counter < prkTimesteps.count {
+            return try stepPRK(modelOutput: modelOutput, timestep: timestep, sample: sample)
+        }
         var (output, x) = try operands(modelOutput, sample)
         let ratio = config.numTrainTimesteps / numInferenceSteps
         var t = Int(timestep)
@@ -101,6 +121,37 @@ public struct PNDMScheduler: Scheduler {
             let c = Float(1.0 / 24.0)
             output = (0..<output.count).map { c * (55 * e1[$0] - 59 * e2[$0] + 37 * e3[$0] - 9 * e4[$0]) }
         }
+        let prev = previousSample(x, t, prevT, output)
+        counter += 1
+        return Tensor(prev, shape: sample.shape)
+    }
+
+    static let pndmOrder = 4
+
+    /// `step_prk`: one of the four Runge–Kutta evaluations of an interval.
+    mutating func stepPRK(modelOutput: Tensor, timestep: Double, sample: Tensor) throws -> Tensor {
+        var (output, x) = try operands(modelOutput, sample)
+        let diffToPrev = counter % 2 == 1 ? 0 : config.numTrainTimesteps / numInferenceSteps / 2
+        let prevT = Int(timestep) - diffToPrev
+        let t = prkTimesteps[counter / 4 * 4]
+        let sixth = Float(1.0 / 6.0), third = Float(1.0 / 3.0)
+        func accumulate(_ c: Float) {
+            let weighted = output.map { c * $0 }
+            curModelOutput = curModelOutput.map { current in (0..<current.count).map { current[$0] + weighted[$0] } } ?? weighted
+        }
+        switch counter % 4 {
+        case 0:
+            accumulate(sixth)
+            ets.append(output)
+            curSample = x
+        case 1, 2:
+            accumulate(third)
+        default:
+            let current = curModelOutput ?? [Float](repeating: 0, count: output.count)
+            output = (0..<output.count).map { current[$0] + sixth * output[$0] }
+            curModelOutput = nil
+        }
+        x = curSample ?? x
         let prev = previousSample(x, t, prevT, output)
         counter += 1
         return Tensor(prev, shape: sample.shape)
