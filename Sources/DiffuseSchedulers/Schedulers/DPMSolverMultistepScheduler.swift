@@ -45,7 +45,12 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     private var modelOutputs: [[Float]] = []
     private var lowerOrderNums = 0
 
-    public init(config: SchedulerConfig) throws {
+    public init(config original: SchedulerConfig) throws {
+        // diffusers' `__init__` maps DEIS / UniPC settings onto DPM-Solver++ (for `from_config` of
+        // those schedulers' configs): algorithm_type deis → dpmsolver++, solver_type logrho/bh1/bh2 → midpoint.
+        var config = original
+        if config.algorithmType == "deis" { config.algorithmType = "dpmsolver++" }
+        if ["logrho", "bh1", "bh2"].contains(config.solverType) { config.solverType = "midpoint" }
         guard Self.algorithms.contains(config.algorithmType) else {
             throw Self.unsupported("algorithm_type", config.algorithmType, supported: Self.algorithms)
         }
