@@ -93,7 +93,6 @@ public struct DDIMScheduler: Scheduler {
             let noise = random.normal(count: n)
             prev = (0..<n).map { prev[$0] + stdDevT * noise[$0] }
         }
-        _ = predEpsilon
         return Tensor(prev, shape: sample.shape)
     }
 

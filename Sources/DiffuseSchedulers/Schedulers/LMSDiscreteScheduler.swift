@@ -1,4 +1,11 @@
 import DiffuseCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Linear multistep (k-diffusion's `sample_lms`, up to 4th order).
 ///
@@ -14,7 +21,8 @@ import DiffuseCore
 ///
 /// Supported: `beta_schedule` linear / scaled_linear / squaredcos_cap_v2 or `trained_betas`;
 /// `prediction_type` epsilon / v_prediction / sample; `timestep_spacing` linspace / leading / trailing;
-/// `steps_offset`. Not supported: `use_karras_sigmas`, `use_exponential_sigmas`, `use_beta_sigmas`.
+/// `steps_offset`; `use_karras_sigmas` (LMS's own variant: σ_min / σ_max from the schedule, not the
+/// config). Not supported: `use_exponential_sigmas`, `use_beta_sigmas`, `rescale_betas_zero_snr`.
 public struct LMSDiscreteScheduler: SigmaScheduler {
     public static let diffusersClassName = "LMSDiscreteScheduler"
 
@@ -31,7 +39,6 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
 
     public init(config: SchedulerConfig) throws {
         try Self.validatePrediction(config)
-        if config.useKarrasSigmas { throw Self.unsupported("use_karras_sigmas", true, supported: ["false"]) }
         if config.useExponentialSigmas { throw Self.unsupported("use_exponential_sigmas", true, supported: ["false"]) }
         if config.useBetaSigmas { throw Self.unsupported("use_beta_sigmas", true, supported: ["false"]) }
         self.config = config
@@ -46,7 +53,13 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
             spacing: config.timestepSpacing, steps: steps, numTrainTimesteps: config.numTrainTimesteps,
             stepsOffset: config.stepsOffset, scheduler: Self.diffusersClassName
         ).map { Double(Float($0)) }
-        sigmas = Self.interpolatedSigmas(noiseSchedule, at: timesteps).map { Float($0) } + [0]
+        var sigmaValues = Self.interpolatedSigmas(noiseSchedule, at: timesteps)
+        if config.useKarrasSigmas {
+            let logSigmas = noiseSchedule.trainSigmas.map { logf($0) }
+            sigmaValues = SigmaSchedule.karras(sigmaMin: sigmaValues.last!, sigmaMax: sigmaValues.first!, steps: steps)
+            timesteps = sigmaValues.map { Double(Float(SigmaSchedule.sigmaToT($0, logSigmas: logSigmas))) }
+        }
+        sigmas = sigmaValues.map { Float($0) } + [0]
         derivatives = []
         stepIndex = nil
         beginIndex = nil
