@@ -18,7 +18,7 @@ import DiffuseCore
 /// ```
 /// Samples are float32 tensors of any shape (`[batch, 4, h, w]`); the arithmetic is float32 in
 /// diffusers' operation order, so trajectories agree with diffusers to float32 rounding.
-public protocol Scheduler {
+public protocol Scheduler: Sendable {
     /// The diffusers class reproduced, e.g. `"EulerDiscreteScheduler"`.
     static var diffusersClassName: String { get }
 
@@ -72,6 +72,8 @@ public protocol Scheduler {
 
 extension Scheduler {
     public var order: Int { 1 }
+    public var usesRandomness: Bool { false }
+    public var sigmas: [Float]? { nil }
     public mutating func setBeginIndex(_ index: Int) {}
 
     /// Image-to-image: diffusers' `StableDiffusionImg2ImgPipeline.get_timesteps(steps, strength)` after
@@ -83,8 +85,6 @@ extension Scheduler {
         setBeginIndex(start)
         return Array(timesteps[min(start, timesteps.count)...])
     }
-    public var usesRandomness: Bool { false }
-    public var sigmas: [Float]? { nil }
 
     /// `step` for schedulers that draw no noise. Throws `SchedulerError.randomSourceRequired` for those
     /// that do.

@@ -25,12 +25,14 @@ import Darwin
 ///   the generator: it survives across calls (and across ≥ 16-element draws) until reseeded.
 ///
 /// Which float32 `log`, `sin`, `cos` the ≥ 16-element Box–Muller uses is part of torch's result:
-/// * `.avxMathfun` (default): the Cephes polynomials of `ATen/native/cpu/avx_mathfun.h`, which torch's
-///   x86-64 builds use whether the CPU reports AVX2 or AVX-512 (*measured*: the fixtures were made on
-///   an AVX-512 Zen 4, `get_cpu_capability() == "AVX512"`, and match these bit for bit; the libm
-///   variant differs by up to 34 ulp near zeros of sin/cos). θ = `Float(2π) · u2` in float32.
+/// * `.avxMathfun` (default): the Cephes polynomials of `ATen/native/cpu/avx_mathfun.h` in torch's
+///   `CPU_CAPABILITY_AVX2` kernel, with θ = `Float(2π) · u2` in float32. *Measured*: torch 2.15 on an
+///   AVX-512 Zen 4 (`get_cpu_capability() == "AVX512"`, where the fixtures were made) runs this kernel
+///   too, and every fixture case matches bit for bit; the libm variant differs there by up to 34 ulp
+///   near zeros of sin/cos. AVX2-only x86-64 CPUs run the same kernel by construction.
 /// * `.libm`: torch's portable scalar `NormalFill16` (C library `logf`/`cosf`/`sinf`, θ computed in
-///   double), what builds without the AVX2 kernel (e.g. arm64) run. Not verified against a fixture.
+///   double), what builds without the AVX2 kernel run (arm64, `ATEN_CPU_CAPABILITY=default`).
+///   Written from the source; not verified against torch output.
 ///
 /// The < 16-element path and `torch.rand` do not depend on the variant.
 public struct TorchRandomSource: RandomSource, Sendable {
