@@ -14,18 +14,21 @@ import Darwin
 /// `linear` = `torch.linspace(beta_start, beta_end, n, float32)`; `scaled_linear` =
 /// `torch.linspace(√beta_start, √beta_end, n, float32) ** 2`; `squaredcos_cap_v2` =
 /// `betas_for_alpha_bar(n)` (cosine, max β 0.999, computed in double); then `alphas = 1 − betas` and
-/// `alphas_cumprod = torch.cumprod(alphas)`.
+/// `alphas_cumprod = torch.cumprod(alphas)`. With `rescale_betas_zero_snr`, the betas first go through
+/// `rescale_zero_terminal_snr` (Lin et al. 2023, float32 as in diffusers), and the sigma-based
+/// schedulers then set the last `alphas_cumprod` to 2⁻²⁴ so that σ_max stays finite (4096).
 public struct NoiseSchedule: Sendable, Equatable {
     public let betas: [Float]
     public let alphasCumprod: [Float]
 
     public static let supportedBetaSchedules = ["linear", "scaled_linear", "squaredcos_cap_v2"]
 
-    public init(config: SchedulerConfig, scheduler: String) throws {
-        if config.rescaleBetasZeroSnr {
-            throw SchedulerError.unsupportedConfigValue(
-                scheduler: scheduler, key: "rescale_betas_zero_snr", value: "true", supported: ["false"])
-        }
+    /// - Parameters:
+    ///   - honoursZeroSNR: whether the class reads `rescale_betas_zero_snr` (DDIM, Euler, Euler a,
+    ///     DPM-Solver do; PNDM and LMS have no such argument, so diffusers' `from_config` ignores the key).
+    ///   - clampsTerminalAlpha: set `alphas_cumprod[-1] = 2⁻²⁴` after rescaling (Euler, Euler a, DPM-Solver).
+    public init(config: SchedulerConfig, scheduler: String, honoursZeroSNR: Bool = true,
+                clampsTerminalAlpha: Bool = false) throws {
         let n = config.numTrainTimesteps
         let betas: [Float]
         if let trained = config.trainedBetas {
@@ -45,8 +48,23 @@ public struct NoiseSchedule: Sendable, Equatable {
                     supported: Self.supportedBetaSchedules)
             }
         }
-        self.betas = betas
-        alphasCumprod = NumpyMath.torchCumprod(betas.map { 1 - $0 })
+        let rescale = honoursZeroSNR && config.rescaleBetasZeroSnr
+        self.betas = rescale ? Self.rescaleZeroTerminalSNR(betas) : betas
+        var cumprod = NumpyMath.torchCumprod(self.betas.map { 1 - $0 })
+        if rescale && clampsTerminalAlpha { cumprod[cumprod.count - 1] = 0x1p-24 }
+        alphasCumprod = cumprod
+    }
+
+    /// `rescale_zero_terminal_snr(betas)`: shifts and scales √ᾱ so that the last step has zero SNR.
+    static func rescaleZeroTerminalSNR(_ betas: [Float]) -> [Float] {
+        let alphasCumprod = NumpyMath.torchCumprod(betas.map { 1 - $0 })
+        var sqrtBar = alphasCumprod.map { $0.squareRoot() }
+        let first = sqrtBar[0], last = sqrtBar[sqrtBar.count - 1]
+        let scale = first / (first - last)
+        sqrtBar = sqrtBar.map { ($0 - last) * scale }
+        let bar = sqrtBar.map { $0 * $0 }
+        let alphas = [bar[0]] + (1..<bar.count).map { bar[$0] / bar[$0 - 1] }
+        return alphas.map { 1 - $0 }
     }
 
     /// `betas_for_alpha_bar(n, max_beta=0.999, alpha_transform_type="cosine")`.

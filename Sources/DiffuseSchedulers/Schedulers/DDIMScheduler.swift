@@ -7,8 +7,8 @@ import DiffuseCore
 ///
 /// Supported: `beta_schedule` linear / scaled_linear / squaredcos_cap_v2 or `trained_betas`;
 /// `prediction_type` epsilon / v_prediction / sample; `timestep_spacing` leading / trailing / linspace;
-/// `steps_offset`; `set_alpha_to_one`; `clip_sample` with `clip_sample_range`. Not supported:
-/// `thresholding` (dynamic thresholding), `rescale_betas_zero_snr`.
+/// `steps_offset`; `set_alpha_to_one`; `clip_sample` with `clip_sample_range`;
+/// `rescale_betas_zero_snr`. Not supported: `thresholding` (dynamic thresholding).
 public struct DDIMScheduler: Scheduler {
     public static let diffusersClassName = "DDIMScheduler"
 

@@ -21,9 +21,9 @@ import Darwin
 /// midpoint / heun; `prediction_type` epsilon / v_prediction / sample; `beta_schedule` linear /
 /// scaled_linear / squaredcos_cap_v2 or `trained_betas`; `timestep_spacing` linspace / leading /
 /// trailing; `steps_offset`; `use_karras_sigmas` (with `sigma_min` / `sigma_max`); `final_sigmas_type`
-/// zero / sigma_min; `lambda_min_clipped`. Not supported: `solver_order` 3,
+/// zero / sigma_min; `lambda_min_clipped`; `rescale_betas_zero_snr`. Not supported: `solver_order` 3,
 /// `thresholding`, `variance_type` learned / learned_range, `use_lu_lambdas`, exponential / beta / flow
-/// sigmas, `rescale_betas_zero_snr`.
+/// sigmas.
 public struct DPMSolverMultistepScheduler: Scheduler {
     public static let diffusersClassName = "DPMSolverMultistepScheduler"
 
@@ -81,7 +81,7 @@ public struct DPMSolverMultistepScheduler: Scheduler {
             throw Self.unsupported("timestep_spacing", config.timestepSpacing, supported: ["linspace", "leading", "trailing"])
         }
         self.config = config
-        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName)
+        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName, clampsTerminalAlpha: true)
     }
 
     public mutating func setTimesteps(_ steps: Int) throws {

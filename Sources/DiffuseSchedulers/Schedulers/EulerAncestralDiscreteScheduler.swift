@@ -10,7 +10,7 @@ import DiffuseCore
 ///
 /// Supported: `beta_schedule` linear / scaled_linear / squaredcos_cap_v2 or `trained_betas`;
 /// `prediction_type` epsilon / v_prediction / sample; `timestep_spacing` linspace / leading / trailing;
-/// `steps_offset`. Not supported: `rescale_betas_zero_snr`.
+/// `steps_offset`; `rescale_betas_zero_snr`.
 public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
     public static let diffusersClassName = "EulerAncestralDiscreteScheduler"
 
@@ -25,7 +25,7 @@ public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
     public init(config: SchedulerConfig) throws {
         try Self.validatePrediction(config)
         self.config = config
-        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName)
+        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName, clampsTerminalAlpha: true)
         _ = try SigmaSchedule.timesteps(spacing: config.timestepSpacing, steps: 1, numTrainTimesteps: config.numTrainTimesteps,
                                         stepsOffset: config.stepsOffset, scheduler: Self.diffusersClassName)
     }

@@ -16,8 +16,9 @@ import Darwin
 /// Supported: `beta_schedule` linear / scaled_linear / squaredcos_cap_v2 or `trained_betas`;
 /// `prediction_type` epsilon / v_prediction / sample; `timestep_spacing` linspace / leading / trailing;
 /// `steps_offset`; `interpolation_type` linear; `use_karras_sigmas` (with `sigma_min` / `sigma_max`);
-/// `final_sigmas_type` zero / sigma_min; `timestep_type` discrete / continuous. Not supported:
-/// `interpolation_type` log_linear, `use_exponential_sigmas`, `use_beta_sigmas`, `rescale_betas_zero_snr`.
+/// `final_sigmas_type` zero / sigma_min; `timestep_type` discrete / continuous;
+/// `rescale_betas_zero_snr`. Not supported:
+/// `interpolation_type` log_linear, `use_exponential_sigmas`, `use_beta_sigmas`.
 public struct EulerDiscreteScheduler: SigmaScheduler {
     public static let diffusersClassName = "EulerDiscreteScheduler"
 
@@ -42,7 +43,7 @@ public struct EulerDiscreteScheduler: SigmaScheduler {
             throw Self.unsupported("timestep_type", config.timestepType, supported: ["discrete", "continuous"])
         }
         self.config = config
-        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName)
+        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName, clampsTerminalAlpha: true)
         _ = try SigmaSchedule.timesteps(spacing: config.timestepSpacing, steps: 1, numTrainTimesteps: config.numTrainTimesteps,
                                         stepsOffset: config.stepsOffset, scheduler: Self.diffusersClassName)
     }

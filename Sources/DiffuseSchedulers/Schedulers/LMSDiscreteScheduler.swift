@@ -22,7 +22,8 @@ import Darwin
 /// Supported: `beta_schedule` linear / scaled_linear / squaredcos_cap_v2 or `trained_betas`;
 /// `prediction_type` epsilon / v_prediction / sample; `timestep_spacing` linspace / leading / trailing;
 /// `steps_offset`; `use_karras_sigmas` (LMS's own variant: σ_min / σ_max from the schedule, not the
-/// config). Not supported: `use_exponential_sigmas`, `use_beta_sigmas`, `rescale_betas_zero_snr`.
+/// config). Not supported: `use_exponential_sigmas`, `use_beta_sigmas`. `rescale_betas_zero_snr` is
+/// ignored, as diffusers' `LMSDiscreteScheduler.from_config` ignores it.
 public struct LMSDiscreteScheduler: SigmaScheduler {
     public static let diffusersClassName = "LMSDiscreteScheduler"
 
@@ -42,7 +43,7 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
         if config.useExponentialSigmas { throw Self.unsupported("use_exponential_sigmas", true, supported: ["false"]) }
         if config.useBetaSigmas { throw Self.unsupported("use_beta_sigmas", true, supported: ["false"]) }
         self.config = config
-        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName)
+        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName, honoursZeroSNR: false)
         _ = try SigmaSchedule.timesteps(spacing: config.timestepSpacing, steps: 1, numTrainTimesteps: config.numTrainTimesteps,
                                         stepsOffset: config.stepsOffset, scheduler: Self.diffusersClassName)
     }

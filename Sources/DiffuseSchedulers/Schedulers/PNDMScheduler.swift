@@ -12,8 +12,9 @@ import DiffuseCore
 ///
 /// Supported: `beta_schedule` linear / scaled_linear / squaredcos_cap_v2 or `trained_betas`;
 /// `prediction_type` epsilon / v_prediction (diffusers' PNDM has no `sample`); `timestep_spacing`
-/// leading / trailing / linspace; `steps_offset`; `set_alpha_to_one`. Not supported: the Runge–Kutta
-/// warm-up (`skip_prk_steps = false`).
+/// leading / trailing / linspace; `steps_offset`; `set_alpha_to_one`; `skip_prk_steps` true / false.
+/// `rescale_betas_zero_snr` is ignored, as diffusers' `PNDMScheduler.from_config` ignores it (PNDM
+/// has no such argument).
 public struct PNDMScheduler: Scheduler {
     public static let diffusersClassName = "PNDMScheduler"
 
@@ -36,7 +37,7 @@ public struct PNDMScheduler: Scheduler {
             throw Self.unsupported("prediction_type", config.predictionType, supported: ["epsilon", "v_prediction"])
         }
         self.config = config
-        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName)
+        noiseSchedule = try NoiseSchedule(config: config, scheduler: Self.diffusersClassName, honoursZeroSNR: false)
         finalAlphaCumprod = config.setAlphaToOne ? 1 : noiseSchedule.alphasCumprod[0]
         // Validate the spacing now rather than at setTimesteps.
         _ = try Self.baseTimesteps(config: config, steps: 1)

@@ -111,7 +111,7 @@ struct SchedulerConfigurationTests {
             (#"{"_class_name": "DPMSolverMultistepScheduler", "algorithm_type": "dpmsolver"}"#, "final_sigmas_type", "zero (with algorithm_type dpmsolver)"),
             (#"{"_class_name": "DPMSolverMultistepScheduler", "solver_order": 3}"#, "solver_order", "3"),
             (#"{"_class_name": "DDIMScheduler", "thresholding": true}"#, "thresholding", "true"),
-            (#"{"_class_name": "EulerDiscreteScheduler", "rescale_betas_zero_snr": true}"#, "rescale_betas_zero_snr", "true"),
+            (#"{"_class_name": "EulerDiscreteScheduler", "use_exponential_sigmas": true}"#, "use_exponential_sigmas", "true"),
             (#"{"_class_name": "LMSDiscreteScheduler", "use_beta_sigmas": true}"#, "use_beta_sigmas", "true"),
         ]
         for (json, key, value) in cases {

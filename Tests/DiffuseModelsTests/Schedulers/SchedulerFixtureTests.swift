@@ -130,7 +130,7 @@ struct SchedulerFixtureTests {
     /// 8.0e-7 · max|expected| (Euler a); the others 1.2e-7 … 5.7e-7 — a 5× margin. A wrong formula (a
     /// wrong σ index, a missing term) gives errors of 1e-3 or more. LMS: see `LMSDiscreteScheduler`
     /// (exact integration instead of scipy's `quad`; the difference is ≈ 1e-7 relative, inside this bound).
-    static func compare(_ actual: Tensor, _ expected: Tensor) -> Closeness {
-        closeness(actual, expected, rtol: 0, atol: 4e-6 * largest(expected))
+    static func compare(_ actual: Tensor, _ expected: Tensor, relativeTo bound: Double = 4e-6) -> Closeness {
+        closeness(actual, expected, rtol: 0, atol: bound * largest(expected))
     }
 }
