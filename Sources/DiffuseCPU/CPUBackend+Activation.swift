@@ -10,7 +10,7 @@ extension CPUBackend {
         Parallel.forRanges(x.count, grain: 1 << 13) { r in
             ActivationFunctions.apply(kind, src + r.lowerBound, dst + r.lowerBound, r.count)
         }
-        return out.finished(as: x.dtype)
+        return withExtendedLifetime(input) { out.finished(as: x.dtype) }
     }
 
     /// GEGLU (diffusers `GEGLU.forward` after its projection): x [..., 2D] → hidden · gelu(gate), [..., D],
@@ -32,6 +32,6 @@ extension CPUBackend {
                 VectorMap.binary(hidden, 1, hidden + d, 1, dst + r * d, d) { h, g in h * ActivationFunctions.gelu(g) }
             }
         }
-        return out.finished(as: x.dtype)
+        return withExtendedLifetime(input) { out.finished(as: x.dtype) }
     }
 }
