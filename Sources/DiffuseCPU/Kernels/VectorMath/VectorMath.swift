@@ -111,8 +111,10 @@ enum VectorMath {
         r = r * s + 2.108_063_696e-01
         // e^{−a²} with a² split exactly into hi + lo (FMA), so the rounding of a² (up to 16) does not
         // cost relative accuracy: e^{−hi−lo} ≈ e^{−hi}·(1 − lo).
-        let hi = a * a
-        let lo = (-hi).addingProduct(a, a) // a·a − hi, fused: exact
+        // |x| is capped at 10 (erfc 10 ≈ 2e-45 is 0 in f32 anyway) so that ±∞ and huge inputs give 0, not ∞ − ∞.
+        let ac = a.replacing(with: 10, where: a .> 10)
+        let hi = ac * ac
+        let lo = (-hi).addingProduct(ac, ac) // a·a − hi, fused: exact
         let tail = exp(-hi) * (1 - lo) * r
         return (inner, tail, a .< 1)
     }
