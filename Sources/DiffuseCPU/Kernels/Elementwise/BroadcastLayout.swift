@@ -22,7 +22,7 @@ struct BroadcastLayout: Equatable {
         var out: [Int] = [], da: [Int] = [], db: [Int] = []
         for d in 0..<rank {
             guard sa[d] == sb[d] || sa[d] == 1 || sb[d] == 1 else { return nil }
-            out.append(max(sa[d], sb[d]))
+            out.append(sa[d] == 1 ? sb[d] : sa[d]) // not max: [0] with [1] is [0]
             da.append(sa[d] == 1 ? 0 : ta[d])
             db.append(sb[d] == 1 ? 0 : tb[d])
         }
