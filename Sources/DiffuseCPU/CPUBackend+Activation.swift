@@ -16,7 +16,7 @@ extension CPUBackend {
     /// GEGLU (diffusers `GEGLU.forward` after its projection): x [..., 2D] → hidden · gelu(gate), [..., D],
     /// where hidden = x[..., :D] and gate = x[..., D:].
     public func geglu(_ x: Tensor) -> Tensor {
-        precondition(x.rank >= 1 && x.shape[x.rank - 1] % 2 == 0,
+        require(x.rank >= 1 && x.shape[x.rank - 1] % 2 == 0,
                      "geglu: last dimension must be even (hidden and gate halves), got shape \(x.shape)")
         let input = x.contiguousF32(for: "geglu")
         let twoD = x.shape[x.rank - 1], d = twoD / 2

@@ -24,7 +24,7 @@ extension CPUBackend {
                                  _ f: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>) -> Tensor {
         let fa = a.f32(for: op), fb = b.f32(for: op)
         guard let layout = BroadcastLayout(aShape: fa.shape, aStrides: fa.strides, bShape: fb.shape, bStrides: fb.strides) else {
-            preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
+            fatalError("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let out = Tensor(zeros: layout.outputShape, dtype: .f32)
         BroadcastBinary.run(layout, fa.floats, fb.floats, out.mutableFloats, f)

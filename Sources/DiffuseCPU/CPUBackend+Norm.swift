@@ -4,9 +4,9 @@ extension CPUBackend {
     /// torch.nn.GroupNorm (biased variance) over x [N, C, *] with any number of spatial dimensions,
     /// optionally followed by SiLU. weight, bias: [C] or nil (no affine). Output contiguous, x's dtype.
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, fusedSiLU: Bool) -> Tensor {
-        precondition(x.rank >= 2, "groupNorm: input must be [N, C, *], got shape \(x.shape)")
+        require(x.rank >= 2, "groupNorm: input must be [N, C, *], got shape \(x.shape)")
         let channels = x.shape[1]
-        precondition(groups > 0 && channels % groups == 0,
+        require(groups > 0 && channels % groups == 0,
                      "groupNorm: \(groups) groups do not divide the \(channels) channels of input \(x.shape)")
         let w = affineParameter("groupNorm", "weight", weight, length: channels, input: x)
         let b = affineParameter("groupNorm", "bias", bias, length: channels, input: x)
@@ -21,7 +21,7 @@ extension CPUBackend {
     /// torch.nn.LayerNorm over the last dimension (biased variance). weight, bias: [D] or nil.
     /// Output contiguous, x's dtype.
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
-        precondition(x.rank >= 1, "layerNorm: input must have at least one dimension, got shape \(x.shape)")
+        require(x.rank >= 1, "layerNorm: input must have at least one dimension, got shape \(x.shape)")
         let d = x.shape[x.rank - 1]
         let w = affineParameter("layerNorm", "weight", weight, length: d, input: x)
         let b = affineParameter("layerNorm", "bias", bias, length: d, input: x)
@@ -37,7 +37,7 @@ extension CPUBackend {
     /// is accepted) and returns it as contiguous f32.
     private func affineParameter(_ op: String, _ name: String, _ p: Tensor?, length: Int, input: Tensor) -> Tensor? {
         guard let p else { return nil }
-        precondition(p.count == length && p.shape.filter({ $0 != 1 }).count <= 1,
+        require(p.count == length && p.shape.filter({ $0 != 1 }).count <= 1,
                      "\(op): \(name) of shape \(p.shape) does not match the \(length) channels of input \(input.shape)")
         return p.contiguousF32(for: "\(op) \(name)")
     }

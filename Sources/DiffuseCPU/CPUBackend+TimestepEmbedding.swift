@@ -16,8 +16,8 @@ extension CPUBackend {
     /// Tiny (N · dim values), so it is plain scalar code.
     public func timestepEmbedding(_ timesteps: Tensor, dim: Int, flipSinToCos: Bool, freqShift: Float,
                                   scale: Float, maxPeriod: Float) -> Tensor {
-        precondition(timesteps.rank == 1, "timestepEmbedding: timesteps must be 1-D [N], got shape \(timesteps.shape)")
-        precondition(dim >= 0, "timestepEmbedding: negative dim \(dim)")
+        require(timesteps.rank == 1, "timestepEmbedding: timesteps must be 1-D [N], got shape \(timesteps.shape)")
+        require(dim >= 0, "timestepEmbedding: negative dim \(dim)")
         let n = timesteps.count, half = dim / 2
         let t = timesteps.contiguous()
         let out = Tensor(zeros: [n, dim], dtype: .f32)

@@ -6,7 +6,7 @@ import DiffuseCore
 extension Tensor {
     /// Stops unless the tensor holds floats, naming the op.
     func requireFloating(_ op: String) {
-        precondition(dtype.isFloatingPoint, "\(op): expected a floating-point tensor (f32, f16, bf16), got \(dtype) \(shape)")
+        require(dtype.isFloatingPoint, "\(op): expected a floating-point tensor (f32, f16, bf16), got \(dtype) \(shape)")
     }
 
     /// Contiguous f32 data: `self` when it already is, else a converted copy.

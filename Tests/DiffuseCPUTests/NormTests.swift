@@ -95,9 +95,11 @@ import Darwin
     }
 
     @Test func groupNormRejectsGroupsThatDoNotDivideChannels() async {
-        await #expect(processExitsWith: .failure) {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = CPUBackend().groupNorm(Tensor(zeros: [1, 6, 2, 2]), groups: 4, weight: nil, bias: nil, eps: 1e-5, fusedSiLU: false)
         }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("groupNorm: 4 groups do not divide the 6 channels of input [1, 6, 2, 2]"), "stderr: \(message)")
     }
 
     func checkLayerNorm(_ x: Tensor, weight: Bool, bias: Bool, eps: Float = 1e-5) {
