@@ -8,13 +8,9 @@ extension CPUBackend {
         let input = x.contiguous()
         let (h, w) = (x.shape[2], x.shape[3])
         let out = Tensor(zeros: [x.shape[0], x.shape[1], 2 * h, 2 * w], dtype: x.dtype)
-        let planes = x.shape[0] * x.shape[1]
         withExtendedLifetime(input) {
-            switch x.dtype.byteSize {
-            case 2: UpsampleNearestKernel.run(input.pointer(as: UInt16.self), out.pointer(as: UInt16.self), planes: planes, height: h, width: w)
-            case 4: UpsampleNearestKernel.run(input.pointer(as: UInt32.self), out.pointer(as: UInt32.self), planes: planes, height: h, width: w)
-            default: UpsampleNearestKernel.run(input.pointer(as: UInt64.self), out.pointer(as: UInt64.self), planes: planes, height: h, width: w)
-            }
+            UpsampleNearestKernel.run(input.rawPointer, out.rawPointer, elementSize: x.dtype.byteSize,
+                                      planes: x.shape[0] * x.shape[1], height: h, width: w)
         }
         return out
     }

@@ -47,7 +47,7 @@ enum SoftmaxKernel {
         var acc = V()
         var i = 0
         while i + 16 <= n {
-            let e = VectorMath.exp(src.vector(at: i, as: V.self) - m)
+            let e = VectorMath.exp(src.vector(at: i) - m)
             dst.store(e, at: i)
             acc += e
             i += 16
