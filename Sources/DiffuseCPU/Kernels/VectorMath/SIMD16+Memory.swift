@@ -41,9 +41,13 @@ extension SIMD16 where Scalar == Float {
 
     /// Maximum of the lanes by halving with compare-and-replace (the stdlib's `max()` is scalar with NaN checks).
     @inline(__always) var horizontalMax: Float {
-        func larger<V: SIMD>(_ a: V, _ b: V) -> V where V.Scalar == Float { a.replacing(with: b, where: b .> a) }
-        let h = larger(lowHalf, highHalf), q = larger(h.lowHalf, h.highHalf), d = larger(q.lowHalf, q.highHalf)
-        return d[1] > d[0] ? d[1] : d[0]
+        let a = lowHalf, b = highHalf
+        let h = a.replacing(with: b, where: b .> a)
+        let c = h.lowHalf, d = h.highHalf
+        let q = c.replacing(with: d, where: d .> c)
+        let e = q.lowHalf, f = q.highHalf
+        let m = e.replacing(with: f, where: f .> e)
+        return m[1] > m[0] ? m[1] : m[0]
     }
 }
 
