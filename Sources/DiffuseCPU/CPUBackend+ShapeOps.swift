@@ -20,6 +20,7 @@ extension CPUBackend {
     public func concat(_ tensors: [Tensor], dim: Int) -> Tensor {
         require(!tensors.isEmpty, "concat: no tensors given")
         let first = tensors[0]
+        require(dim >= -first.rank && dim < first.rank, "concat: dimension \(dim) out of range for shape \(first.shape)")
         let d = first.normalized(dim)
         for t in tensors {
             require(t.rank == first.rank && zip(t.shape, first.shape).enumerated().allSatisfy { $0.offset == d || $0.element.0 == $0.element.1 },
