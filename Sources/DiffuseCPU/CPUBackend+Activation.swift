@@ -5,7 +5,7 @@ extension CPUBackend {
     public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
         let input = x.contiguousF32(for: "activation(\(kind))")
         let out = Tensor(zeros: x.shape, dtype: .f32)
-        let src = input.floats, dst = out.mutableFloats
+        let src = input.floatPointer, dst = out.mutableFloatPointer
         // Activations cost ~30 flops per element (gelu), so smaller chunks than a plain copy still pay off.
         Parallel.forRanges(x.count, grain: 1 << 13) { r in
             ActivationFunctions.apply(kind, src + r.lowerBound, dst + r.lowerBound, r.count)
@@ -24,7 +24,7 @@ extension CPUBackend {
         var outShape = x.shape
         outShape[x.rank - 1] = d
         let out = Tensor(zeros: outShape, dtype: .f32)
-        let src = input.floats, dst = out.mutableFloats
+        let src = input.floatPointer, dst = out.mutableFloatPointer
         // x [rows, 2D] → out [rows, D]
         VectorMap.forRows(rows, rowLength: twoD, grain: 1 << 13) { rowRange in
             for r in rowRange {

@@ -13,8 +13,8 @@ extension CPUBackend {
         let input = x.contiguousF32(for: "groupNorm")
         let out = Tensor(zeros: x.shape, dtype: .f32)
         let spatial = x.shape.dropFirst(2).reduce(1, *)
-        GroupNormKernel.run(input.floats, out.mutableFloats, batch: x.shape[0], channels: channels, spatial: spatial,
-                            groups: groups, weight: w?.floats, bias: b?.floats, eps: eps, fusedSiLU: fusedSiLU)
+        GroupNormKernel.run(input.floatPointer, out.mutableFloatPointer, batch: x.shape[0], channels: channels, spatial: spatial,
+                            groups: groups, weight: w?.floatPointer, bias: b?.floatPointer, eps: eps, fusedSiLU: fusedSiLU)
         return withExtendedLifetime((input, w, b)) { out.finished(as: x.dtype) }
     }
 
@@ -28,8 +28,8 @@ extension CPUBackend {
         let input = x.contiguousF32(for: "layerNorm")
         let out = Tensor(zeros: x.shape, dtype: .f32)
         let rows = d == 0 ? 0 : x.count / d
-        LayerNormKernel.run(input.floats, out.mutableFloats, rows: rows, length: d,
-                            weight: w?.floats, bias: b?.floats, eps: eps)
+        LayerNormKernel.run(input.floatPointer, out.mutableFloatPointer, rows: rows, length: d,
+                            weight: w?.floatPointer, bias: b?.floatPointer, eps: eps)
         return withExtendedLifetime((input, w, b)) { out.finished(as: x.dtype) }
     }
 

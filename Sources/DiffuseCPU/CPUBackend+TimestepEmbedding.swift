@@ -21,7 +21,7 @@ extension CPUBackend {
         let n = timesteps.count, half = dim / 2
         let t = timesteps.contiguous()
         let out = Tensor(zeros: [n, dim], dtype: .f32)
-        let dst = out.mutableFloats
+        let dst = out.mutableFloatPointer
         // exponent = (−ln(max_period) · arange(half)) / (half − shift), all in f32 as torch does.
         let negLogPeriod = Float(-log(Double(maxPeriod)))
         let denominator = Float(half) - freqShift

