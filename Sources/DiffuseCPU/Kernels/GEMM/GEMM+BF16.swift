@@ -34,55 +34,42 @@ extension GEMM {
     /// packed A micro-panel in L1 and streams the packed B block (kc × nc × 2 bytes) from L2.
     nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 4096, nc: 1024)
 
-    /// The blocked, threaded bf16 GEMM on strided operands (same loop structure as `GEMMDriver.run`).
+    /// The blocked, threaded bf16 GEMM on strided operands: the same rectangles and loops as `GEMMDriver`
+    /// (see there), with the packing and the 12 × 32 micro-kernel in C. A is always packed (k in pairs).
     static func bf16Driver(m: Int, n: Int, k: Int, alpha: Float,
                            a: UnsafePointer<UInt16>, aRowStride: Int, aColumnStride: Int,
                            b: UnsafePointer<UInt16>, bRowStride: Int, bColumnStride: Int,
                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         if m <= 0 || n <= 0 { return }
-        let out = OutputMatrix(base: c, ld: ldc)
-        if k <= 0 || alpha == 0 { GEMMDriver.scale(out, m: m, n: n, by: beta); return }
+        if k <= 0 || alpha == 0 { GEMMDriver.scale(OutputMatrix(base: c, ld: ldc), m: m, n: n, by: beta); return }
         let mr = Int(DIFFUSE_BF16_MR), nr = Int(DIFFUSE_BF16_NR)
         let blocking = bf16Blocking
         let kcStep = (blocking.kc + 1) / 2 * 2
         let mcStep = (blocking.mc + mr - 1) / mr * mr, ncStep = (blocking.nc + nr - 1) / nr * nr
-        let kcMax = min(kcStep, k), kpMax = (kcMax + 1) / 2
-        let ncMax = min(ncStep, (n + nr - 1) / nr * nr), mcMax = min(mcStep, (m + mr - 1) / mr * mr)
-        let threads = max(1, min(threads, (m + mr - 1) / mr * ((n + nr - 1) / nr)))
-
-        let bBlock = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * kpMax * ncMax)
-        defer { bBlock.deallocate() }
-        let aBlocks = UnsafeMutablePointer<UInt16>.allocate(capacity: threads * 2 * kpMax * mcMax)
-        defer { aBlocks.deallocate() }
-
-        for jc in stride(from: 0, to: n, by: ncStep) {
-            let ncur = min(ncStep, n - jc)
-            let panels = (ncur + nr - 1) / nr
-            for pc in stride(from: 0, to: k, by: kcStep) {
-                let kcur = min(kcStep, k - pc), kp = (kcur + 1) / 2
-                let betaNow: Float = pc == 0 ? beta : 1
-                let packTasks = panels >= 4 * threads ? threads : 1
-                GEMMDriver.runTasks(packTasks, threads: threads) { t in
-                    let q0 = panels * t / packTasks, q1 = panels * (t + 1) / packTasks
-                    if q0 < q1 {
-                        diffuse_bf16_pack_b(b + pc * bRowStride + (jc + q0 * nr) * bColumnStride, bRowStride,
-                                            bColumnStride, Int32(kcur), Int32(min(ncur, q1 * nr) - q0 * nr),
-                                            bBlock + q0 * kp * nr * 2)
-                    }
-                }
-                let split = GEMMWorkSplit(m: m, mr: mr, panels: panels, threads: threads)
-                GEMMDriver.runTasks(threads, threads: threads) { t in
-                    let (rows, cols) = split.share(t)
-                    if rows.isEmpty || cols.isEmpty { return }
-                    let aBlock = aBlocks + t * 2 * kpMax * mcMax
+        let partition = GEMMPartition(m: m, n: n, mr: mr, nr: nr, nc: ncStep, threads: threads)
+        let operands = UncheckedBox((a, b, c))
+        GEMMDriver.runTasks(partition.count, threads: threads) { t in
+            let (a, b, c) = operands.value
+            let (rows, columns) = partition.rectangle(t)
+            let kcMax = min(kcStep, k), kpMax = (kcMax + 1) / 2
+            let ncMax = min(ncStep, (columns.count + nr - 1) / nr * nr)
+            let mcMax = min(mcStep, (rows.count + mr - 1) / mr * mr)
+            let bBlock = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * kpMax * ncMax)
+            defer { bBlock.deallocate() }
+            let aBlock = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * kpMax * mcMax)
+            defer { aBlock.deallocate() }
+            for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: ncStep) {
+                let ncur = min(ncStep, columns.upperBound - jc)
+                for pc in stride(from: 0, to: k, by: kcStep) {
+                    let kcur = min(kcStep, k - pc)
+                    diffuse_bf16_pack_b(b + pc * bRowStride + jc * bColumnStride, bRowStride, bColumnStride,
+                                        Int32(kcur), Int32(ncur), bBlock)
                     for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mcStep) {
                         let mcur = min(mcStep, rows.upperBound - ic)
                         diffuse_bf16_pack_a(a + ic * aRowStride + pc * aColumnStride, aRowStride, aColumnStride,
                                             Int32(mcur), Int32(kcur), aBlock)
-                        let j = jc + cols.lowerBound * nr
-                        diffuse_bf16_macro_kernel(Int32(mcur), Int32(min(ncur, cols.upperBound * nr) - cols.lowerBound * nr),
-                                                  Int32(kcur), aBlock, bBlock + cols.lowerBound * kp * nr * 2,
-                                                  c + ic * ldc + j, ldc, alpha, betaNow)
+                        diffuse_bf16_macro_kernel(Int32(mcur), Int32(ncur), Int32(kcur), aBlock, bBlock,
+                                                  c + ic * ldc + jc, ldc, alpha, pc == 0 ? beta : 1)
                     }
                 }
             }

@@ -15,13 +15,16 @@ public struct GEMMBlocking: Sendable {
     public var nc: Int
     /// Floats of packed B to keep in L2: for narrow B (n < nc) kc grows up to l2BlockFloats / n. 0 disables.
     public var l2BlockFloats: Int
+    /// Threads split C by columns when each gets at least this many 16-column panels (see `GEMMPartition`).
+    public var minColumnChunkPanels: Int
 
-    public init(kc: Int, mc: Int, nc: Int, l2BlockFloats: Int = 196_608) {
+    public init(kc: Int, mc: Int, nc: Int, l2BlockFloats: Int = 196_608, minColumnChunkPanels: Int = 8) {
         precondition(kc > 0 && mc > 0 && nc > 0, "GEMMBlocking: sizes must be positive (kc \(kc), mc \(mc), nc \(nc))")
         self.kc = kc
         self.mc = (mc + 5) / 6 * 6
         self.nc = (nc + 15) / 16 * 16
         self.l2BlockFloats = l2BlockFloats
+        self.minColumnChunkPanels = minColumnChunkPanels
     }
 
 

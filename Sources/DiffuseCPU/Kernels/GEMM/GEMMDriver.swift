@@ -1,68 +1,64 @@
 import CDiffuseKernels
 
-/// The blocked, multithreaded f32 GEMM (BLIS loop order) shared by `GEMM.sgemm` and the convolution.
+/// The blocked, multithreaded f32 GEMM (BLIS loops) shared by `GEMM.sgemm` and the convolution.
 ///
 /// Shapes: C[m, n] = alpha · A[m, k] · B[k, n] + beta · C[m, n]; A any strides, B any `GEMMPanelSource`,
 /// C row-major with row stride c.ld. beta = 0 never reads C (NaNs in C do not leak).
 ///
-/// Loops: for each nc-wide column block and kc-deep slice, the threads pack the B block together (panels
-/// split between them), then each thread takes a contiguous share of the rows (or, when there are few rows,
-/// of the column panels) and walks it in mc-row blocks: pack its A block (only when A is not k-contiguous;
-/// a k-contiguous A is read in place, which DESIGN.md measured faster for small n), then one micro-kernel
-/// call per 6 × 16 tile, column panel outer so a B micro-panel stays in L1.
+/// Threads: C is cut into rectangles (`GEMMPartition`: column chunks of about nc when B is wide, else row
+/// chunks), handed out dynamically; each task runs the whole blocked loop on its rectangle with its own
+/// packed B, so threads never wait on each other until the end and each core keeps its B block in its L2.
+/// Loops per rectangle: nc-wide column blocks → kc-deep slices (pack B) → mc-row blocks (pack A only when
+/// it is not k-contiguous; a k-contiguous A is read in place, as DESIGN.md measured faster) → for each
+/// 6-row A micro-panel (in L1), every 16-column B micro-panel of the block (streamed from L2).
 enum GEMMDriver {
     static func run<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: Source,
                                              beta: Float, c: OutputMatrix, threads: Int,
                                              blocking: GEMMBlocking = GEMMBlocking.current) {
         if m <= 0 || n <= 0 { return }
         if k <= 0 || alpha == 0 { scale(c, m: m, n: n, by: beta); return }
+        let partition = GEMMPartition(m: m, n: n, mr: GEMMBlocking.mr, nr: GEMMBlocking.nr, nc: blocking.nc,
+                                      threads: threads, minColumnChunkPanels: blocking.minColumnChunkPanels)
+        runTasks(partition.count, threads: threads) { t in
+            let (rows, columns) = partition.rectangle(t)
+            runRectangle(rows: rows, columns: columns, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c,
+                         blocking: blocking)
+        }
+    }
+
+    /// C[rows, columns] on the calling thread.
+    static func runRectangle<Source: GEMMPanelSource>(rows: Range<Int>, columns: Range<Int>, k: Int, alpha: Float,
+                                                      a: StridedMatrix, b: Source, beta: Float, c: OutputMatrix,
+                                                      blocking: GEMMBlocking) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        let n = columns.count, m = rows.count
         let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
         // Narrow B (attention's PV, small convolutions): deepen the k block so the packed block still fills
-        // L2 (768 KiB of 1 MiB on Zen 4). Each A row is then read in one long run the hardware prefetcher follows
-        // (4096 × 48 × 4096: 62 → 90 GFLOP/s on one core).
-        var blocking = blocking
-        blocking.kc = max(blocking.kc, min(k, blocking.l2BlockFloats / ncMax))
-        let kcMax = min(blocking.kc, k)
+        // L2 (768 KiB of 1 MiB on Zen 4). Each A row is then read in one long run the hardware prefetcher
+        // follows (4096 × 48 × 4096: 62 → 90 GFLOP/s on one core).
+        let kcStep = max(blocking.kc, min(k, blocking.l2BlockFloats / ncMax))
+        let kcMax = min(kcStep, k)
         let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
         let packsA = a.columnStride != 1
-        let threads = max(1, min(threads, (m + mr - 1) / mr * ((n + nr - 1) / nr)))
 
         let bBlock = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * ncMax)
         defer { bBlock.deallocate() }
-        let aBlocks = UnsafeMutablePointer<Float>.allocate(capacity: packsA ? threads * mcMax * kcMax : 1)
-        defer { aBlocks.deallocate() }
+        let aBlock = UnsafeMutablePointer<Float>.allocate(capacity: packsA ? mcMax * kcMax : 1)
+        defer { aBlock.deallocate() }
 
-        for jc in stride(from: 0, to: n, by: blocking.nc) {
-            let ncur = min(blocking.nc, n - jc)
-            let panels = (ncur + nr - 1) / nr
-            for pc in stride(from: 0, to: k, by: blocking.kc) {
-                let kcur = min(blocking.kc, k - pc)
-                let betaNow: Float = pc == 0 ? beta : 1
-
-                // 1. Pack B[pc ..< pc+kcur, jc ..< jc+ncur], panels shared out between the threads.
-                let packTasks = panels >= 4 * threads ? threads : 1
-                runTasks(packTasks, threads: threads) { t in
-                    let q0 = panels * t / packTasks, q1 = panels * (t + 1) / packTasks
-                    if q0 < q1 {
-                        b.packPanels(into: bBlock + q0 * kcur * nr, k0: pc, kc: kcur, j0: jc + q0 * nr,
-                                     nc: min(ncur, q1 * nr) - q0 * nr)
-                    }
-                }
-
-                // 2. Each thread: its rows (or column panels) × the packed block.
-                let split = GEMMWorkSplit(m: m, mr: mr, panels: panels, threads: threads)
-                runTasks(threads, threads: threads) { t in
-                    let (rows, cols) = split.share(t)
-                    if rows.isEmpty || cols.isEmpty { return }
-                    let aBlock = aBlocks + t * mcMax * kcMax
-                    for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: blocking.mc) {
-                        let mcur = min(blocking.mc, rows.upperBound - ic)
-                        if packsA { packA(a, into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur) }
-                        macroKernel(rows: ic ..< ic + mcur, panels: cols, kc: kcur, k0: pc,
-                                    a: a, packedA: packsA ? UnsafePointer(aBlock) : nil,
-                                    bBlock: bBlock, j0: jc, nEnd: jc + ncur, c: c, alpha: alpha, beta: betaNow)
-                    }
+        for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: blocking.nc) {
+            let ncur = min(blocking.nc, columns.upperBound - jc)
+            let panels = 0 ..< (ncur + nr - 1) / nr
+            for pc in stride(from: 0, to: k, by: kcStep) {
+                let kcur = min(kcStep, k - pc)
+                b.packPanels(into: bBlock, k0: pc, kc: kcur, j0: jc, nc: ncur)
+                for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: blocking.mc) {
+                    let mcur = min(blocking.mc, rows.upperBound - ic)
+                    if packsA { packA(a, into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur) }
+                    macroKernel(rows: ic ..< ic + mcur, panels: panels, kc: kcur, k0: pc,
+                                a: a, packedA: packsA ? UnsafePointer(aBlock) : nil,
+                                bBlock: bBlock, j0: jc, nEnd: jc + ncur, c: c, alpha: alpha,
+                                beta: pc == 0 ? beta : 1)
                 }
             }
         }
