@@ -108,6 +108,7 @@ struct GEMMTests {
         let blocking = GEMMBlocking.current
         Self.check(Case(m: 9, n: 20, k: blocking.kc + 37, transA: true), threads: threads)
         Self.check(Case(m: 3, n: blocking.nc + 21, k: 5, transB: true), threads: threads)
+        Self.check(Case(m: 7, n: 3 * blocking.nc + 5, k: 3), threads: threads)
         Self.check(Case(m: blocking.mc + 11, n: 40, k: 21, beta: 1), threads: threads)
         Self.check(Case(m: 70, n: 3, k: 50, transA: true, transB: true), threads: threads)
     }
