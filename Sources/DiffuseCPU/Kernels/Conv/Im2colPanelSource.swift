@@ -68,13 +68,26 @@ struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
         let first = ix >= 0 ? 0 : min(count, (-ix + s - 1) / s)
         let end = ix >= g.width ? 0 : max(first, min(count, (g.width - 1 - ix) / s + 1))
         let src = channelBase + iy * g.width + ix
-        if s == 1 && first == 0 && end == 16 {
-            // The common case: a whole panel row inside the image — two vector copies.
+        if first == 0 && end == count && (count == 16 || count == 8) {
+            // Common cases: a whole run inside the image, copied with vectors.
             let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
-            to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
-                          as: SIMD8<Float>.self)
-            return
+            if s == 1 {
+                to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                if count == 16 {
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
+                                  as: SIMD8<Float>.self)
+                }
+                return
+            }
+            if s == 2 && ix + 2 * count <= g.width {
+                // Even lanes of 2·count contiguous floats (all inside this input row).
+                for half in 0..<(count / 8) {
+                    let pair = SIMD16<Float>(lowHalf: from.loadUnaligned(fromByteOffset: half * 64, as: SIMD8<Float>.self),
+                                             highHalf: from.loadUnaligned(fromByteOffset: half * 64 + 32, as: SIMD8<Float>.self))
+                    to.storeBytes(of: pair.evenHalf, toByteOffset: half * 32, as: SIMD8<Float>.self)
+                }
+                return
+            }
         }
         for e in 0..<first { dst[e] = 0 }
         for e in first..<end { dst[e] = src[e * s] }
