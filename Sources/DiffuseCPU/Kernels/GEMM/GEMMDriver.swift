@@ -1,0 +1,116 @@
+/// The blocked, multithreaded f32 GEMM (BLIS loop order) shared by `GEMM.sgemm` and the convolution.
+///
+/// Shapes: C[m, n] = alpha · A[m, k] · B[k, n] + beta · C[m, n]; A any strides, B any `GEMMPanelSource`,
+/// C row-major with row stride c.ld. beta = 0 never reads C (NaNs in C do not leak).
+///
+/// Loops: for each nc-wide column block and kc-deep slice, the threads pack the B block together (panels
+/// split between them), then each thread takes a contiguous share of the rows (or, when there are few rows,
+/// of the column panels) and walks it in mc-row blocks: pack its A block (only when A is not k-contiguous;
+/// a k-contiguous A is read in place, which DESIGN.md measured faster for small n), then one micro-kernel
+/// call per 6 × 16 tile, column panel outer so a B micro-panel stays in L1.
+enum GEMMDriver {
+    static func run<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: Source,
+                                             beta: Float, c: OutputMatrix, threads: Int,
+                                             blocking: GEMMBlocking = GEMMBlocking.current) {
+        if m <= 0 || n <= 0 { return }
+        if k <= 0 || alpha == 0 { scale(c, m: m, n: n, by: beta); return }
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        let kcMax = min(blocking.kc, k)
+        let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
+        let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
+        let packsA = a.columnStride != 1
+        let threads = max(1, min(threads, (m + mr - 1) / mr * ((n + nr - 1) / nr)))
+
+        let bBlock = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * ncMax)
+        defer { bBlock.deallocate() }
+        let aBlocks = UnsafeMutablePointer<Float>.allocate(capacity: packsA ? threads * mcMax * kcMax : 1)
+        defer { aBlocks.deallocate() }
+
+        for jc in stride(from: 0, to: n, by: blocking.nc) {
+            let ncur = min(blocking.nc, n - jc)
+            let panels = (ncur + nr - 1) / nr
+            for pc in stride(from: 0, to: k, by: blocking.kc) {
+                let kcur = min(blocking.kc, k - pc)
+                let betaNow: Float = pc == 0 ? beta : 1
+
+                // 1. Pack B[pc ..< pc+kcur, jc ..< jc+ncur], panels shared out between the threads.
+                let packTasks = panels >= 4 * threads ? threads : 1
+                runTasks(packTasks, threads: threads) { t in
+                    let q0 = panels * t / packTasks, q1 = panels * (t + 1) / packTasks
+                    if q0 < q1 {
+                        b.packPanels(into: bBlock + q0 * kcur * nr, k0: pc, kc: kcur, j0: jc + q0 * nr,
+                                     nc: min(ncur, q1 * nr) - q0 * nr)
+                    }
+                }
+
+                // 2. Each thread: its rows (or column panels) × the packed block.
+                let split = GEMMWorkSplit(m: m, mr: mr, panels: panels, threads: threads)
+                runTasks(threads, threads: threads) { t in
+                    let (rows, cols) = split.share(t)
+                    if rows.isEmpty || cols.isEmpty { return }
+                    let aBlock = aBlocks + t * mcMax * kcMax
+                    for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: blocking.mc) {
+                        let mcur = min(blocking.mc, rows.upperBound - ic)
+                        if packsA { packA(a, into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur) }
+                        macroKernel(rows: ic ..< ic + mcur, panels: cols, kc: kcur, k0: pc,
+                                    a: a, packedA: packsA ? UnsafePointer(aBlock) : nil,
+                                    bBlock: bBlock, j0: jc, nEnd: jc + ncur, c: c, alpha: alpha, beta: betaNow)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `tasks` tasks, on the calling thread alone when `threads` is 1.
+    @inline(__always)
+    static func runTasks(_ tasks: Int, threads: Int, _ body: (Int) -> Void) {
+        if threads == 1 || tasks == 1 {
+            for t in 0..<tasks { body(t) }
+        } else {
+            Parallel.forEach(tasks, body)
+        }
+    }
+
+    /// One block: rows × column panels of C from A (packed block or in place) and the packed B block.
+    @inline(__always)
+    static func macroKernel(rows: Range<Int>, panels: Range<Int>, kc: Int, k0: Int,
+                            a: StridedMatrix, packedA: UnsafePointer<Float>?,
+                            bBlock: UnsafePointer<Float>, j0: Int, nEnd: Int,
+                            c: OutputMatrix, alpha: Float, beta: Float) {
+        var i = rows.lowerBound
+        while i < rows.upperBound {
+            let height = min(6, rows.upperBound - i)
+            for q in panels {
+                let panel = bBlock + q * kc * 16
+                let j = j0 + q * 16
+                let width = min(16, nEnd - j)
+                let rowsA: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+                let step: Int
+                if let packedA {
+                    let p = packedA + (i - rows.lowerBound) * kc
+                    rowsA = (p, p + 1, p + 2, p + 3, p + 4, p + 5)
+                    step = 6
+                } else {
+                    let last = height - 1
+                    rowsA = (a.pointer(i, k0), a.pointer(i + min(1, last), k0), a.pointer(i + min(2, last), k0),
+                             a.pointer(i + min(3, last), k0), a.pointer(i + min(4, last), k0),
+                             a.pointer(i + min(5, last), k0))
+                    step = 1
+                }
+                microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
+                                m: height, n: width, alpha: alpha, beta: beta)
+            }
+            i += 6
+        }
+    }
+
+    /// C = beta · C (beta = 0 writes zeros without reading).
+    static func scale(_ c: OutputMatrix, m: Int, n: Int, by beta: Float) {
+        for i in 0..<m {
+            let row = c.base + i * c.ld
+            if beta == 0 { row.update(repeating: 0, count: n) }
+            else if beta != 1 { for j in 0..<n { row[j] *= beta } }
+        }
+    }
+}
