@@ -21,6 +21,9 @@ typedef struct {
 
 diffuse_cpu_features diffuse_detect_cpu_features(void);
 
+/// Hint that `address` will be read soon (into all cache levels). Inlined into Swift callers.
+static inline void diffuse_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 // MARK: bf16 GEMM (bf16_gemm.c). Call only when avx512bf16 is set. Strides are in elements.
 
 /// Micro-tile of the bf16 kernel: 12 rows × 32 columns; k is packed in pairs.

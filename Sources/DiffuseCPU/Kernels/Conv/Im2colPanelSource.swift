@@ -39,7 +39,7 @@ struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
                 var ci = k0 / kernelArea, ky = (k0 % kernelArea) / g.kernelWidth, kx = k0 % g.kernelWidth
                 for p in 0..<kc {
                     let dst = panel + p * 16
-                    if width < 16 { (dst + width).update(repeating: 0, count: 16 - width) }
+                    for e in width..<16 { dst[e] = 0 }
                     for r in 0..<runCount {
                         let run = runs[r]
                         copyRun(dst + run.column, count: run.count, channelBase: x + run.imageOffset + ci * plane,
@@ -60,20 +60,24 @@ struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
                          iy: Int, ix: Int) {
         let g = geometry
         if iy < 0 || iy >= g.height {
-            dst.update(repeating: 0, count: count)
+            for e in 0..<count { dst[e] = 0 }
             return
         }
         let s = g.stride
         // Elements e with 0 ≤ ix + e·s < W.
         let first = ix >= 0 ? 0 : min(count, (-ix + s - 1) / s)
         let end = ix >= g.width ? 0 : max(first, min(count, (g.width - 1 - ix) / s + 1))
-        if first > 0 { dst.update(repeating: 0, count: first) }
         let src = channelBase + iy * g.width + ix
-        if s == 1 {
-            (dst + first).update(from: src + first, count: end - first)
-        } else {
-            for e in first..<end { dst[e] = src[e * s] }
+        if s == 1 && first == 0 && end == 16 {
+            // The common case: a whole panel row inside the image — two vector copies.
+            let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+            to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
+                          as: SIMD8<Float>.self)
+            return
         }
-        if end < count { (dst + end).update(repeating: 0, count: count - end) }
+        for e in 0..<first { dst[e] = 0 }
+        for e in first..<end { dst[e] = src[e * s] }
+        for e in end..<count { dst[e] = 0 }
     }
 }

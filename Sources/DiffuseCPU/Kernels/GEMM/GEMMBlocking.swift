@@ -22,7 +22,7 @@ public struct GEMMBlocking: Sendable {
     }
 
     /// Measured on Zen 4 with `/work/lab-gemm` (4096³ and the UNet shapes).
-    public static let zen4 = GEMMBlocking(kc: 384, mc: 144, nc: 4096)
+    public static let zen4 = GEMMBlocking(kc: 512, mc: 144, nc: 384)
 
     /// The blocking all f32 GEMMs use. Tunable for benchmarking; set it before starting work, not during.
     nonisolated(unsafe) public static var current = zen4

@@ -1,3 +1,5 @@
+import CDiffuseKernels
+
 /// The blocked, multithreaded f32 GEMM (BLIS loop order) shared by `GEMM.sgemm` and the convolution.
 ///
 /// Shapes: C[m, n] = alpha · A[m, k] · B[k, n] + beta · C[m, n]; A any strides, B any `GEMMPanelSource`,
@@ -80,7 +82,21 @@ enum GEMMDriver {
         var i = rows.lowerBound
         while i < rows.upperBound {
             let height = min(6, rows.upperBound - i)
+            // An in-place A micro-panel comes from memory: fetch the next one while this one computes,
+            // a share of its cache lines per column panel.
+            let next = i + 6, nextHeight = min(6, rows.upperBound - next)
+            let linesPerRow = (kc + 15) / 16
+            let prefetchLines = packedA == nil && nextHeight > 0 ? nextHeight * linesPerRow : 0
+            var prefetched = 0
             for q in panels {
+                if prefetched < prefetchLines {
+                    let target = prefetchLines * (q - panels.lowerBound + 1) / panels.count
+                    while prefetched < target {
+                        let row = prefetched / linesPerRow, line = prefetched % linesPerRow
+                        diffuse_prefetch(a.pointer(next + row, k0) + line * 16)
+                        prefetched += 1
+                    }
+                }
                 let panel = bBlock + q * kc * 16
                 let j = j0 + q * 16
                 let width = min(16, nEnd - j)
