@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Testing
 import DiffuseCore
 import DiffuseCPU
@@ -16,6 +21,9 @@ extension OpFixtureCase: CustomTestStringConvertible {
 }
 
 enum OpFixtureTesting {
+    /// `OPFIXTURES_VERBOSE=1 swift test --filter FixtureTests` prints every comparison (errors and margins).
+    static let verbose = ProcessInfo.processInfo.environment["OPFIXTURES_VERBOSE"].map { $0 != "0" && !$0.isEmpty } ?? false
+
     /// Runs one case: fails on a load error, and turns any thrown error (missing parameter or tensor)
     /// into a failure naming the case.
     static func run(_ c: OpFixtureCase, sourceLocation: SourceLocation = #_sourceLocation,
@@ -23,6 +31,12 @@ enum OpFixtureTesting {
         if let error = c.loadError {
             Issue.record("\(c): could not load the case: \(error)", sourceLocation: sourceLocation)
             return
+        }
+        // The naming convention (Fixtures/README.md): `_f16` / `_bf16` cases hold that dtype and `expected_f32`.
+        for (suffix, dtype) in [("_f16", "float16"), ("_bf16", "bfloat16")] where c.name.hasSuffix(suffix) {
+            #expect(c.dtypeName == dtype && c.expectedF32 != nil,
+                    "\(c): the name says \(dtype) but the case's dtype is \(c.dtypeName) with roles \(c.roles) (inputs \(c.inputRoles.map { "\($0) \(c.tensors[$0]?.dtype.description ?? "?")" }))",
+                    sourceLocation: sourceLocation)
         }
         do { try body(c) } catch {
             Issue.record("\(c): \(error)", sourceLocation: sourceLocation)
@@ -53,6 +67,7 @@ enum OpFixtureTesting {
         let vsTorch = dtype == .f32 ? tolerance : tolerance.againstTorch(outputDType: dtype, torchRoundings: torchRoundings)
         let report = closeness(actual, expected, rtol: vsTorch.rtol, atol: vsTorch.atol)
         #expect(report.passes, "\(what) vs expected (\(dtype)): \(report)", sourceLocation: sourceLocation)
+        if verbose { print("OPFIXTURE \(report.passes ? "pass" : "FAIL") \(what) vs expected (\(dtype)): \(report)") }
         if dtype == .f16 || dtype == .bf16 {
             guard let f32 = c.expectedF32 else {
                 Issue.record("\(what): a \(dtype) case without `expected_f32`", sourceLocation: sourceLocation)
@@ -61,6 +76,7 @@ enum OpFixtureTesting {
             let vsF32 = tolerance.againstF32(outputDType: dtype)
             let report32 = closeness(actual, f32, rtol: vsF32.rtol, atol: vsF32.atol)
             #expect(report32.passes, "\(what) vs expected_f32: \(report32)", sourceLocation: sourceLocation)
+            if verbose { print("OPFIXTURE \(report32.passes ? "pass" : "FAIL") \(what) vs expected_f32: \(report32)") }
         }
     }
 }
