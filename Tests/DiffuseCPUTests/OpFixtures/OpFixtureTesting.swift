@@ -11,7 +11,7 @@ import DiffuseTestSupport
 // Shared harness of the op-fixture tests (one file per family in this folder). Each family's test is
 // parameterised over its cases, so a failure names the case (`matmul/plain_13x17x9_f16`).
 //
-// Families deliberately not run here (they belong to later issues; `OpFixtureCoverageTests` fails when a
+// Families deliberately not run here (they belong to later issues; `CoverageFixtureTests` fails when a
 // new family appears that is neither run nor listed):
 // - `attention` (op `sdpa`): scaled-dot-product attention has no Backend op yet.
 // - `random` (ops `randn`, `rand`, `randn_sequence`): the torch-compatible RandomSource is scheduler work.
