@@ -32,7 +32,7 @@ extension GEMM {
 
     /// Blocking of the bf16 kernel: kc even, mc a multiple of 12, nc a multiple of 32. The kernel keeps one
     /// packed A micro-panel in L1 and streams the packed B block (kc × nc × 2 bytes) from L2.
-    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 512, mc: 4096, nc: 512)
+    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 4096, nc: 1024)
 
     /// The blocked, threaded bf16 GEMM on strided operands (same loop structure as `GEMMDriver.run`).
     static func bf16Driver(m: Int, n: Int, k: Int, alpha: Float,

@@ -13,13 +13,17 @@ public struct GEMMBlocking: Sendable {
     public var mc: Int
     /// Columns of B per L3 block; a multiple of `nr`.
     public var nc: Int
+    /// Floats of packed B to keep in L2: for narrow B (n < nc) kc grows up to l2BlockFloats / n. 0 disables.
+    public var l2BlockFloats: Int
 
-    public init(kc: Int, mc: Int, nc: Int) {
+    public init(kc: Int, mc: Int, nc: Int, l2BlockFloats: Int = 196_608) {
         precondition(kc > 0 && mc > 0 && nc > 0, "GEMMBlocking: sizes must be positive (kc \(kc), mc \(mc), nc \(nc))")
         self.kc = kc
         self.mc = (mc + 5) / 6 * 6
         self.nc = (nc + 15) / 16 * 16
+        self.l2BlockFloats = l2BlockFloats
     }
+
 
     /// Measured on Zen 4 with `/work/lab-gemm` (4096³ and the UNet shapes).
     public static let zen4 = GEMMBlocking(kc: 512, mc: 144, nc: 384)

@@ -17,8 +17,13 @@ enum GEMMDriver {
         if m <= 0 || n <= 0 { return }
         if k <= 0 || alpha == 0 { scale(c, m: m, n: n, by: beta); return }
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
-        let kcMax = min(blocking.kc, k)
         let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
+        // Narrow B (attention's PV, small convolutions): deepen the k block so the packed block still fills
+        // L2 (768 KiB of 1 MiB on Zen 4). Each A row is then read in one long run the hardware prefetcher follows
+        // (4096 × 48 × 4096: 62 → 90 GFLOP/s on one core).
+        var blocking = blocking
+        blocking.kc = max(blocking.kc, min(k, blocking.l2BlockFloats / ncMax))
+        let kcMax = min(blocking.kc, k)
         let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
         let packsA = a.columnStride != 1
         let threads = max(1, min(threads, (m + mr - 1) / mr * ((n + nr - 1) / nr)))
