@@ -38,7 +38,9 @@ enum OpFixtureTesting {
                     "\(c): the name says \(dtype) but the case's dtype is \(c.dtypeName) with roles \(c.roles) (inputs \(c.inputRoles.map { "\($0) \(c.tensors[$0]?.dtype.description ?? "?")" }))",
                     sourceLocation: sourceLocation)
         }
-        do { try body(c) } catch {
+        do { try body(c) } catch let error as OpFixtureError {
+            Issue.record(Comment(rawValue: error.description), sourceLocation: sourceLocation) // names the case
+        } catch {
             Issue.record("\(c): \(error)", sourceLocation: sourceLocation)
         }
     }
