@@ -23,11 +23,14 @@ extension CPUBackend {
         precondition(g.height + 2 * padding >= g.kernelHeight && g.width + 2 * padding >= g.kernelWidth,
                      "conv2d: kernel \(g.kernelHeight)×\(g.kernelWidth) larger than the padded input; \(shapes)")
 
-        let input = x.converted(to: .f32), w = weight.converted(to: .f32)
+        // Converted copies are bound to names and kept alive across the kernel call: a temporary's
+        // storage may be freed as soon as its pointer has been taken.
+        let input = x.converted(to: .f32), w = weight.converted(to: .f32), b = bias?.converted(to: .f32)
         let out = Tensor(zeros: [g.images, g.outChannels, g.outHeight, g.outWidth], dtype: .f32)
-        ConvKernel.run(g, x: input.pointer(as: Float.self), weight: w.pointer(as: Float.self),
-                       bias: bias.map { $0.converted(to: .f32) }?.pointer(as: Float.self),
-                       out: out.pointer(as: Float.self))
+        withExtendedLifetime((input, w, b)) {
+            ConvKernel.run(g, x: input.pointer(as: Float.self), weight: w.pointer(as: Float.self),
+                           bias: b?.pointer(as: Float.self), out: out.pointer(as: Float.self))
+        }
         return x.dtype == .f32 ? out : out.converted(to: x.dtype)
     }
 }

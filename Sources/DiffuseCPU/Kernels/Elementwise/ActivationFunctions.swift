@@ -26,6 +26,7 @@ enum ActivationFunctions {
     @inline(__always)
     static func apply(_ kind: Activation, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
         switch kind {
+        case .sigmoid: VectorMap.unary(src, dst, n) { VectorMath.sigmoid($0) }
         case .silu: VectorMap.unary(src, dst, n) { silu($0) }
         case .gelu: VectorMap.unary(src, dst, n) { gelu($0) }
         case .geluTanh: VectorMap.unary(src, dst, n) { geluTanh($0) }
