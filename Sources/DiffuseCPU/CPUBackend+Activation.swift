@@ -17,7 +17,7 @@ extension CPUBackend {
     /// where hidden = x[..., :D] and gate = x[..., D:].
     public func geglu(_ x: Tensor) -> Tensor {
         require(x.rank >= 1 && x.shape[x.rank - 1] % 2 == 0,
-                     "geglu: last dimension must be even (hidden and gate halves), got shape \(x.shape)")
+                "geglu: last dimension must be even (hidden and gate halves), got shape \(x.shape)")
         let input = x.contiguousF32(for: "geglu")
         let twoD = x.shape[x.rank - 1], d = twoD / 2
         let rows = d == 0 ? 0 : x.count / twoD

@@ -7,7 +7,7 @@ extension CPUBackend {
         require(x.rank >= 2, "groupNorm: input must be [N, C, *], got shape \(x.shape)")
         let channels = x.shape[1]
         require(groups > 0 && channels % groups == 0,
-                     "groupNorm: \(groups) groups do not divide the \(channels) channels of input \(x.shape)")
+                "groupNorm: \(groups) groups do not divide the \(channels) channels of input \(x.shape)")
         let w = affineParameter("groupNorm", "weight", weight, length: channels, input: x)
         let b = affineParameter("groupNorm", "bias", bias, length: channels, input: x)
         let input = x.contiguousF32(for: "groupNorm")
@@ -38,7 +38,7 @@ extension CPUBackend {
     private func affineParameter(_ op: String, _ name: String, _ p: Tensor?, length: Int, input: Tensor) -> Tensor? {
         guard let p else { return nil }
         require(p.count == length && p.shape.filter({ $0 != 1 }).count <= 1,
-                     "\(op): \(name) of shape \(p.shape) does not match the \(length) channels of input \(input.shape)")
+                "\(op): \(name) of shape \(p.shape) does not match the \(length) channels of input \(input.shape)")
         return p.contiguousF32(for: "\(op) \(name)")
     }
 }

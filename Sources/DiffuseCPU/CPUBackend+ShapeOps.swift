@@ -24,7 +24,7 @@ extension CPUBackend {
         let d = first.normalized(dim)
         for t in tensors {
             require(t.rank == first.rank && zip(t.shape, first.shape).enumerated().allSatisfy { $0.offset == d || $0.element.0 == $0.element.1 },
-                         "concat: shape \(t.shape) does not match \(first.shape) outside dimension \(dim)")
+                    "concat: shape \(t.shape) does not match \(first.shape) outside dimension \(dim)")
         }
         let parts = tensors.map { $0.dtype == first.dtype ? $0.contiguous() : $0.converted(to: first.dtype) }
         var outShape = first.shape
@@ -52,7 +52,7 @@ extension CPUBackend {
         for i in 0..<n {
             let id = ids.dtype == .i64 ? Int(indices.pointer(as: Int64.self)[i]) : Int(indices.pointer(as: Int32.self)[i])
             require(id >= 0 && id < rows,
-                         "embedding: id \(id) (at flat position \(i) of ids \(ids.shape)) is outside the table of \(rows) rows, shape \(table.shape)")
+                    "embedding: id \(id) (at flat position \(i) of ids \(ids.shape)) is outside the table of \(rows) rows, shape \(table.shape)")
             rowOf[i] = id
         }
         let out = Tensor(zeros: ids.shape + [table.shape[1]], dtype: table.dtype)

@@ -101,3 +101,11 @@ import Darwin
         await #expect(processExitsWith: .failure) { _ = CPUBackend().geglu(Tensor(zeros: [2, 5])) }
     }
 }
+
+extension ActivationTests {
+    @Test func emptyTensors() {
+        #expect(cpu.activation(Tensor(zeros: [0, 5]), .gelu).shape == [0, 5])
+        #expect(cpu.geglu(Tensor(zeros: [3, 0])).shape == [3, 0])
+        #expect(cpu.geglu(Tensor(zeros: [0, 8])).shape == [0, 4])
+    }
+}

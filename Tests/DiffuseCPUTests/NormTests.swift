@@ -152,3 +152,11 @@ extension NormTests {
         #expect(run() == single)
     }
 }
+
+extension NormTests {
+    @Test func emptyTensors() {
+        #expect(cpu.layerNorm(Tensor(zeros: [0, 8]), weight: nil, bias: nil, eps: 1e-5).shape == [0, 8])
+        #expect(cpu.groupNorm(Tensor(zeros: [0, 4, 3]), groups: 2, weight: nil, bias: nil, eps: 1e-5, fusedSiLU: true).shape == [0, 4, 3])
+        #expect(cpu.groupNorm(Tensor(zeros: [2, 4, 0]), groups: 2, weight: nil, bias: nil, eps: 1e-5, fusedSiLU: false).shape == [2, 4, 0])
+    }
+}
