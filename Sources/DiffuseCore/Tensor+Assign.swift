@@ -3,9 +3,9 @@ extension Tensor {
     /// Copies `source` (same shape, same dtype, any layout) into the elements this view addresses.
     /// The view must be of owned (not memory-mapped) storage.
     public func assign(_ source: Tensor) {
-        precondition(source.shape == shape, "assign: source shape \(source.shape) differs from destination \(shape)")
-        precondition(source.dtype == dtype, "assign: source dtype \(source.dtype) differs from destination \(dtype)")
-        precondition(storage.kind == .owned, "assign: cannot write into memory-mapped (read-only) storage")
+        require(source.shape == shape, "assign: source shape \(source.shape) differs from destination \(shape)")
+        require(source.dtype == dtype, "assign: source dtype \(source.dtype) differs from destination \(dtype)")
+        require(storage.kind == .owned, "assign: cannot write into memory-mapped (read-only) storage")
         if count == 0 { return }
         if isContiguous { source.copyStrided(to: rawPointer); return }
         let src = source.contiguous()
@@ -29,8 +29,8 @@ extension Tensor {
     /// A zero-padded copy of an NCHW tensor: `left`/`right` columns and `top`/`bottom` rows of zeros
     /// (`torch.nn.functional.pad(x, (left, right, top, bottom))`).
     public func zeroPadded2D(left: Int, right: Int, top: Int, bottom: Int) -> Tensor {
-        precondition(rank == 4, "zeroPadded2D: expected an NCHW tensor, got \(shape)")
-        precondition(min(left, right, top, bottom) >= 0, "zeroPadded2D: negative padding")
+        require(rank == 4, "zeroPadded2D: expected an NCHW tensor, got \(shape)")
+        require(min(left, right, top, bottom) >= 0, "zeroPadded2D: negative padding")
         let (h, w) = (shape[2], shape[3])
         let out = Tensor(zeros: [shape[0], shape[1], h + top + bottom, w + left + right], dtype: dtype)
         out.sliced(dim: 2, top..<(top + h)).sliced(dim: 3, left..<(left + w)).assign(self)

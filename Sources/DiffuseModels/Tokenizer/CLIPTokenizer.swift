@@ -1,3 +1,4 @@
+import DiffuseCore
 /// The CLIP tokenizer of Stable Diffusion 1.x / 2.x: gives the same ids as transformers 5's
 /// `CLIPTokenizer` (`transformers/models/clip/tokenization_clip.py`, backed by `tokenizers`) for any
 /// text, which is what diffusers' pipelines use.
@@ -115,7 +116,7 @@ public struct CLIPTokenizer: Sendable {
 
     /// As `callAsFunction`, with another padded length (at least 2).
     public func tokenize(_ text: String, maxLength: Int) -> TokenizedPrompt {
-        precondition(maxLength >= 2, "maxLength must leave room for <|startoftext|> and <|endoftext|>")
+        require(maxLength >= 2, "maxLength must leave room for <|startoftext|> and <|endoftext|>")
         let content = encode(text)
         let room = maxLength - 2
         let kept = content.prefix(room)

@@ -31,7 +31,7 @@ public struct SlicedAttention: AttentionProcessor {
     public let sliceSize: Int
 
     public init(sliceSize: Int) {
-        precondition(sliceSize >= 1, "SlicedAttention: slice size must be ≥ 1, got \(sliceSize)")
+        require(sliceSize >= 1, "SlicedAttention: slice size must be ≥ 1, got \(sliceSize)")
         self.sliceSize = sliceSize
     }
 

@@ -17,7 +17,7 @@ public struct Linear: Sendable {
 
     /// x: [..., in] → [..., out].
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        precondition(x.shape.last == inFeatures, "Linear: input \(x.shape) does not end in \(inFeatures) features")
+        require(x.shape.last == inFeatures, "Linear: input \(x.shape) does not end in \(inFeatures) features")
         let y = backend.matmul(x, weight, transposeB: true)
         return bias.map { backend.add(y, $0) } ?? y
     }

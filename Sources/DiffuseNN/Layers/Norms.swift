@@ -10,7 +10,7 @@ public struct GroupNorm: Sendable {
     public let backend: any Backend
 
     public init(_ scope: WeightScope, groups: Int, channels: Int, eps: Float = 1e-5) {
-        precondition(channels % groups == 0, "GroupNorm \(scope.path): \(channels) channels do not split into \(groups) groups")
+        require(channels % groups == 0, "GroupNorm \(scope.path): \(channels) channels do not split into \(groups) groups")
         self.groups = groups
         self.eps = eps
         weight = scope.tensor("weight", shape: [channels])

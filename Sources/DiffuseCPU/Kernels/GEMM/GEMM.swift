@@ -1,3 +1,4 @@
+import DiffuseCore
 /// BLAS-style f32 matrix multiplication, row-major.
 ///
 /// `sgemm`: C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, where op(X) = X or Xᵀ.
@@ -23,7 +24,7 @@ public enum GEMM {
                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
                                     batch: Int) {
         checkArguments("sgemmBatched", transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-        precondition(batch >= 0, "sgemmBatched: negative batch \(batch)")
+        require(batch >= 0, "sgemmBatched: negative batch \(batch)")
         runBatched(batch, m: m, n: n, k: k) { i, threads in
             GEMMDriver.run(m: m, n: n, k: k, alpha: alpha,
                            a: StridedMatrix(a + i * strideA, ld: lda, transposed: transA),
@@ -46,9 +47,9 @@ public enum GEMM {
 
     static func checkArguments(_ name: String, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                lda: Int, ldb: Int, ldc: Int) {
-        precondition(m >= 0 && n >= 0 && k >= 0, "\(name): negative size m \(m), n \(n), k \(k)")
-        precondition(lda >= max(1, transA ? m : k), "\(name): lda \(lda) < \(transA ? "m" : "k") = \(transA ? m : k)")
-        precondition(ldb >= max(1, transB ? k : n), "\(name): ldb \(ldb) < \(transB ? "k" : "n") = \(transB ? k : n)")
-        precondition(ldc >= max(1, n), "\(name): ldc \(ldc) < n = \(n)")
+        require(m >= 0 && n >= 0 && k >= 0, "\(name): negative size m \(m), n \(n), k \(k)")
+        require(lda >= max(1, transA ? m : k), "\(name): lda \(lda) < \(transA ? "m" : "k") = \(transA ? m : k)")
+        require(ldb >= max(1, transB ? k : n), "\(name): ldb \(ldb) < \(transB ? "k" : "n") = \(transB ? k : n)")
+        require(ldc >= max(1, n), "\(name): ldc \(ldc) < n = \(n)")
     }
 }

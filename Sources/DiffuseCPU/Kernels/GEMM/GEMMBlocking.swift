@@ -1,3 +1,4 @@
+import DiffuseCore
 /// Cache blocking of the f32 GEMM (BLIS loop order). Sizes for Zen 4 (32 KiB L1d, 1 MiB L2 per core,
 /// shared L3): a packed B micro-panel (kc × 16) stays in L1 while the A block (mc × kc) streams from L2;
 /// the packed B block (kc × nc) lives in L3 and is shared by all threads.
@@ -19,7 +20,7 @@ public struct GEMMBlocking: Sendable {
     public var minColumnChunkPanels: Int
 
     public init(kc: Int, mc: Int, nc: Int, l2BlockFloats: Int = 196_608, minColumnChunkPanels: Int = 8) {
-        precondition(kc > 0 && mc > 0 && nc > 0, "GEMMBlocking: sizes must be positive (kc \(kc), mc \(mc), nc \(nc))")
+        require(kc > 0 && mc > 0 && nc > 0, "GEMMBlocking: sizes must be positive (kc \(kc), mc \(mc), nc \(nc))")
         self.kc = kc
         self.mc = (mc + 5) / 6 * 6
         self.nc = (nc + 15) / 16 * 16
