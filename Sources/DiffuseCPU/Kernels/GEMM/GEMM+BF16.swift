@@ -1,4 +1,5 @@
 import CDiffuseKernels
+import DiffuseCore
 
 /// bf16-input, f32-accumulate GEMM (AVX512-BF16 `vdpbf16ps`; kernels in CDiffuseKernels/bf16_gemm.c).
 ///
@@ -26,7 +27,7 @@ extension GEMM {
                 diffuse_f32_to_bf16(s.value + r.lowerBound, d.value + r.lowerBound, r.count)
             }
         } else {
-            for i in 0..<count { dst[i] = BFloat16Bits.from(src[i]) }
+            for i in 0..<count { dst[i] = BFloat16.bits(from: src[i]) }
         }
     }
 
@@ -74,15 +75,5 @@ extension GEMM {
                 }
             }
         }
-    }
-}
-
-/// Round-to-nearest-even f32 → bf16 bits (the scalar fallback of `convertToBF16`).
-enum BFloat16Bits {
-    @inline(__always)
-    static func from(_ value: Float) -> UInt16 {
-        let bits = value.bitPattern
-        if value.isNaN { return UInt16(truncatingIfNeeded: (bits >> 16) | 0x0040) }
-        return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
     }
 }
