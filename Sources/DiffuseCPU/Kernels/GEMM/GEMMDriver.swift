@@ -114,8 +114,13 @@ enum GEMMDriver {
                              a.pointer(i + min(5, last), k0))
                     step = 1
                 }
-                microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
-                                m: height, n: width, alpha: alpha, beta: beta)
+                if width > 8 {
+                    microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
+                                    m: height, n: width, alpha: alpha, beta: beta)
+                } else {
+                    microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
+                                    m: height, n: width, alpha: alpha, beta: beta, halfWidth: true)
+                }
             }
             i += 6
         }
