@@ -11,12 +11,12 @@ extension GEMM {
 
     public static func bf16gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
-                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil) {
         checkArguments("bf16gemm", transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         bf16Driver(m: m, n: n, k: k, alpha: alpha,
                    a: a, aRowStride: transA ? 1 : lda, aColumnStride: transA ? lda : 1,
                    b: b, bRowStride: transB ? 1 : ldb, bColumnStride: transB ? ldb : 1,
-                   beta: beta, c: c, ldc: ldc, threads: Parallel.threadCount)
+                   beta: beta, c: c, ldc: ldc, threads: threads ?? Parallel.threadCount)
     }
 
     /// dst[i] = bf16(src[i]) (round to nearest even) for i < count; vectorised when the CPU has AVX512-BF16.
