@@ -98,7 +98,7 @@ struct GEMMTests {
         let a = [Float](repeating: 1, count: 4 * 3), b = [Float](repeating: 2, count: 3 * 5)
         var c = [Float](repeating: .nan, count: 4 * 5)
         GEMM.sgemm(transA: false, transB: false, m: 4, n: 5, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 5,
-                   beta: 0, c: &c, ldc: 5)
+                   beta: 0, c: &c, ldc: 5, threads: 1)
         #expect(c.allSatisfy { $0 == 6 })
     }
 

@@ -5,18 +5,16 @@
 /// 16 FLOP per FMA; the same code the Haswell-targeted build emits for the GEMM kernel.
 public enum PeakFLOPS {
     /// Sustained GFLOP/s of `threads` threads running FMAs only: each thread times itself on its own CPU
-    /// clock (so other processes sharing the cores do not lower the figure), best of 3 runs of ~50 ms.
+    /// clock (so other processes sharing the cores do not lower the figure), best of 3 runs of ~10 ms, and
+    /// the rates are summed. Runs through `Parallel` (threads beyond `Parallel.threadCount` run in turn).
     public static func measureFMA(threads: Int) -> Double {
         let threads = max(1, threads)
-        let iterations = 2_000_000
+        let iterations = 6_000_000
         let flopsPerThread = Double(iterations) * 12 * 16
         let rates = UnsafeMutablePointer<Double>.allocate(capacity: threads)
         defer { rates.deallocate() }
         rates.initialize(repeating: 0, count: threads)
         let box = UncheckedBox(rates)
-        let saved = Parallel.threadCount
-        Parallel.threadCount = threads
-        defer { Parallel.threadCount = saved }
         Parallel.forEach(threads) { t in
             var best = 0.0
             for _ in 0..<3 {
