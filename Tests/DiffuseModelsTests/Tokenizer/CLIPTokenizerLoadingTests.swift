@@ -84,26 +84,6 @@ struct CLIPTokenizerLoadingTests {
         #expect(tokenizer.addedTokens.first { $0.id == 49406 }?.normalized == true)
         #expect(tokenizer.addedTokens.first { $0.id == 49407 }?.normalized == false)
     }
-
-    /// Time to load the 49,408-token vocabulary + 48,894 merges (both folder layouts).
-    @Test func loadingIsFast() throws {
-        let clock = ContinuousClock()
-        var best = Duration.seconds(100)
-        for _ in 0..<3 {
-            let elapsed = try clock.measure { _ = try CLIPTokenizer(folder: FixturePaths.path("tiny-sd1/tokenizer")) }
-            best = min(best, elapsed)
-        }
-        let dir = try tokenizerJSONFolder(config: Self.sd1Config, pairs: true, sd2: false)
-        var bestJSON = Duration.seconds(100)
-        for _ in 0..<3 {
-            let elapsed = try clock.measure { _ = try CLIPTokenizer(folder: dir.path) }
-            bestJSON = min(bestJSON, elapsed)
-        }
-        print("CLIPTokenizer load: vocab.json + merges.txt \(best), tokenizer.json \(bestJSON)")
-        // Generous bound (debug builds, shared CI machines); the measured times are printed above.
-        #expect(best < .seconds(2))
-        #expect(bestJSON < .seconds(2))
-    }
 }
 
 extension CLIPTokenizerLoadingTests {
