@@ -17,7 +17,7 @@ public final class Attention: @unchecked Sendable {
     let residualConnection: Bool
     let rescaleOutputFactor: Float
     let backend: any Backend
-    private let lock = Mutex()
+    private let lock = Lock()
     private var _processor: any AttentionProcessor
 
     /// - Parameters mirror diffusers' `Attention.__init__`: `queryDim` channels in, `crossAttentionDim`
@@ -86,21 +86,3 @@ public final class Attention: @unchecked Sendable {
         x.reshaped([x.size(0), x.size(1), heads, headDim]).permuted([0, 2, 1, 3])
     }
 }
-
-/// A pthread mutex (Synchronization.Mutex needs macOS 15; the package supports 14).
-final class Mutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
