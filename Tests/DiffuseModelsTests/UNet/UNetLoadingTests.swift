@@ -93,5 +93,24 @@ import DiffuseTestSupport
             try UNet2DConditionModel(directory: folder + "/nope", backend: CPUBackend())
         }
         #expect(missingFolder.description.contains(folder + "/nope/config.json"))
+
+        // A config.json that is not JSON: a ConfigError naming the file, before any weight is read.
+        try FileManager.default.removeItem(atPath: folder + "/config.json")
+        try Data("not json {".utf8).write(to: URL(fileURLWithPath: folder + "/config.json"))
+        let notJSON = try #require(throws: ConfigError.self) {
+            try UNet2DConditionModel(directory: folder, variant: "fp16", backend: CPUBackend())
+        }
+        #expect(notJSON.kind == .invalidJSON)
+        #expect(notJSON.description.contains(folder + "/config.json"))
+    }
+
+    /// tiny-sd2 stores float16 weights: the f32 model converts every one at load (exactly), which is
+    /// what makes the float32 tolerance of `UNetFixtureTests` apply to it.
+    @Test func tinySD2StoresHalfWeightsAndComputesInFloat() throws {
+        let files = try UNet2DConditionModel.weightFiles(in: FixturePaths.path("tiny-sd2/unet"))
+        let stored = try WeightStore(files: files, dtype: nil).storedDTypes
+        #expect(Array(stored.keys) == [.f16])
+        let unet = try TinyUNet.load("sd2")
+        #expect(unet.dtype == .f32)
     }
 }
