@@ -3,6 +3,9 @@ import DiffuseNN
 
 /// Facts about a built UNet for `diffuse inspect` and logs.
 extension UNet2DConditionModel {
+    /// Total parameter count (860 M for SD 1.5, 866 M for SD 2.x).
+    public var parameterCount: Int { storedParameters.values.reduce(0, +) }
+
     /// One line per block: type, channels, layers, attention heads × head dim.
     public var blockSummary: [String] {
         var lines: [String] = []

@@ -19,6 +19,8 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
     /// The compute dtype (weights were converted to it at load when stored otherwise).
     public let dtype: DType
     public let backend: any Backend
+    /// Parameters per dtype as stored in the checkpoint (before any conversion), for `diffuse inspect`.
+    public let storedParameters: [DType: Int]
 
     let timeProj: Timesteps
     let timeEmbedding: TimestepEmbedding
@@ -45,6 +47,7 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
         try Self.checkSupported(config)
         self.config = config
         dtype = weights.dtype ?? .f32
+        storedParameters = weights.storedDTypes
         self.backend = backend
         let root = WeightScope(weights, backend: backend)
         let settings = UNetBlockSettings(config)

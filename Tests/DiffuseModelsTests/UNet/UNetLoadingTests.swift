@@ -112,5 +112,7 @@ import DiffuseTestSupport
         #expect(Array(stored.keys) == [.f16])
         let unet = try TinyUNet.load("sd2")
         #expect(unet.dtype == .f32)
+        #expect(unet.storedParameters.keys.sorted { $0.rawValue < $1.rawValue } == [.f16])
+        #expect(unet.parameterCount == stored[.f16])
     }
 }
