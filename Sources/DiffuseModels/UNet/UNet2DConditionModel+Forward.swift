@@ -49,7 +49,7 @@ extension UNet2DConditionModel {
             h = try block(h, skips: &skips, temb: temb, context: context)
             observe?("up_blocks.\(i)", h)
         }
-        precondition(skips.isEmpty, "UNet: \(skips.count) skip connections left over")
+        require(skips.isEmpty, "UNet: \(skips.count) skip connections left over")
 
         // Out: GroupNorm + SiLU (fused unless someone watches the two separately), conv → [B, out, H, W]
         if let observe {
