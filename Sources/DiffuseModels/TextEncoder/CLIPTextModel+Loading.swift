@@ -8,8 +8,12 @@ extension CLIPTextModel {
     /// Memory-maps `weightFiles` (tensors already in `dtype` are used in place, others converted once) and
     /// builds the model computing in `dtype`. Errors: the config (`ConfigError`, e.g. an unsupported
     /// `hidden_act`), a file (`SafeTensorsError` naming the path), the key check (`WeightLoadError`).
-    public convenience init(config: CLIPTextConfig, weightFiles: [String], dtype: DType, backend: any Backend) throws {
+    public convenience init(config: CLIPTextConfig, weightFiles: [String], dtype: DType = .f32,
+                            backend: any Backend) throws {
         try config.validateSupported()   // before opening any file
+        guard !weightFiles.isEmpty else {
+            throw CLIPTextModelError(.missingWeights, "\(config.sourceFile): no weight files given for the text encoder")
+        }
         let store = try WeightStore(files: weightFiles, dtype: dtype)
         try self.init(config: config, weights: store, backend: backend)
     }

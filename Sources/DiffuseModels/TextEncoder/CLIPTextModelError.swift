@@ -5,6 +5,8 @@ public struct CLIPTextModelError: Error, CustomStringConvertible, Equatable, Sen
         case invalidInputIds
         /// A clip skip outside 0...num_hidden_layers.
         case invalidClipSkip
+        /// A text-encoder folder without its safetensors weights.
+        case missingWeights
     }
 
     public let kind: Kind
