@@ -97,4 +97,30 @@ import DiffuseTestSupport
             check("tiny-sd2 f16 hidden_states.\(i)", state, try fixture.reference("hidden_states.\(i)"), tolerance: 1e-2)
         }
     }
+
+    /// transformers' two pooling rules. Legacy configs (`eos_token_id` 2, both fixtures) pool at the first
+    /// largest id; newer configs at the first `eos_token_id`. With SD's prompts (`<|endoftext|>` = 49407 is
+    /// the largest id) both pick the same position, so the reference pooler output holds for both; an
+    /// eos id that is not the largest shows the difference.
+    @Test func poolingRules() throws {
+        let fixture = TextEncoderFixture.sd1
+        var config = try fixture.config()
+        let ids = Tensor(ids: [49406, 320, 1125, 49407, 49407, 320], shape: [1, 6])
+        let legacy = try fixture.model()
+        #expect(legacy.config.poolsAtArgmaxTokenId)
+        #expect(legacy.poolingPositions(ids) == [3])
+        config.eosTokenId = .uniform(49407)
+        let current = try CLIPTextModel(config: config, weightFiles: [fixture.weightFile], backend: CPUBackend())
+        #expect(current.poolingPositions(ids) == [3])
+        let reference = try fixture.reference("input_ids")
+        check("tiny-sd1 pooler_output (eos_token_id 49407)", try current(reference).pooledOutput,
+              try fixture.reference("pooler_output"), tolerance: Self.f32Tolerance)
+        config.eosTokenId = .uniform(320)
+        let otherEOS = try CLIPTextModel(config: config, weightFiles: [fixture.weightFile], backend: CPUBackend())
+        #expect(otherEOS.poolingPositions(ids) == [1])
+        #expect(otherEOS.poolingPositions(Tensor(ids: [49406, 49407], shape: [1, 2])) == [0])   // no eos: position 0
+        // The pooled row is the last hidden state at that position.
+        let out = try otherEOS(ids)
+        #expect(out.pooledOutput.floats() == out.lastHiddenState.sliced(dim: 1, 1..<2).contiguous().floats())
+    }
 }
