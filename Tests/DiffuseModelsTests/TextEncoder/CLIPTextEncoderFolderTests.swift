@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import DiffuseCore
 import DiffuseCPU
 import DiffuseModels
@@ -42,5 +43,24 @@ import DiffuseTestSupport
         let embeddings = try fixture.model().encodePrompt(prompts)
         let error = scaleRelativeError(embeddings, try fixture.reference("last_hidden_state"))
         #expect(error <= 1e-4, "\(error)")
+    }
+
+    /// A folder with a config that is not JSON, then with a weight file that is not safetensors: each
+    /// is a thrown error naming the file, never a crash.
+    @Test func brokenFilesNameThePath() throws {
+        let folder = FileManager.default.temporaryDirectory.path + "/diffuse-text-encoder-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: folder + "/config.json"))
+        try FileManager.default.copyItem(atPath: TextEncoderFixture.sd1.weightFile, toPath: folder + "/model.safetensors")
+        let notJSON = #expect(throws: ConfigError.self) { try CLIPTextModel(directory: folder, backend: CPUBackend()) }
+        #expect(try #require(notJSON).description.contains(folder + "/config.json"))
+
+        try FileManager.default.removeItem(atPath: folder + "/config.json")
+        try FileManager.default.copyItem(atPath: TextEncoderFixture.sd1.folder + "/config.json", toPath: folder + "/config.json")
+        try FileManager.default.removeItem(atPath: folder + "/model.safetensors")
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder + "/model.safetensors"))
+        let notSafetensors = #expect(throws: SafeTensorsError.self) { try CLIPTextModel(directory: folder, backend: CPUBackend()) }
+        #expect(String(describing: try #require(notSafetensors)).contains(folder + "/model.safetensors"))
     }
 }
