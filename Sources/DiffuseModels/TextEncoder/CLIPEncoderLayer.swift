@@ -18,9 +18,14 @@ struct CLIPEncoderLayer: Sendable {
     init(_ scope: WeightScope, config: CLIPTextConfig, activation: Activation, attentionName: String) {
         let eps = Float(config.layerNormEps)
         layerNorm1 = LayerNorm(scope["layer_norm1"], dim: config.hiddenSize, eps: eps)
-        selfAttention = Attention(scope["self_attn"], projectionKeys: .clip, name: attentionName,
-                                  dim: config.hiddenSize, heads: config.numAttentionHeads,
-                                  options: AttentionOptions(isCausal: true))
+        // transformers' CLIPAttention: q/k/v/out projections with biases, causal.
+        let heads = config.numAttentionHeads
+        require(heads > 0 && config.hiddenSize % heads == 0,
+                "\(attentionName): \(config.hiddenSize) channels do not split into \(heads) heads")
+        selfAttention = Attention(scope["self_attn"], queryDim: config.hiddenSize, heads: heads,
+                                  dimHead: config.hiddenSize / heads, bias: true, outBias: true,
+                                  options: AttentionOptions(isCausal: true), projectionKeys: .clip,
+                                  name: attentionName)
         layerNorm2 = LayerNorm(scope["layer_norm2"], dim: config.hiddenSize, eps: eps)
         mlp = CLIPMLP(scope["mlp"], config: config, activation: activation)
         backend = scope.backend

@@ -23,24 +23,27 @@ public final class Attention: @unchecked Sendable {
     /// - Parameters mirror diffusers' `Attention.__init__`: `queryDim` channels in, `crossAttentionDim`
     ///   the context's channels (nil = self-attention), `heads` × `dimHead` inner channels, `bias` on
     ///   q/k/v, `groupNormGroups` for the VAE's built-in norm, `residualConnection` / `rescaleOutputFactor`.
-    ///   Legacy VAE checkpoints name the projections `query`, `key`, `value`, `proj_attn`; both load.
+    ///   `projectionKeys` names the four projections in the checkpoint (nil: diffusers' names, or the
+    ///   legacy VAE names where only those exist); `name` is the layer name `attentionProcessors` lists
+    ///   (default: the weight path).
     public init(_ scope: WeightScope, queryDim: Int, crossAttentionDim: Int? = nil, heads: Int, dimHead: Int,
                 bias: Bool = false, outBias: Bool = true, options: AttentionOptions = AttentionOptions(),
                 groupNormGroups: Int? = nil, eps: Float = 1e-5, residualConnection: Bool = false,
-                rescaleOutputFactor: Float = 1, processor: any AttentionProcessor = VanillaAttention()) {
+                rescaleOutputFactor: Float = 1, projectionKeys: AttentionProjectionKeys? = nil, name: String? = nil,
+                processor: any AttentionProcessor = VanillaAttention()) {
         let inner = heads * dimHead
         let contextDim = crossAttentionDim ?? queryDim
-        name = scope.path
+        self.name = name ?? scope.path
+        let keys = projectionKeys ?? AttentionProjectionKeys.detect(in: scope)
         self.heads = heads
         headDim = dimHead
         scale = 1 / Float(dimHead).squareRoot()
         self.options = options
         isCrossAttention = crossAttentionDim != nil
-        toQ = Linear(scope.firstPresent(["to_q", "query"]), inFeatures: queryDim, outFeatures: inner, bias: bias)
-        toK = Linear(scope.firstPresent(["to_k", "key"]), inFeatures: contextDim, outFeatures: inner, bias: bias)
-        toV = Linear(scope.firstPresent(["to_v", "value"]), inFeatures: contextDim, outFeatures: inner, bias: bias)
-        let outScope = scope.contains("proj_attn.weight") ? scope["proj_attn"] : scope["to_out"][0]
-        toOut = Linear(outScope, inFeatures: inner, outFeatures: queryDim, bias: outBias)
+        toQ = Linear(scope[path: keys.query], inFeatures: queryDim, outFeatures: inner, bias: bias)
+        toK = Linear(scope[path: keys.key], inFeatures: contextDim, outFeatures: inner, bias: bias)
+        toV = Linear(scope[path: keys.value], inFeatures: contextDim, outFeatures: inner, bias: bias)
+        toOut = Linear(scope[path: keys.out], inFeatures: inner, outFeatures: queryDim, bias: outBias)
         groupNorm = groupNormGroups.map { GroupNorm(scope["group_norm"], groups: $0, channels: queryDim, eps: eps) }
         self.residualConnection = residualConnection
         self.rescaleOutputFactor = rescaleOutputFactor

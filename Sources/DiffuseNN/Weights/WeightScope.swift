@@ -31,12 +31,3 @@ public struct WeightScope: Sendable {
     /// The key path without the trailing dot (diffusers layer names, e.g. for attention processors).
     public var path: String { prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix }
 }
-
-extension WeightScope {
-    /// The child scope of the first of `names` that holds a `weight` (legacy checkpoints name some
-    /// layers differently, e.g. the VAE attention's `query` for today's `to_q`); the first name when none does.
-    public func firstPresent(_ names: [String]) -> WeightScope {
-        for name in names where contains(name + ".weight") { return self[name] }
-        return self[names[0]]
-    }
-}

@@ -26,7 +26,9 @@ import DiffuseTestSupport
         let store = WeightStore(tensors: ["query.weight": weight, "query.bias": Tensor([0.5, -0.5], shape: [2])],
                                 dtype: .f32, source: "vae")
         let scope = WeightScope(store, backend: CPUBackend())
-        let linear = Linear(scope.firstPresent(["to_q", "query"]), inFeatures: 2, outFeatures: 2)
+        let keys = AttentionProjectionKeys.detect(in: scope)
+        #expect(keys == .legacyVAE)
+        let linear = Linear(scope[path: keys.query], inFeatures: 2, outFeatures: 2)
         try store.finish()
         #expect(linear.weight.dtype == .f32)
         // y = x·Wᵀ + b with x = [1, 1]: [1+2+0.5, 3+4−0.5]
