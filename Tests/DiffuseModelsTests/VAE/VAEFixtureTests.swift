@@ -21,7 +21,7 @@ import DiffuseTestSupport
 /// from the same file loaded back with `torch_dtype=float32`, i.e. the bf16 weights upcast exactly to
 /// f32; we load them the same way (`dtype: .f32`), so both sides compute in f32 on identical weights and
 /// the f32 tolerance applies unchanged (checked: `bf16WeightsUpcastExactly`).
-@Suite struct AutoencoderKLFixtureTests {
+@Suite struct VAEFixtureTests {
     static let pipelines = ["tiny-sd1", "tiny-sd2"]
     static let rtol = 1e-4
 
