@@ -24,6 +24,8 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     /// The compute dtype (weights were converted to it at load).
     public let dtype: DType
     public let backend: any Backend
+    /// Parameters per dtype as stored in the checkpoint (for `diffuse inspect`).
+    public let storedDTypes: [DType: Int]
 
     let encoder: Encoder
     let decoder: Decoder
@@ -43,6 +45,7 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
         self.config = config
         dtype = weights.dtype ?? .f32
         self.backend = backend
+        storedDTypes = weights.storedDTypes
         encoder = Encoder(root["encoder"], config: config)
         decoder = Decoder(root["decoder"], config: config)
         let latent = config.latentChannels
@@ -54,6 +57,9 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
             : nil
         try weights.finish()
     }
+
+    /// Number of parameters (every checkpoint tensor is used, so this is the checkpoint's count).
+    public var parameterCount: Int { storedDTypes.values.reduce(0, +) }
 
     /// `config.scaling_factor`: latents for the UNet are `scalingFactor · (z − shiftFactor)`.
     public var scalingFactor: Float { Float(config.scalingFactor) }
@@ -69,6 +75,13 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     /// H/f, W/f] (f = `vaeScaleFactor`; sizes not divisible by f round up, as in diffusers). `logvar` is
     /// clamped to [-30, 20] as diffusers' `DiagonalGaussianDistribution` does.
     public func encode(_ image: Tensor, observe: Observer? = nil) throws -> (mean: Tensor, logvar: Tensor) {
+        let posterior = try latentDistribution(image, observe: observe)
+        return (mean: posterior.mean, logvar: posterior.logvar)
+    }
+
+    /// `encode` as diffusers returns it (`vae.encode(image).latent_dist`), for sampling latents
+    /// (image-to-image: `latentDistribution(image).sample(noise:backend:)`, then × `scalingFactor`).
+    public func latentDistribution(_ image: Tensor, observe: Observer? = nil) throws -> DiagonalGaussianDistribution {
         try AutoencoderKLError.checkImageLike(image, role: "image", channels: config.inChannels, method: "encode")
         // [B, in, H, W] → [B, 2 · latent, h, w]
         var moments = try encoder(image.converted(to: dtype), observe: observe)
@@ -76,8 +89,7 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
             moments = quantConv(moments)
             observe?("quant_conv", moments)
         }
-        let halves = moments.chunked(2, dim: 1)
-        return (mean: halves[0].contiguous(), logvar: clampedLogvar(halves[1]))
+        return DiagonalGaussianDistribution(moments: moments)
     }
 
     /// Unscaled latents [B, latent_channels, h, w] → image [B, out_channels, h·f, w·f] (about [-1, 1]).
@@ -91,15 +103,5 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
             observe?("post_quant_conv", z)
         }
         return try decoder(z, observe: observe)
-    }
-
-    /// `torch.clamp(logvar, -30.0, 20.0)` (vae.py, `DiagonalGaussianDistribution.__init__`). Runs on the
-    /// host: the tensor is one latent-sized map.
-    private func clampedLogvar(_ logvar: Tensor) -> Tensor {
-        let values = Tensor(zeros: logvar.shape, dtype: .f32)
-        values.assign(logvar.converted(to: .f32))
-        let p = values.pointer(as: Float.self)
-        for i in 0..<values.count { p[i] = min(max(p[i], -30), 20) }
-        return values.converted(to: dtype)
     }
 }

@@ -1,6 +1,8 @@
 import DiffuseCore
 import DiffuseNN
 
+// Pieces shared by the VAE encoder and decoder (vae.py, unet_2d_blocks.py).
+
 /// The `resnets` list of diffusers' `DownEncoderBlock2D` / `UpDecoderBlock2D`
 /// (models/unets/unet_2d_blocks.py): `count` `ResnetBlock2D`s run in sequence, the first taking
 /// `inChannels`, the others `outChannels`. No time embedding (the VAE has none).
@@ -24,4 +26,15 @@ struct ResnetStack: Sendable {
 /// i − 1 produced, and block 0 takes `channels[0]` (what `conv_in` produced), as diffusers' loops do.
 func blockChannels(_ channels: [Int]) -> [(input: Int, output: Int)] {
     channels.indices.map { i in (input: channels[max(i - 1, 0)], output: channels[i]) }
+}
+
+/// `conv_out(silu(conv_norm_out(h)))`, the tail shared by the encoder and the decoder. The GroupNorm and
+/// SiLU run fused; when observing, the un-fused GroupNorm output is also computed and reported as
+/// `<name>.conv_norm_out` (diffusers' `conv_norm_out` module output), then `<name>.conv_out`.
+func normOutThenConv(_ h: Tensor, norm: GroupNorm, conv: Conv2d, name: String,
+                     observe: AutoencoderKL.Observer?) -> Tensor {
+    if let observe { observe("\(name).conv_norm_out", norm(h)) }
+    let out = conv(norm(h, silu: true))
+    observe?("\(name).conv_out", out)
+    return out
 }

@@ -51,13 +51,3 @@ extension AutoencoderKL {
     }
 }
 
-/// `conv_out(silu(conv_norm_out(h)))`, the tail shared by the encoder and the decoder. The GroupNorm and
-/// SiLU run fused; when observing, the un-fused GroupNorm output is also computed and reported as
-/// `<name>.conv_norm_out` (diffusers' `conv_norm_out` module output), then `<name>.conv_out`.
-func normOutThenConv(_ h: Tensor, norm: GroupNorm, conv: Conv2d, name: String,
-                     observe: AutoencoderKL.Observer?) -> Tensor {
-    if let observe { observe("\(name).conv_norm_out", norm(h)) }
-    let out = conv(norm(h, silu: true))
-    observe?("\(name).conv_out", out)
-    return out
-}
