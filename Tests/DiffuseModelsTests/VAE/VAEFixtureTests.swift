@@ -103,8 +103,7 @@ import DiffuseTestSupport
     /// reference. bf16 has an 8-bit significand (2^-9 ≈ 2e-3 relative per rounding); over ≈ 15 rounded
     /// ops that grows to ≈ 1e-2 of the output's scale, the f16/bf16 tolerance. f16 (11 bits) is
     /// 8× finer. Measured: bf16 max abs error 0.020 with max|e| 2.5 (8e-3 of the scale), f16 0.0038 with
-    /// max|e| 2.4 (1.6e-3); encode mean: bf16 0.020, f16 0.0035.
-    /// we allow 2e-2 of max|e| (bf16) and 5e-3 (f16) as the absolute part.
+    /// max|e| 2.4 (1.6e-3); encode mean: bf16 0.020, f16 0.0035. We allow 2e-2 of max|e| (bf16) and 5e-3 (f16) as the absolute part.
     @Test(arguments: [("tiny-sd2", DType.bf16, 2e-2), ("tiny-sd1", DType.f16, 5e-3)])
     func reducedPrecisionComputeIsWithinRounding(_ pipeline: String, _ dtype: DType, _ tolerance: Double) throws {
         let vae = try VAEFixture.model(pipeline, dtype: dtype)
