@@ -6,9 +6,9 @@ import DiffuseNN
 ///     encode: image → encoder → quant_conv → (mean, logvar)       (DiagonalGaussianDistribution, vae.py)
 ///     decode: latents → post_quant_conv → decoder → image
 ///
-/// Like diffusers' `vae.decode`, `decode` takes *unscaled* latents: the pipeline divides the UNet's
-/// latents by `scalingFactor` (after adding `shiftFactor`, for VAEs that have one) before calling it,
-/// and multiplies a sampled encoding by `scalingFactor` (after subtracting `shiftFactor`).
+/// Like diffusers' `vae.decode`, `decode` takes *unscaled* latents: the pipeline passes
+/// `latents / scalingFactor` (`latents / scalingFactor + shiftFactor` for VAEs that have a shift), and
+/// turns a sampled encoding z into UNet latents as `scalingFactor · z` (`scalingFactor · (z − shiftFactor)`).
 /// Images are [B, C, H, W] in [-1, 1]. Tiling and slicing are not implemented (batches run whole).
 ///
 /// Computation happens in the dtype chosen at load (`dtype`); inputs are converted to it and outputs
@@ -43,7 +43,8 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
         try config.validateSupported()
         let root = WeightScope(weights, backend: backend)
         self.config = config
-        dtype = weights.dtype ?? .f32
+        // nil = each tensor kept as stored: compute in that dtype if there is one, else in f32.
+        dtype = weights.dtype ?? (weights.storedDTypes.count == 1 ? weights.storedDTypes.keys.first! : .f32)
         self.backend = backend
         storedDTypes = weights.storedDTypes
         encoder = Encoder(root["encoder"], config: config)
@@ -72,8 +73,8 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     public var attentionLayers: [Attention] { encoder.midBlock.attentions + decoder.midBlock.attentions }
 
     /// image [B, in_channels, H, W] → the posterior's `mean` and `logvar`, each [B, latent_channels,
-    /// H/f, W/f] (f = `vaeScaleFactor`; sizes not divisible by f round up, as in diffusers). `logvar` is
-    /// clamped to [-30, 20] as diffusers' `DiagonalGaussianDistribution` does.
+    /// ⌊H/f⌋, ⌊W/f⌋] (f = `vaeScaleFactor`; each down-sampling halves, rounding down, as in diffusers).
+    /// `logvar` is clamped to [-30, 20] as diffusers' `DiagonalGaussianDistribution` does.
     public func encode(_ image: Tensor, observe: Observer? = nil) throws -> (mean: Tensor, logvar: Tensor) {
         let posterior = try latentDistribution(image, observe: observe)
         return (mean: posterior.mean, logvar: posterior.logvar)

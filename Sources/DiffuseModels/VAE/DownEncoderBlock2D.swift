@@ -17,8 +17,8 @@ struct DownEncoderBlock2D: Sendable {
             : nil
     }
 
-    /// x: [N, Cin, H, W] → [N, Cout, ⌊(H − 1)/2⌋ + 1, ⌊(W − 1)/2⌋ + 1] (H/2 × W/2 for even sizes),
-    /// or [N, Cout, H, W] without a downsampler.
+    /// x: [N, Cin, H, W] → [N, Cout, ⌊H/2⌋, ⌊W/2⌋] (pad to H + 1, 3×3 stride 2), or [N, Cout, H, W]
+    /// without a downsampler.
     func callAsFunction(_ x: Tensor) -> Tensor {
         let h = resnets(x)
         return downsampler?(h) ?? h

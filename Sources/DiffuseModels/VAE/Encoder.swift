@@ -32,13 +32,14 @@ extension AutoencoderKL {
                              kernel: 3, padding: 1)
         }
 
-        /// image: [N, in_channels, H, W] → moments [N, 2 · latent_channels, H/f, W/f] (f = 2^(blocks − 1)).
+        /// image: [N, in_channels, H, W] → moments [N, 2 · latent_channels, H/f, W/f] (f = 2^(blocks − 1);
+        /// each down-sampling takes ⌊·/2⌋).
         func callAsFunction(_ image: Tensor, observe: AutoencoderKL.Observer?) throws -> Tensor {
             // [N, in, H, W] → [N, C0, H, W]
             var h = convIn(image)
             observe?("\(name).conv_in", h)
             for (i, block) in downBlocks.enumerated() {
-                // [N, C(i−1), H_i, W_i] → [N, C(i), H_i/2, W_i/2] (no downsampling in the last block)
+                // [N, C(i−1), H_i, W_i] → [N, C(i), ⌊H_i/2⌋, ⌊W_i/2⌋] (no downsampling in the last block)
                 h = block(h)
                 observe?("\(name).down_blocks.\(i)", h)
             }

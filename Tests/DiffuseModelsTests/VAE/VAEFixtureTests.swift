@@ -140,6 +140,15 @@ import DiffuseTestSupport
         #expect(posterior.mode.floats() == m)
     }
 
+    /// Sizes not divisible by the VAE factor: each down-sampling rounds down (diffusers gives
+    /// [1, 4, 16, 15] for a 33 × 31 image on this VAE, checked with torch).
+    @Test func oddImageSizesRoundDown() throws {
+        let vae = try VAEFixture.model("tiny-sd1")
+        let (mean, logvar) = try vae.encode(Tensor(zeros: [1, 3, 33, 31]))
+        #expect(mean.shape == [1, 4, 16, 15] && logvar.shape == [1, 4, 16, 15])
+        #expect(try vae.decode(mean).shape == [1, 3, 32, 30])
+    }
+
     @Test func parameterCountIsTheCheckpoints() throws {
         let vae = try VAEFixture.model("tiny-sd2")
         let file = try SafeTensorsFile(path: VAEFixture.weightsPath("tiny-sd2"))
