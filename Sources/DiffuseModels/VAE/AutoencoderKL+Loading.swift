@@ -19,12 +19,15 @@ extension AutoencoderKL {
         try self.init(config: config, weights: store, backend: backend)
     }
 
-    /// Loads `<folder>/config.json` and `<folder>/diffusion_pytorch_model.safetensors` (a diffusers
-    /// `vae/` folder with unsharded, non-variant weights; the pipeline's model-folder resolution
-    /// handles variants and shards and calls `init(config:weightFiles:dtype:backend:)`).
-    public convenience init(folder: String, dtype: DType = .f32, backend: any Backend) throws {
-        let config = try AutoencoderKLConfig(contentsOfFile: folder + "/config.json")
-        try self.init(config: config, weightFiles: [folder + "/diffusion_pytorch_model.safetensors"],
-                      dtype: dtype, backend: backend)
+    /// Reads `<directory>/config.json` and `<directory>/diffusion_pytorch_model[.<variant>].safetensors`
+    /// (a diffusers `vae/` folder, as `AutoencoderKL.from_pretrained` reads it, unsharded). Errors name the
+    /// path. The pipeline's model-folder resolution, which also handles shards, calls
+    /// `init(config:weightFiles:dtype:backend:)` directly.
+    /// - Parameter variant: the weight-file variant (`"fp16"` → `diffusion_pytorch_model.fp16.safetensors`).
+    public convenience init(directory: String, variant: String? = nil, dtype: DType = .f32,
+                            backend: any Backend) throws {
+        let config = try AutoencoderKLConfig(contentsOfFile: directory + "/config.json")
+        let weights = directory + "/diffusion_pytorch_model" + (variant.map { "." + $0 } ?? "") + ".safetensors"
+        try self.init(config: config, weightFiles: [weights], dtype: dtype, backend: backend)
     }
 }

@@ -59,9 +59,6 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
         try weights.finish()
     }
 
-    /// Number of parameters (every checkpoint tensor is used, so this is the checkpoint's count).
-    public var parameterCount: Int { storedDTypes.values.reduce(0, +) }
-
     /// `config.scaling_factor`: latents for the UNet are `scalingFactor · (z − shiftFactor)`.
     public var scalingFactor: Float { Float(config.scalingFactor) }
     /// `config.shift_factor` (nil for SD 1.x / 2.x).

@@ -69,9 +69,14 @@ import DiffuseTestSupport
     @Test func missingFilesAreNamed() throws {
         let folder = "/nonexistent/tiny/vae"
         let configError = try #require(throws: ConfigError.self) {
-            _ = try AutoencoderKL(folder: folder, backend: CPUBackend())
+            _ = try AutoencoderKL(directory: folder, backend: CPUBackend())
         }
         #expect(configError.kind == .unreadable && configError.description.contains(folder + "/config.json"))
+
+        let variantError = try #require(throws: (any Error).self) {
+            _ = try AutoencoderKL(directory: VAEFixture.folder(Self.sd1), variant: "fp16", backend: CPUBackend())
+        }
+        #expect("\(variantError)".contains("diffusion_pytorch_model.fp16.safetensors"), "\(variantError)")
 
         let weights = "/nonexistent/diffusion_pytorch_model.safetensors"
         do {

@@ -155,6 +155,8 @@ import DiffuseTestSupport
         let count = file.infos.reduce(0) { $0 + $1.shape.reduce(1, *) }
         #expect(vae.parameterCount == count && vae.storedDTypes == [.bf16: count])
         #expect(vae.scalingFactor == 0.18215 && vae.vaeScaleFactor == 2 && vae.shiftFactor == nil)
+        #expect(vae.summary == "AutoencoderKL: blocks [32, 64] × 1 resnets, 8 groups, latent 4, 2× down-sampling, "
+                + "mid-block attention, scaling_factor 0.18215, 0.7M parameters, f32 (stored bf16)")
     }
 }
 

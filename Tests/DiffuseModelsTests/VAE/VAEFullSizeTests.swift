@@ -20,7 +20,7 @@ import DiffuseTestSupport
 struct VAEFullSizeTests {
     @Test func fullSizeVAEMatchesDiffusers() throws {
         let dir = try #require(vaeCheckDirectory)
-        let vae = try AutoencoderKL(folder: dir + "/vae", backend: CPUBackend())
+        let vae = try AutoencoderKL(directory: dir + "/vae", backend: CPUBackend())
         let reference = try SafeTensorsFile(path: dir + "/reference.safetensors")
         let image = try vae.decode(try reference.tensor("decode.input"))
         let checks = [("decode", image, "decode.expected")]

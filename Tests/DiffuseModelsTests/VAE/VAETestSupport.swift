@@ -15,7 +15,7 @@ enum VAEFixture {
         try SafeTensorsFile(path: FixturePaths.path("\(pipeline)/reference.safetensors"))
     }
     static func model(_ pipeline: String, dtype: DType = .f32) throws -> AutoencoderKL {
-        try AutoencoderKL(folder: folder(pipeline), dtype: dtype, backend: CPUBackend())
+        try AutoencoderKL(directory: folder(pipeline), dtype: dtype, backend: CPUBackend())
     }
     /// Every tensor of a fixture checkpoint, in memory (to build broken checkpoints from).
     static func tensors(_ pipeline: String) throws -> [String: Tensor] {
