@@ -14,7 +14,7 @@ public struct DiagonalGaussianDistribution: Sendable {
     /// Splits `moments` [B, 2 · latent_channels, h, w] (the output of `quant_conv`) into mean and
     /// log-variance along the channels (`torch.chunk(parameters, 2, dim=1)`), and clamps the log-variance.
     public init(moments: Tensor) {
-        precondition(moments.rank == 4 && moments.size(1) % 2 == 0,
+        require(moments.rank == 4 && moments.size(1) % 2 == 0,
                      "DiagonalGaussianDistribution: moments must be [B, 2·C, h, w], got \(moments.shape)")
         let halves = moments.chunked(2, dim: 1)
         mean = halves[0].contiguous()
@@ -31,7 +31,7 @@ public struct DiagonalGaussianDistribution: Sendable {
     /// `randn_tensor(mean.shape, generator)`; draw it with the pipeline's torch-compatible random source
     /// to get diffusers' latents). noise: [B, latent_channels, h, w] → same shape, `mean`'s dtype.
     public func sample(noise: Tensor, backend: any Backend) -> Tensor {
-        precondition(noise.shape == mean.shape,
+        require(noise.shape == mean.shape,
                      "DiagonalGaussianDistribution.sample: noise \(noise.shape) must have the mean's shape \(mean.shape)")
         return backend.add(mean, backend.mul(std, noise.converted(to: mean.dtype)))
     }

@@ -11,6 +11,7 @@ import DiffuseTestSupport
 /// `decode.input` / `decode.expected` and `encode.input` / `encode.mean` / `encode.logvar` computed by
 /// diffusers in f32 (`vae.decode(z).sample`, `vae.encode(x).latent_dist.{mean,logvar}`):
 ///
+///     <venv>/bin/python Scripts/full_size_vae.py /tmp/vaecheck
 ///     DIFFUSE_VAE_CHECK_DIR=/tmp/vaecheck swift test --filter VAEFullSize
 ///
 /// This exercises what the tiny fixtures do not: four blocks, two resnets per block (three in the
