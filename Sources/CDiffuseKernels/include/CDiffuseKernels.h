@@ -21,4 +21,23 @@ typedef struct {
 
 diffuse_cpu_features diffuse_detect_cpu_features(void);
 
+/// Hint that `address` will be read soon (into all cache levels). Inlined into Swift callers.
+static inline void diffuse_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
+// MARK: bf16 GEMM (bf16_gemm.c). Call only when avx512bf16 is set. Strides are in elements.
+
+/// Micro-tile of the bf16 kernel: 12 rows × 32 columns; k is packed in pairs.
+#define DIFFUSE_BF16_MR 12
+#define DIFFUSE_BF16_NR 32
+
+/// Packs op(B)[p, j] = b[p·rs + j·cs] (kc × nc) into ⌈nc/32⌉ panels of [⌈kc/2⌉][32][2] bf16, zero-padded.
+void diffuse_bf16_pack_b(const uint16_t *b, ptrdiff_t rs, ptrdiff_t cs, int kc, int nc, uint16_t *out);
+/// Packs op(A)[i, p] = a[i·rs + p·cs] (mc × kc) into ⌈mc/12⌉ panels of [⌈kc/2⌉][12][2] bf16, zero-padded.
+void diffuse_bf16_pack_a(const uint16_t *a, ptrdiff_t rs, ptrdiff_t cs, int mc, int kc, uint16_t *out);
+/// C[mc, nc] (row stride ldc) = alpha · packedA · packedB + beta · C; beta 0 does not read C.
+void diffuse_bf16_macro_kernel(int mc, int nc, int kc, const uint16_t *pa, const uint16_t *pb,
+                               float *c, ptrdiff_t ldc, float alpha, float beta);
+/// dst[i] = bf16(src[i]) with round-to-nearest-even, i < n.
+void diffuse_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
+
 #endif

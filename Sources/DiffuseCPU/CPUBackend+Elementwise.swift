@@ -1,0 +1,33 @@
+import DiffuseCore
+
+extension CPUBackend {
+    /// a + b with NumPy broadcasting. Any layouts (f32 views are read in place); output contiguous, a's dtype.
+    public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
+        broadcastBinary("add", a, b) { $0 + $1 }
+    }
+
+    /// a · b with NumPy broadcasting. Any layouts; output contiguous, a's dtype.
+    public func mul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        broadcastBinary("mul", a, b) { $0 * $1 }
+    }
+
+    /// x · scale elementwise. Output contiguous, x's dtype.
+    public func scale(_ x: Tensor, by scale: Float) -> Tensor {
+        let input = x.contiguousF32(for: "scale")
+        let out = Tensor(zeros: x.shape, dtype: .f32)
+        VectorMap.parallelUnary(input.floats, out.mutableFloats, x.count) { $0 * scale }
+        return withExtendedLifetime(input) { out.finished(as: x.dtype) }
+    }
+
+    @inline(__always)
+    private func broadcastBinary(_ op: String, _ a: Tensor, _ b: Tensor,
+                                 _ f: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>) -> Tensor {
+        let fa = a.f32(for: op), fb = b.f32(for: op)
+        guard let layout = BroadcastLayout(aShape: fa.shape, aStrides: fa.strides, bShape: fb.shape, bStrides: fb.strides) else {
+            fatalError("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
+        }
+        let out = Tensor(zeros: layout.outputShape, dtype: .f32)
+        BroadcastBinary.run(layout, fa.floats, fb.floats, out.mutableFloats, f)
+        return withExtendedLifetime((fa, fb)) { out.finished(as: a.dtype) }
+    }
+}

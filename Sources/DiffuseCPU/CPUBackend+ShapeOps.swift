@@ -1,0 +1,72 @@
+import DiffuseCore
+
+extension CPUBackend {
+    /// Nearest-neighbour 2× upsampling, [N, C, H, W] → [N, C, 2H, 2W] (`F.interpolate(scale_factor=2)`).
+    /// Copies bits: any dtype, output in x's dtype.
+    public func upsampleNearest2x(_ x: Tensor) -> Tensor {
+        require(x.rank == 4, "upsampleNearest2x: input must be [N, C, H, W], got shape \(x.shape)")
+        let input = x.contiguous()
+        let (h, w) = (x.shape[2], x.shape[3])
+        let out = Tensor(zeros: [x.shape[0], x.shape[1], 2 * h, 2 * w], dtype: x.dtype)
+        let planes = x.shape[0] * x.shape[1]
+        withExtendedLifetime(input) {
+            switch x.dtype.byteSize {
+            case 2: UpsampleNearestKernel.run(input.pointer(as: UInt16.self), out.pointer(as: UInt16.self), planes: planes, height: h, width: w)
+            case 4: UpsampleNearestKernel.run(input.pointer(as: UInt32.self), out.pointer(as: UInt32.self), planes: planes, height: h, width: w)
+            default: UpsampleNearestKernel.run(input.pointer(as: UInt64.self), out.pointer(as: UInt64.self), planes: planes, height: h, width: w)
+            }
+        }
+        return out
+    }
+
+    /// Concatenation along `dim` (negative counts from the end); all other dimensions must match.
+    /// Output in the first tensor's dtype (others are converted to it).
+    public func concat(_ tensors: [Tensor], dim: Int) -> Tensor {
+        require(!tensors.isEmpty, "concat: no tensors given")
+        let first = tensors[0]
+        let d = first.normalized(dim)
+        for t in tensors {
+            require(t.rank == first.rank && zip(t.shape, first.shape).enumerated().allSatisfy { $0.offset == d || $0.element.0 == $0.element.1 },
+                         "concat: shape \(t.shape) does not match \(first.shape) outside dimension \(dim)")
+        }
+        let parts = tensors.map { $0.dtype == first.dtype ? $0.contiguous() : $0.converted(to: first.dtype) }
+        var outShape = first.shape
+        outShape[d] = parts.reduce(0) { $0 + $1.shape[d] }
+        let out = Tensor(zeros: outShape, dtype: first.dtype)
+        let outer = first.shape[..<d].reduce(1, *)
+        let innerElements = first.shape[(d + 1)...].reduce(1, *)
+        let bytes = parts.map { $0.shape[d] * innerElements * first.dtype.byteSize }
+        withExtendedLifetime(parts) {
+            BlockCopy.interleave(parts.map { UnsafeRawPointer($0.rawPointer) }, blockBytes: bytes, outer: outer, into: out.rawPointer)
+        }
+        return out
+    }
+
+    /// Row gather: table [V, D] (any dtype), ids i32/i64 of any shape S → [S..., D] in the table's dtype.
+    /// An id outside 0..<V stops with a message naming it and the table size.
+    public func embedding(_ table: Tensor, ids: Tensor) -> Tensor {
+        require(table.rank == 2, "embedding: table must be [V, D], got shape \(table.shape)")
+        require(ids.dtype == .i32 || ids.dtype == .i64, "embedding: ids must be i32 or i64, got \(ids.dtype) \(ids.shape)")
+        let rows = table.shape[0], rowBytes = table.shape[1] * table.dtype.byteSize
+        let source = table.contiguous()
+        let indices = ids.contiguous()
+        let n = ids.count
+        var rowOf = [Int](repeating: 0, count: n)
+        for i in 0..<n {
+            let id = ids.dtype == .i64 ? Int(indices.pointer(as: Int64.self)[i]) : Int(indices.pointer(as: Int32.self)[i])
+            require(id >= 0 && id < rows,
+                         "embedding: id \(id) (at flat position \(i) of ids \(ids.shape)) is outside the table of \(rows) rows, shape \(table.shape)")
+            rowOf[i] = id
+        }
+        let out = Tensor(zeros: ids.shape + [table.shape[1]], dtype: table.dtype)
+        let src = UnsafeRawPointer(source.rawPointer), dst = out.rawPointer
+        withExtendedLifetime(source) {
+            rowOf.withUnsafeBufferPointer { rowOf in
+                Parallel.forRanges(n, grain: max(1, (1 << 16) / max(rowBytes, 1))) { range in
+                    for i in range { (dst + i * rowBytes).copyMemory(from: src + rowOf[i] * rowBytes, byteCount: rowBytes) }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,83 @@
+/// Implicit im2col: packs B panels of the convolution GEMM straight from the NCHW input, so no
+/// Cin·kh·kw × N·Hout·Wout buffer is ever built.
+///
+/// Shapes: x [images, Cin, H, W] contiguous f32; op(B)[p, j] as in `ConvGeometry` (k = Cin·kh·kw rows,
+/// n = images·Hout·Wout columns, `firstImage` offsets the image index of column 0).
+/// A 16-column panel is cut into runs that stay in one output row; each run of one kernel row p is a
+/// strided read of one input row, copied with its out-of-image ends zero-filled.
+struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
+    let x: UnsafePointer<Float>
+    let geometry: ConvGeometry
+
+    /// One stretch of a panel inside a single output row: panel columns `column ..< column + count`.
+    private struct Run {
+        var column = 0, count = 0
+        /// Offset of the image in x, and the input coordinates read for kernel offset (0, 0).
+        var imageOffset = 0, iy = 0, ix = 0
+    }
+
+    func packPanels(into out: UnsafeMutablePointer<Float>, k0: Int, kc: Int, j0: Int, nc: Int) {
+        let g = geometry
+        let plane = g.height * g.width, kernelArea = g.kernelHeight * g.kernelWidth
+        withUnsafeTemporaryAllocation(of: Run.self, capacity: 16) { runs in
+            var panel = out
+            var j = j0
+            while j < j0 + nc {
+                let width = min(16, j0 + nc - j)
+                // Cut the panel's columns into runs that stay within one output row.
+                var runCount = 0, column = 0
+                while column < width {
+                    let pixel = (j + column) % g.outPixels, image = (j + column) / g.outPixels
+                    let oy = pixel / g.outWidth, ox = pixel % g.outWidth
+                    let count = min(width - column, g.outWidth - ox)
+                    runs[runCount] = Run(column: column, count: count, imageOffset: image * g.inChannels * plane,
+                                         iy: oy * g.stride - g.padding, ix: ox * g.stride - g.padding)
+                    runCount += 1
+                    column += count
+                }
+                // Rows p of the panel: channel ci, kernel offset (ky, kx).
+                var ci = k0 / kernelArea, ky = (k0 % kernelArea) / g.kernelWidth, kx = k0 % g.kernelWidth
+                for p in 0..<kc {
+                    let dst = panel + p * 16
+                    for e in width..<16 { dst[e] = 0 }
+                    for r in 0..<runCount {
+                        let run = runs[r]
+                        copyRun(dst + run.column, count: run.count, channelBase: x + run.imageOffset + ci * plane,
+                                iy: run.iy + ky, ix: run.ix + kx)
+                    }
+                    kx += 1
+                    if kx == g.kernelWidth { kx = 0; ky += 1; if ky == g.kernelHeight { ky = 0; ci += 1 } }
+                }
+                panel += kc * 16
+                j += 16
+            }
+        }
+    }
+
+    /// dst[e] = x[channel][iy][ix + e·stride] for e < count, zero where the read falls outside the image.
+    @inline(__always)
+    private func copyRun(_ dst: UnsafeMutablePointer<Float>, count: Int, channelBase: UnsafePointer<Float>,
+                         iy: Int, ix: Int) {
+        let g = geometry
+        if iy < 0 || iy >= g.height {
+            for e in 0..<count { dst[e] = 0 }
+            return
+        }
+        let s = g.stride
+        // Elements e with 0 ≤ ix + e·s < W.
+        let first = ix >= 0 ? 0 : min(count, (-ix + s - 1) / s)
+        let end = ix >= g.width ? 0 : max(first, min(count, (g.width - 1 - ix) / s + 1))
+        let src = channelBase + iy * g.width + ix
+        if s == 1 && first == 0 && end == 16 {
+            // The common case: a whole panel row inside the image — two vector copies.
+            let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+            to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
+                          as: SIMD8<Float>.self)
+            return
+        }
+        for e in 0..<first { dst[e] = 0 }
+        for e in first..<end { dst[e] = src[e * s] }
+        for e in end..<count { dst[e] = 0 }
+    }
+}

@@ -1,0 +1,83 @@
+/// The f32 micro-kernel: one 6×16 tile of C from a row block of A and a packed panel of B.
+///
+/// Shapes (row-major, all f32):
+///   A: 6 rows × k, row i at `a[i]`, element p of a row at `a[i][p · aStep]` (aStep = 1 for A read in
+///      place, 6 for a packed A micro-panel). Rows past `m` repeat row `m − 1` (their results are dropped).
+///   B: packed panel [k][16] (16 consecutive floats per p, zero-padded past column n).
+///   C: m × n (m ≤ 6, n ≤ 16) at `c`, row stride `ldc`:  C = alpha · A·B + beta · C  (beta = 0: C not read).
+///
+/// 12 `SIMD8<Float>` accumulators (6 rows × 2 vectors) + 2 B vectors + 1 broadcast = 15 of 16 ymm registers;
+/// per p: 2 loads, 6 broadcasts, 12 FMAs.
+@inline(__always)
+func microKernel6x16(k: Int, a: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                                 UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                     aStep: Int, b: UnsafePointer<Float>,
+                     c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, alpha: Float, beta: Float) {
+    typealias V = SIMD8<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+    var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    let (a0, a1, a2, a3, a4, a5) = a
+    let braw = UnsafeRawPointer(b)
+    var offset = 0
+    var bOffset = 0
+    for _ in 0..<k {
+        let b0 = braw.loadUnaligned(fromByteOffset: bOffset, as: V.self)
+        let b1 = braw.loadUnaligned(fromByteOffset: bOffset + 32, as: V.self)
+        var x = V(repeating: a0[offset])
+        c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V(repeating: a1[offset])
+        c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V(repeating: a2[offset])
+        c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V(repeating: a3[offset])
+        c30.addProduct(x, b0); c31.addProduct(x, b1)
+        x = V(repeating: a4[offset])
+        c40.addProduct(x, b0); c41.addProduct(x, b1)
+        x = V(repeating: a5[offset])
+        c50.addProduct(x, b0); c51.addProduct(x, b1)
+        offset &+= aStep
+        bOffset &+= 64
+    }
+    if m == 6 && n == 16 {
+        storeTileRow(c00, c01, c, alpha: alpha, beta: beta)
+        storeTileRow(c10, c11, c + ldc, alpha: alpha, beta: beta)
+        storeTileRow(c20, c21, c + 2 * ldc, alpha: alpha, beta: beta)
+        storeTileRow(c30, c31, c + 3 * ldc, alpha: alpha, beta: beta)
+        storeTileRow(c40, c41, c + 4 * ldc, alpha: alpha, beta: beta)
+        storeTileRow(c50, c51, c + 5 * ldc, alpha: alpha, beta: beta)
+        return
+    }
+    // Edge tile: spill the accumulators and write only the m × n corner.
+    withUnsafeTemporaryAllocation(of: V.self, capacity: 12) { t in
+        t[0] = c00; t[1] = c01; t[2] = c10; t[3] = c11; t[4] = c20; t[5] = c21
+        t[6] = c30; t[7] = c31; t[8] = c40; t[9] = c41; t[10] = c50; t[11] = c51
+        let tile = UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: Float.self)
+        storeEdgeTile(tile, c, ldc: ldc, m: m, n: n, alpha: alpha, beta: beta)
+    }
+}
+
+/// C[0..<16] = alpha · (lo, hi) + beta · C[0..<16].
+@inline(__always)
+func storeTileRow(_ lo: SIMD8<Float>, _ hi: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, alpha: Float, beta: Float) {
+    let raw = UnsafeMutableRawPointer(c)
+    var r0 = lo * alpha, r1 = hi * alpha
+    if beta != 0 {
+        r0.addProduct(raw.loadUnaligned(as: SIMD8<Float>.self), SIMD8(repeating: beta))
+        r1.addProduct(raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), SIMD8(repeating: beta))
+    }
+    raw.storeBytes(of: r0, as: SIMD8<Float>.self)
+    raw.storeBytes(of: r1, toByteOffset: 32, as: SIMD8<Float>.self)
+}
+
+/// C[i][j] = alpha · tile[i][j] + beta · C[i][j] for i < m, j < n; tile is [6][16] row-major.
+@inline(never)
+func storeEdgeTile(_ tile: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int,
+                   alpha: Float, beta: Float) {
+    for i in 0..<m {
+        let row = c + i * ldc
+        for j in 0..<n {
+            let v = alpha * tile[i * 16 + j]
+            row[j] = beta == 0 ? v : v + beta * row[j]
+        }
+    }
+}

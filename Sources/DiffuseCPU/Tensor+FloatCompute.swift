@@ -1,0 +1,34 @@
+import DiffuseCore
+
+/// How the CPU ops get f32 data to compute on and hand results back in the caller's dtype.
+/// f16/bf16 inputs are converted to a contiguous f32 copy up front (simple; a tiled on-the-fly
+/// conversion can replace this later without touching the kernels).
+extension Tensor {
+    /// Stops unless the tensor holds floats, naming the op.
+    func requireFloating(_ op: String) {
+        require(dtype.isFloatingPoint, "\(op): expected a floating-point tensor (f32, f16, bf16), got \(dtype) \(shape)")
+    }
+
+    /// Contiguous f32 data: `self` when it already is, else a converted copy.
+    func contiguousF32(for op: String) -> Tensor {
+        requireFloating(op)
+        return converted(to: .f32)
+    }
+
+    /// f32 data in any layout (no copy for f32 views; f16/bf16 become a contiguous f32 copy).
+    func f32(for op: String) -> Tensor {
+        requireFloating(op)
+        return dtype == .f32 ? self : converted(to: .f32)
+    }
+
+    /// A freshly allocated result converted to `dtype` (no copy when it is f32 already).
+    func finished(as dtype: DType) -> Tensor {
+        self.dtype == dtype ? self : converted(to: dtype)
+    }
+
+    /// Read-only float pointer of an f32 tensor (respect `strides` unless contiguous).
+    var floats: UnsafePointer<Float> { UnsafePointer(pointer(as: Float.self)) }
+
+    /// Writable float pointer of an f32 tensor this process allocated.
+    var mutableFloats: UnsafeMutablePointer<Float> { pointer(as: Float.self) }
+}
