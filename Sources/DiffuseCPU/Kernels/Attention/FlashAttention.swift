@@ -15,10 +15,10 @@ import DiffuseCore
 /// tens of KiB, independent of Lq and Lkv (`scratchBytes`). Nothing of size Lq × Lkv exists.
 enum FlashAttention {
     /// Queries per tile: two groups of 24 (3 × SIMD8), the micro-kernels' width.
-    static let queryTile = 48
+    static let queryTile = 72
     static let groupWidth = 24
     /// Keys per block (a multiple of 4, the micro-kernels' height).
-    static let keyBlock = 128
+    static let keyBlock = 256
     static let log2e: Float = 1.442_695_040_888_963_4
 
     /// The scratch one thread uses, in floats, laid out as [Qᵀ | K block | V block | Sᵀ | Oᵀ | m | l].
@@ -138,14 +138,14 @@ enum FlashAttention {
                     ldv = dvp
                 }
 
-                // Sᵀ = K·Qᵀ: [np keys][br queries].
-                var c = 0
-                while c < np {
-                    for g in stride(from: 0, to: br, by: FlashAttention.groupWidth) {
+                // Sᵀ = K·Qᵀ: [np keys][br queries], one 24-query group at a time (its Qᵀ slice stays in L1).
+                for g in stride(from: 0, to: br, by: FlashAttention.groupWidth) {
+                    var c = 0
+                    while c < np {
                         FlashAttentionMicroKernels.scores4x24(depth: d, qt: qt + g, k: kPtr + c * ldk, ldk: ldk,
                                                              s: s + c * br + g)
+                        c += 4
                     }
-                    c += 4
                 }
                 // Masks: the user's, causal (key j > query i), and the padding keys.
                 if let mask {
@@ -162,14 +162,14 @@ enum FlashAttention {
 
                 FlashAttentionMicroKernels.onlineSoftmax(s: s, keys: np, m: m, l: l, o: o, oRows: dvp)
 
-                // Oᵀ += Vᵀ·P.
-                var dt = 0
-                while dt < dvp {
-                    for g in stride(from: 0, to: br, by: FlashAttention.groupWidth) {
+                // Oᵀ += Vᵀ·P, one 24-query group at a time (its P slice stays in L1).
+                for g in stride(from: 0, to: br, by: FlashAttention.groupWidth) {
+                    var dt = 0
+                    while dt < dvp {
                         FlashAttentionMicroKernels.values4x24(keys: np, p: s + g, v: vPtr + dt, ldv: ldv,
                                                              o: o + dt * br + g)
+                        dt += 4
                     }
-                    dt += 4
                 }
                 j0 += n
             }
