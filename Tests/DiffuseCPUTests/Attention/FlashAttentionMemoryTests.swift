@@ -35,7 +35,7 @@ import DiffuseTestSupport
     @Test func scratchLayoutHoldsEveryBuffer() {
         for (d, dv) in [(8, 8), (13, 13), (40, 40), (16, 24), (256, 256)] {
             let s = FlashAttention.Scratch(headDim: d, valueDim: dv)
-            let br = FlashAttention.queryTile, bc = FlashAttention.keyBlock, dvp = (dv + 3) / 4 * 4
+            let br = FlashAttention.queryTile, bc = s.keyBlock, dvp = (dv + 3) / 4 * 4
             #expect(s.floats == d * br + bc * d + bc * dvp + bc * br + dvp * br + 2 * br)
         }
     }

@@ -17,13 +17,17 @@ enum FlashAttention {
     /// Queries per tile: two groups of 24 (3 × SIMD8), the micro-kernels' width.
     static let queryTile = 72
     static let groupWidth = 24
-    /// Keys per block (a multiple of 4, the micro-kernels' height).
-    static let keyBlock = 256
+    /// Keys per block (a multiple of 4, the micro-kernels' height): `keyBlockBudget` floats of K per
+    /// block, between 64 and 256 keys (256 at head dim 40, 128 at 80, 64 at 160).
+    static func keyBlock(headDim: Int) -> Int {
+        return min(256, max(64, keyBlockBudget / max(headDim, 1) / 4 * 4))
+    }
+    static let keyBlockBudget = 10240
     static let log2e: Float = 1.442_695_040_888_963_4
 
     /// The scratch one thread uses, in floats, laid out as [Qᵀ | K block | V block | Sᵀ | Oᵀ | m | l].
     struct Scratch {
-        let headDim: Int, valueDim: Int, paddedValueDim: Int
+        let headDim: Int, valueDim: Int, paddedValueDim: Int, keyBlock: Int
         var qt: Int { 0 }                                               // [D][queryTile]
         var k: Int { qt + headDim * queryTile }                         // [keyBlock][D]
         var v: Int { k + keyBlock * headDim }                           // [keyBlock][Dv padded to 4]
@@ -37,6 +41,7 @@ enum FlashAttention {
             self.headDim = headDim
             self.valueDim = valueDim
             paddedValueDim = (valueDim + 3) / 4 * 4
+            keyBlock = FlashAttention.keyBlock(headDim: max(headDim, valueDim))
         }
     }
 
@@ -97,7 +102,7 @@ enum FlashAttention {
         }
 
         func runTile(b: Int, h: Int, i0: Int, scratch: UnsafeMutablePointer<Float>, layout: Scratch) {
-            let br = FlashAttention.queryTile, bc = FlashAttention.keyBlock
+            let br = FlashAttention.queryTile, bc = layout.keyBlock
             let rows = min(br, lq - i0)
             let dvp = layout.paddedValueDim
             let qt = scratch + layout.qt, kb = scratch + layout.k, vb = scratch + layout.v
