@@ -63,7 +63,7 @@ enum FlashAttention {
         let tasks = b * h * tiles
         if tasks == 0 || problem.valueDim == 0 { return }
         let context = Context(problem, out: out)
-        Parallel.forRanges(tasks, oversubscribe: 4) { range in
+        Parallel.forRanges(tasks, oversubscribe: 16) { range in
             let layout = Scratch(headDim: problem.headDim, valueDim: problem.valueDim)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.floats)
             scratch.initialize(repeating: 0, count: layout.floats)
@@ -110,7 +110,17 @@ enum FlashAttention {
 
             // Qᵀ, pre-scaled; the columns of missing queries are zero.
             if rows < br { qt.update(repeating: 0, count: d * br) }
-            for r in 0..<rows { q.loadRow(b, h, i0 + r, count: d, factor: qFactor, into: qt + r, step: br) }
+            if q.dtype == .f32 {
+                // Column by column: strided loads (the tile's q rows stay in L1), contiguous stores.
+                let rs = q.rowStride, cs = q.columnStride, factor = qFactor
+                let base = UnsafePointer(q.floats(b, h) + i0 * rs)
+                for t in 0..<d {
+                    let dst = qt + t * br, src = base + t * cs
+                    for r in 0..<rows { dst[r] = src[r &* rs] * factor }
+                }
+            } else {
+                for r in 0..<rows { q.loadRow(b, h, i0 + r, count: d, factor: qFactor, into: qt + r, step: br) }
+            }
             o.update(repeating: 0, count: dvp * br)
             m.update(repeating: -.infinity, count: br)
             l.update(repeating: 0, count: br)
