@@ -120,6 +120,7 @@ public struct AttentionProblem: Sendable {
         if k.shape[0] != q.shape[0] || k.shape[1] != q.shape[1] || v.shape[0] != q.shape[0] || v.shape[1] != q.shape[1] {
             errors.append("q, k and v must share batch and heads: q \(q.shape), k \(k.shape), v \(v.shape)")
         }
+        if q.shape[3] < 1 || v.shape[3] < 1 { errors.append("head dims must be ≥ 1 (q \(q.shape[3]), v \(v.shape[3]))") }
         if k.shape[3] != q.shape[3] { errors.append("k's head dim \(k.shape[3]) differs from q's \(q.shape[3])") }
         if v.shape[2] != k.shape[2] { errors.append("v's length \(v.shape[2]) differs from k's \(k.shape[2])") }
         if outputDType != .f32 && outputDType != q.dtype {
