@@ -105,6 +105,8 @@ enum FlashAttention {
         func runTile(b: Int, h: Int, i0: Int, scratch: UnsafeMutablePointer<Float>, layout: Scratch) {
             let br = FlashAttention.queryTile, bc = layout.keyBlock
             let rows = min(br, lq - i0)
+            // Query columns computed: whole 24-query groups that hold rows (a short last tile skips the rest).
+            let active = (rows + FlashAttention.groupWidth - 1) / FlashAttention.groupWidth * FlashAttention.groupWidth
             let dvp = layout.paddedValueDim
             let qt = scratch + layout.qt, kb = scratch + layout.k, vb = scratch + layout.v
             let s = scratch + layout.s, o = scratch + layout.o, m = scratch + layout.m, l = scratch + layout.l
@@ -155,7 +157,7 @@ enum FlashAttention {
                 }
 
                 // Sᵀ = K·Qᵀ: [np keys][br queries], one 24-query group at a time (its Qᵀ slice stays in L1).
-                for g in stride(from: 0, to: br, by: FlashAttention.groupWidth) {
+                for g in stride(from: 0, to: active, by: FlashAttention.groupWidth) {
                     var c = 0
                     while c < np {
                         FlashAttentionMicroKernels.scores4x24(depth: d, qt: qt + g, k: kPtr + c * ldk, ldk: ldk,
@@ -176,10 +178,10 @@ enum FlashAttention {
                 }
                 if np > n { (s + n * br).update(repeating: -.infinity, count: (np - n) * br) }
 
-                FlashAttentionMicroKernels.onlineSoftmax(s: s, keys: np, m: m, l: l, o: o, oRows: dvp)
+                FlashAttentionMicroKernels.onlineSoftmax(s: s, keys: np, queries: active, m: m, l: l, o: o, oRows: dvp)
 
                 // Oᵀ += Vᵀ·P, one 24-query group at a time (its P slice stays in L1).
-                for g in stride(from: 0, to: br, by: FlashAttention.groupWidth) {
+                for g in stride(from: 0, to: active, by: FlashAttention.groupWidth) {
                     var dt = 0
                     while dt < dvp {
                         FlashAttentionMicroKernels.values4x24(keys: np, p: s + g, v: vPtr + dt, ldv: ldv,

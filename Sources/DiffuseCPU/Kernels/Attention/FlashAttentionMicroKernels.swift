@@ -62,14 +62,14 @@ enum FlashAttentionMicroKernels {
         o.store(r.vector(at: at + 16, as: V.self) + z, at: at + 16)
     }
 
-    /// The online-softmax step for one block, per vector of 8 queries: m' = max(m, max_c s[c]),
+    /// The online-softmax step for one block, per vector of 8 of the first `queries` queries: m' = max(m, max_c s[c]),
     /// s[c] ← 2^(s[c] − m'), l ← l·2^(m − m') + Σ_c s[c], o ← o·2^(m − m'). A query whose scores are all −∞
     /// so far uses 0 in place of m' (its p are then 0, and l stays 0).
     @inline(__always)
-    static func onlineSoftmax(s: UnsafeMutablePointer<Float>, keys: Int, m: UnsafeMutablePointer<Float>,
+    static func onlineSoftmax(s: UnsafeMutablePointer<Float>, keys: Int, queries: Int, m: UnsafeMutablePointer<Float>,
                               l: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>, oRows: Int) {
         let sr = UnsafePointer(s)
-        for off in stride(from: 0, to: ld, by: 8) {
+        for off in stride(from: 0, to: queries, by: 8) {
             let mOld: V = UnsafePointer(m).vector(at: off)
             var mx0 = mOld, mx1 = mOld
             var c = 0
