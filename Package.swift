@@ -35,7 +35,11 @@ let package = Package(
         .target(name: "DiffuseNN", dependencies: ["DiffuseCore"]),
         .target(name: "DiffuseModels", dependencies: ["DiffuseNN"]),
         .target(name: "DiffuseSchedulers", dependencies: ["DiffuseCore"]),
-        .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU"]),
+        // zlib (PNG) and libjpeg (JPEG input) from the system: Debian's zlib1g-dev and libjpeg-dev.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU",
+                                                        "CZlib", "CJPEG"]),
         .executableTarget(name: "diffuse", dependencies: [
             "DiffusePipeline", "DiffuseCPU",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,7 +47,9 @@ let package = Package(
         .target(name: "DiffuseTestSupport", dependencies: ["DiffuseCore"], path: "Tests/Support"),
         .testTarget(name: "DiffuseCoreTests", dependencies: ["DiffuseCore", "DiffuseTestSupport"]),
         .testTarget(name: "DiffuseCPUTests", dependencies: ["DiffuseCPU", "DiffuseTestSupport"]),
-        .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffusePipeline", "DiffuseTestSupport"]),
+        .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffusePipeline", "DiffuseCPU",
+                                                               "DiffuseTestSupport"]),
+        .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ extension CPUBackend {
     public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
         let input = x.contiguousF32(for: "activation(\(kind))")
         let out = Tensor(zeros: x.shape, dtype: .f32)
-        let src = input.floats, dst = out.mutableFloats
+        let src = input.floatPointer, dst = out.mutableFloatPointer
         // Activations cost ~30 flops per element (gelu), so smaller chunks than a plain copy still pay off.
         Parallel.forRanges(x.count, grain: 1 << 13) { r in
             ActivationFunctions.apply(kind, src + r.lowerBound, dst + r.lowerBound, r.count)
@@ -17,14 +17,14 @@ extension CPUBackend {
     /// where hidden = x[..., :D] and gate = x[..., D:].
     public func geglu(_ x: Tensor) -> Tensor {
         require(x.rank >= 1 && x.shape[x.rank - 1] % 2 == 0,
-                     "geglu: last dimension must be even (hidden and gate halves), got shape \(x.shape)")
+                "geglu: last dimension must be even (hidden and gate halves), got shape \(x.shape)")
         let input = x.contiguousF32(for: "geglu")
         let twoD = x.shape[x.rank - 1], d = twoD / 2
         let rows = d == 0 ? 0 : x.count / twoD
         var outShape = x.shape
         outShape[x.rank - 1] = d
         let out = Tensor(zeros: outShape, dtype: .f32)
-        let src = input.floats, dst = out.mutableFloats
+        let src = input.floatPointer, dst = out.mutableFloatPointer
         // x [rows, 2D] → out [rows, D]
         VectorMap.forRows(rows, rowLength: twoD, grain: 1 << 13) { rowRange in
             for r in rowRange {

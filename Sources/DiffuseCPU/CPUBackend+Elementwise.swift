@@ -15,7 +15,7 @@ extension CPUBackend {
     public func scale(_ x: Tensor, by scale: Float) -> Tensor {
         let input = x.contiguousF32(for: "scale")
         let out = Tensor(zeros: x.shape, dtype: .f32)
-        VectorMap.parallelUnary(input.floats, out.mutableFloats, x.count) { $0 * scale }
+        VectorMap.parallelUnary(input.floatPointer, out.mutableFloatPointer, x.count) { $0 * scale }
         return withExtendedLifetime(input) { out.finished(as: x.dtype) }
     }
 
@@ -27,7 +27,7 @@ extension CPUBackend {
             fatalError("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         let out = Tensor(zeros: layout.outputShape, dtype: .f32)
-        BroadcastBinary.run(layout, fa.floats, fb.floats, out.mutableFloats, f)
+        BroadcastBinary.run(layout, fa.floatPointer, fb.floatPointer, out.mutableFloatPointer, f)
         return withExtendedLifetime((fa, fb)) { out.finished(as: a.dtype) }
     }
 }

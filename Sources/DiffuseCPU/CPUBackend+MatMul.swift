@@ -11,19 +11,19 @@ extension CPUBackend {
     public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
                        alpha: Float, beta: Float, c: Tensor?) -> Tensor {
         let shapes = "a \(a.shape) (transposeA: \(transposeA)), b \(b.shape) (transposeB: \(transposeB))"
-        precondition(a.rank >= 2 && b.rank >= 2, "matmul: operands need at least 2 dimensions; \(shapes)")
-        precondition(a.dtype.isFloatingPoint && b.dtype.isFloatingPoint,
+        require(a.rank >= 2 && b.rank >= 2, "matmul: operands need at least 2 dimensions; \(shapes)")
+        require(a.dtype.isFloatingPoint && b.dtype.isFloatingPoint,
                      "matmul: floating-point operands required, got \(a.dtype) and \(b.dtype)")
         let m = transposeA ? a.size(-1) : a.size(-2), k = transposeA ? a.size(-2) : a.size(-1)
         let kb = transposeB ? b.size(-1) : b.size(-2), n = transposeB ? b.size(-2) : b.size(-1)
-        precondition(k == kb, "matmul: inner dimensions differ (\(k) vs \(kb)); \(shapes)")
+        require(k == kb, "matmul: inner dimensions differ (\(k) vs \(kb)); \(shapes)")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
-        precondition(batchA == batchB || batchA.isEmpty || batchB.isEmpty,
+        require(batchA == batchB || batchA.isEmpty || batchB.isEmpty,
                      "matmul: batch dimensions \(batchA) and \(batchB) differ (one side may be 2-D); \(shapes)")
         let batchShape = batchA.isEmpty ? batchB : batchA
         let outShape = batchShape + [m, n]
         if let c {
-            precondition(c.shape == outShape, "matmul: c has shape \(c.shape), the result has \(outShape); \(shapes)")
+            require(c.shape == outShape, "matmul: c has shape \(c.shape), the result has \(outShape); \(shapes)")
         }
 
         // The result is computed in f32, starting from c when beta uses it.

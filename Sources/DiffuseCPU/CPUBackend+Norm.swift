@@ -7,14 +7,14 @@ extension CPUBackend {
         require(x.rank >= 2, "groupNorm: input must be [N, C, *], got shape \(x.shape)")
         let channels = x.shape[1]
         require(groups > 0 && channels % groups == 0,
-                     "groupNorm: \(groups) groups do not divide the \(channels) channels of input \(x.shape)")
+                "groupNorm: \(groups) groups do not divide the \(channels) channels of input \(x.shape)")
         let w = affineParameter("groupNorm", "weight", weight, length: channels, input: x)
         let b = affineParameter("groupNorm", "bias", bias, length: channels, input: x)
         let input = x.contiguousF32(for: "groupNorm")
         let out = Tensor(zeros: x.shape, dtype: .f32)
         let spatial = x.shape.dropFirst(2).reduce(1, *)
-        GroupNormKernel.run(input.floats, out.mutableFloats, batch: x.shape[0], channels: channels, spatial: spatial,
-                            groups: groups, weight: w?.floats, bias: b?.floats, eps: eps, fusedSiLU: fusedSiLU)
+        GroupNormKernel.run(input.floatPointer, out.mutableFloatPointer, batch: x.shape[0], channels: channels, spatial: spatial,
+                            groups: groups, weight: w?.floatPointer, bias: b?.floatPointer, eps: eps, fusedSiLU: fusedSiLU)
         return withExtendedLifetime((input, w, b)) { out.finished(as: x.dtype) }
     }
 
@@ -28,8 +28,8 @@ extension CPUBackend {
         let input = x.contiguousF32(for: "layerNorm")
         let out = Tensor(zeros: x.shape, dtype: .f32)
         let rows = d == 0 ? 0 : x.count / d
-        LayerNormKernel.run(input.floats, out.mutableFloats, rows: rows, length: d,
-                            weight: w?.floats, bias: b?.floats, eps: eps)
+        LayerNormKernel.run(input.floatPointer, out.mutableFloatPointer, rows: rows, length: d,
+                            weight: w?.floatPointer, bias: b?.floatPointer, eps: eps)
         return withExtendedLifetime((input, w, b)) { out.finished(as: x.dtype) }
     }
 
@@ -38,7 +38,7 @@ extension CPUBackend {
     private func affineParameter(_ op: String, _ name: String, _ p: Tensor?, length: Int, input: Tensor) -> Tensor? {
         guard let p else { return nil }
         require(p.count == length && p.shape.filter({ $0 != 1 }).count <= 1,
-                     "\(op): \(name) of shape \(p.shape) does not match the \(length) channels of input \(input.shape)")
+                "\(op): \(name) of shape \(p.shape) does not match the \(length) channels of input \(input.shape)")
         return p.contiguousF32(for: "\(op) \(name)")
     }
 }

@@ -8,13 +8,9 @@ extension CPUBackend {
         let input = x.contiguous()
         let (h, w) = (x.shape[2], x.shape[3])
         let out = Tensor(zeros: [x.shape[0], x.shape[1], 2 * h, 2 * w], dtype: x.dtype)
-        let planes = x.shape[0] * x.shape[1]
         withExtendedLifetime(input) {
-            switch x.dtype.byteSize {
-            case 2: UpsampleNearestKernel.run(input.pointer(as: UInt16.self), out.pointer(as: UInt16.self), planes: planes, height: h, width: w)
-            case 4: UpsampleNearestKernel.run(input.pointer(as: UInt32.self), out.pointer(as: UInt32.self), planes: planes, height: h, width: w)
-            default: UpsampleNearestKernel.run(input.pointer(as: UInt64.self), out.pointer(as: UInt64.self), planes: planes, height: h, width: w)
-            }
+            UpsampleNearestKernel.run(input.rawPointer, out.rawPointer, elementSize: x.dtype.byteSize,
+                                      planes: x.shape[0] * x.shape[1], height: h, width: w)
         }
         return out
     }
@@ -24,10 +20,11 @@ extension CPUBackend {
     public func concat(_ tensors: [Tensor], dim: Int) -> Tensor {
         require(!tensors.isEmpty, "concat: no tensors given")
         let first = tensors[0]
+        require(dim >= -first.rank && dim < first.rank, "concat: dimension \(dim) out of range for shape \(first.shape)")
         let d = first.normalized(dim)
         for t in tensors {
             require(t.rank == first.rank && zip(t.shape, first.shape).enumerated().allSatisfy { $0.offset == d || $0.element.0 == $0.element.1 },
-                         "concat: shape \(t.shape) does not match \(first.shape) outside dimension \(dim)")
+                    "concat: shape \(t.shape) does not match \(first.shape) outside dimension \(dim)")
         }
         let parts = tensors.map { $0.dtype == first.dtype ? $0.contiguous() : $0.converted(to: first.dtype) }
         var outShape = first.shape
@@ -55,7 +52,7 @@ extension CPUBackend {
         for i in 0..<n {
             let id = ids.dtype == .i64 ? Int(indices.pointer(as: Int64.self)[i]) : Int(indices.pointer(as: Int32.self)[i])
             require(id >= 0 && id < rows,
-                         "embedding: id \(id) (at flat position \(i) of ids \(ids.shape)) is outside the table of \(rows) rows, shape \(table.shape)")
+                    "embedding: id \(id) (at flat position \(i) of ids \(ids.shape)) is outside the table of \(rows) rows, shape \(table.shape)")
             rowOf[i] = id
         }
         let out = Tensor(zeros: ids.shape + [table.shape[1]], dtype: table.dtype)

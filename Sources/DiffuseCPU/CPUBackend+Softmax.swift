@@ -7,7 +7,7 @@ extension CPUBackend {
         let input = x.contiguousF32(for: "softmax")
         let out = Tensor(zeros: x.shape, dtype: .f32)
         let d = x.shape[x.rank - 1]
-        SoftmaxKernel.run(input.floats, out.mutableFloats, rows: d == 0 ? 0 : x.count / d, length: d)
+        SoftmaxKernel.run(input.floatPointer, out.mutableFloatPointer, rows: d == 0 ? 0 : x.count / d, length: d)
         return withExtendedLifetime(input) { out.finished(as: x.dtype) }
     }
 }

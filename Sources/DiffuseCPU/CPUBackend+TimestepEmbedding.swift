@@ -10,8 +10,9 @@ extension CPUBackend {
     /// possibly fractional) → [N, dim]:
     ///   half = dim / 2, freq_i = exp(−ln(maxPeriod) · i / (half − freqShift)), arg = scale · t · freq_i,
     ///   row = [sin(arg), cos(arg)] (or [cos, sin] with `flipSinToCos`), plus one zero column when dim is odd.
-    /// Each step rounds to f32 in torch's order, and sin/cos/exp are evaluated in Double then rounded, so
-    /// the result matches torch to about 1 ulp of the f32 argument. Output dtype: the timesteps' dtype when
+    /// Each step rounds to f32 in torch's order; exp, sin and cos are evaluated in Double and rounded. Against
+    /// torch (dim 320, t ≤ 999) 96% of values are bit-identical and the rest differ by ≤ 6e-5, where torch's
+    /// expf rounds a frequency 1 ulp differently (then multiplied by t). Output dtype: the timesteps' dtype when
     /// floating, f32 for integer timesteps (diffusers computes in f32 and casts later).
     /// Tiny (N · dim values), so it is plain scalar code.
     public func timestepEmbedding(_ timesteps: Tensor, dim: Int, flipSinToCos: Bool, freqShift: Float,
@@ -21,7 +22,7 @@ extension CPUBackend {
         let n = timesteps.count, half = dim / 2
         let t = timesteps.contiguous()
         let out = Tensor(zeros: [n, dim], dtype: .f32)
-        let dst = out.mutableFloats
+        let dst = out.mutableFloatPointer
         // exponent = (−ln(max_period) · arange(half)) / (half − shift), all in f32 as torch does.
         let negLogPeriod = Float(-log(Double(maxPeriod)))
         let denominator = Float(half) - freqShift

@@ -6,3 +6,6 @@ public struct CPUBackend: Sendable {
     public var name: String { "cpu" }
     public init() {}
 }
+
+/// The ops are implemented in the `CPUBackend+*.swift` files.
+extension CPUBackend: Backend {}

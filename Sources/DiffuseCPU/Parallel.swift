@@ -1,3 +1,4 @@
+import DiffuseCore
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ public enum Parallel {
     public static let machineCores: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     nonisolated(unsafe) private static var configuredThreads = machineCores
-    private static let lock = Mutex()
+    private static let lock = Lock()
 
     /// Threads the kernels use; defaults to the machine's cores. Values < 1 become 1.
     public static var threadCount: Int {
@@ -63,21 +64,9 @@ struct UncheckedBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// A pthread mutex (FoundationEssentials-free).
-final class Mutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}
-
 /// A counter shared by worker threads.
 final class AtomicCounter: @unchecked Sendable {
     private var value = 0
-    private let lock = Mutex()
+    private let lock = Lock()
     func increment() -> Int { lock.withLock { defer { value += 1 }; return value } }
 }

@@ -27,8 +27,8 @@ extension Tensor {
     }
 
     /// Read-only float pointer of an f32 tensor (respect `strides` unless contiguous).
-    var floats: UnsafePointer<Float> { UnsafePointer(pointer(as: Float.self)) }
+    var floatPointer: UnsafePointer<Float> { UnsafePointer(pointer(as: Float.self)) }
 
     /// Writable float pointer of an f32 tensor this process allocated.
-    var mutableFloats: UnsafeMutablePointer<Float> { pointer(as: Float.self) }
+    var mutableFloatPointer: UnsafeMutablePointer<Float> { pointer(as: Float.self) }
 }

@@ -66,6 +66,9 @@ public protocol Backend: Sendable {
 
 /// Elementwise activations, named as in diffusers / transformers.
 public enum Activation: String, Sendable, CaseIterable {
+    /// 1 / (1 + e^(−x)).
+    case sigmoid
+    /// x · sigmoid(x).
     case silu
     /// 0.5 · x · (1 + erf(x / √2)) — `nn.GELU()`, transformers "gelu".
     case gelu

@@ -20,7 +20,7 @@ public final class Storage: @unchecked Sendable {
 
     /// Allocates `byteCount` zeroed bytes, 64-byte aligned.
     public init(byteCount: Int) {
-        precondition(byteCount >= 0, "Storage: negative byte count \(byteCount)")
+        require(byteCount >= 0, "Storage: negative byte count \(byteCount)")
         let size = max(byteCount, 1)
         base = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         base.initializeMemory(as: UInt8.self, repeating: 0, count: size)
@@ -31,7 +31,7 @@ public final class Storage: @unchecked Sendable {
 
     /// A view of `byteCount` bytes at `offset` inside a mapped file. Writing to it is a programming error.
     public init(mapping: MappedFile, offset: Int, byteCount: Int) {
-        precondition(offset >= 0 && byteCount >= 0 && offset + byteCount <= mapping.byteCount,
+        require(offset >= 0 && byteCount >= 0 && offset + byteCount <= mapping.byteCount,
                      "Storage: slice \(offset)..<\(offset + byteCount) outside mapped file of \(mapping.byteCount) bytes")
         base = mapping.base + offset
         self.byteCount = byteCount

@@ -96,7 +96,7 @@ extension Tensor {
 
     /// Stores a value at a row-major flat index of a *contiguous*, owned tensor.
     public func setScalar(_ v: Double, atFlat i: Int) {
-        precondition(storage.kind == .owned, "Tensor: cannot write into memory-mapped (read-only) storage")
+        require(storage.kind == .owned, "Tensor: cannot write into memory-mapped (read-only) storage")
         let p = rawPointer
         switch dtype {
         case .f32: p.storeBytes(of: Float(v), toByteOffset: i * 4, as: Float.self)
@@ -109,10 +109,10 @@ extension Tensor {
 
     /// Element at a multi-index (any layout), as Double. For tests and debugging, not hot loops.
     public subscript(_ index: Int...) -> Double {
-        precondition(index.count == rank, "Tensor subscript: \(index.count) indices for shape \(shape)")
+        require(index.count == rank, "Tensor subscript: \(index.count) indices for shape \(shape)")
         var flat = 0
         for d in 0..<rank {
-            precondition(index[d] >= 0 && index[d] < shape[d], "Tensor subscript: index \(index) outside \(shape)")
+            require(index[d] >= 0 && index[d] < shape[d], "Tensor subscript: index \(index) outside \(shape)")
             flat += index[d] * strides[d]
         }
         return Tensor(storage: storage, dtype: dtype, shape: [1], offset: offset + flat).scalar(atFlat: 0)

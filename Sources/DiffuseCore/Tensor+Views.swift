@@ -5,13 +5,13 @@ extension Tensor {
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var target = newShape
         let inferred = target.indices.filter { target[$0] == -1 }
-        precondition(inferred.count <= 1, "reshape: more than one -1 in \(newShape)")
+        require(inferred.count <= 1, "reshape: more than one -1 in \(newShape)")
         if let i = inferred.first {
             let known = target.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshape: cannot infer -1 in \(newShape) for \(count) elements of \(shape)")
+            require(known > 0 && count % known == 0, "reshape: cannot infer -1 in \(newShape) for \(count) elements of \(shape)")
             target[i] = count / known
         }
-        precondition(target.reduce(1, *) == count,
+        require(target.reduce(1, *) == count,
                      "reshape: shape \(shape) (\(count) elements) cannot become \(newShape) (\(target.reduce(1, *)) elements)")
         let source = isContiguous ? self : contiguous()
         return Tensor(storage: source.storage, dtype: dtype, shape: target, offset: source.offset)
@@ -20,7 +20,7 @@ extension Tensor {
     /// Reorders dimensions: result dimension i is source dimension `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
         let order = order.map { normalized($0) }
-        precondition(order.count == rank && Set(order).count == rank,
+        require(order.count == rank && Set(order).count == rank,
                      "permute: \(order) is not a permutation of the \(rank) dimensions of \(shape)")
         return Tensor(storage: storage, dtype: dtype, shape: order.map { shape[$0] },
                       strides: order.map { strides[$0] }, offset: offset)
@@ -36,8 +36,8 @@ extension Tensor {
     /// Elements `range` (with `step`) along `dim`.
     public func sliced(dim: Int, _ range: Range<Int>, step: Int = 1) -> Tensor {
         let d = normalized(dim)
-        precondition(step >= 1, "slice: step must be ≥ 1, got \(step)")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[d],
+        require(step >= 1, "slice: step must be ≥ 1, got \(step)")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[d],
                      "slice: range \(range) outside dimension \(dim) of size \(shape[d]) in \(shape)")
         var newShape = shape, newStrides = strides
         newShape[d] = (range.count + step - 1) / step
@@ -49,7 +49,7 @@ extension Tensor {
     /// Splits `dim` into `parts` equal views (as `torch.chunk` with an exact division).
     public func chunked(_ parts: Int, dim: Int) -> [Tensor] {
         let d = normalized(dim)
-        precondition(parts > 0 && shape[d] % parts == 0,
+        require(parts > 0 && shape[d] % parts == 0,
                      "chunk: dimension \(dim) of size \(shape[d]) in \(shape) does not split into \(parts) equal parts")
         let size = shape[d] / parts
         return (0..<parts).map { sliced(dim: d, ($0 * size)..<(($0 + 1) * size)) }
@@ -58,7 +58,7 @@ extension Tensor {
     /// Inserts a dimension of size 1 at `dim`.
     public func unsqueezed(_ dim: Int) -> Tensor {
         let d = dim < 0 ? dim + rank + 1 : dim
-        precondition(d >= 0 && d <= rank, "unsqueeze: dimension \(dim) out of range for shape \(shape)")
+        require(d >= 0 && d <= rank, "unsqueeze: dimension \(dim) out of range for shape \(shape)")
         var newShape = shape, newStrides = strides
         newShape.insert(1, at: d)
         newStrides.insert(d < rank ? strides[d] * shape[d] : 1, at: d)
@@ -68,7 +68,7 @@ extension Tensor {
     /// Removes dimension `dim`, which must have size 1.
     public func squeezed(_ dim: Int) -> Tensor {
         let d = normalized(dim)
-        precondition(shape[d] == 1, "squeeze: dimension \(dim) has size \(shape[d]), not 1, in \(shape)")
+        require(shape[d] == 1, "squeeze: dimension \(dim) has size \(shape[d]), not 1, in \(shape)")
         var newShape = shape, newStrides = strides
         newShape.remove(at: d)
         newStrides.remove(at: d)
@@ -77,12 +77,12 @@ extension Tensor {
 
     /// A view repeating size-1 dimensions to `newShape` (stride 0), as `torch.expand`.
     public func expanded(to newShape: [Int]) -> Tensor {
-        precondition(newShape.count >= rank, "expand: cannot expand \(shape) to fewer dimensions \(newShape)")
+        require(newShape.count >= rank, "expand: cannot expand \(shape) to fewer dimensions \(newShape)")
         let lead = newShape.count - rank
         var newStrides = [Int](repeating: 0, count: newShape.count)
         for d in 0..<rank {
             let target = newShape[lead + d]
-            precondition(shape[d] == target || shape[d] == 1,
+            require(shape[d] == target || shape[d] == 1,
                          "expand: dimension \(d) of size \(shape[d]) in \(shape) cannot become \(target) in \(newShape)")
             newStrides[lead + d] = shape[d] == target ? strides[d] : 0
         }

@@ -14,16 +14,16 @@ public struct Tensor: @unchecked Sendable {
 
     /// A view of existing storage. Checks that every addressable element lies inside the storage.
     public init(storage: Storage, dtype: DType, shape: [Int], strides: [Int]? = nil, offset: Int = 0) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         let strides = strides ?? Tensor.contiguousStrides(for: shape)
-        precondition(strides.count == shape.count,
+        require(strides.count == shape.count,
                      "Tensor: \(strides.count) strides for a shape of rank \(shape.count)")
         if !shape.contains(0) {
             var lowest = offset, highest = offset
             for (size, stride) in zip(shape, strides) {
                 if stride >= 0 { highest += (size - 1) * stride } else { lowest += (size - 1) * stride }
             }
-            precondition(lowest >= 0 && (highest + 1) * dtype.byteSize <= storage.byteCount,
+            require(lowest >= 0 && (highest + 1) * dtype.byteSize <= storage.byteCount,
                          "Tensor: view of shape \(shape) strides \(strides) offset \(offset) exceeds its storage of \(storage.byteCount) bytes")
         }
         self.storage = storage
@@ -35,14 +35,14 @@ public struct Tensor: @unchecked Sendable {
 
     /// A new zero-filled, contiguous tensor.
     public init(zeros shape: [Int], dtype: DType = .f32) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         let count = shape.reduce(1, *)
         self.init(storage: Storage(byteCount: count * dtype.byteSize), dtype: dtype, shape: shape)
     }
 
     /// A new f32 tensor holding `values` in row-major order.
     public init(_ values: [Float], shape: [Int]) {
-        precondition(values.count == shape.reduce(1, *),
+        require(values.count == shape.reduce(1, *),
                      "Tensor: \(values.count) values do not fill shape \(shape) (\(shape.reduce(1, *)) elements)")
         self.init(zeros: shape, dtype: .f32)
         values.withUnsafeBufferPointer { source in
@@ -52,8 +52,8 @@ public struct Tensor: @unchecked Sendable {
 
     /// A new tensor of integer ids (i32 or i64) holding `values`.
     public init(ids values: [Int], shape: [Int], dtype: DType = .i64) {
-        precondition(dtype == .i32 || dtype == .i64, "Tensor(ids:): dtype must be i32 or i64, got \(dtype)")
-        precondition(values.count == shape.reduce(1, *),
+        require(dtype == .i32 || dtype == .i64, "Tensor(ids:): dtype must be i32 or i64, got \(dtype)")
+        require(values.count == shape.reduce(1, *),
                      "Tensor: \(values.count) ids do not fill shape \(shape)")
         self.init(zeros: shape, dtype: dtype)
         for (i, v) in values.enumerated() {
@@ -86,7 +86,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// Typed pointer to element [0, 0, …]. The caller must respect `strides` unless `isContiguous`.
     public func pointer<T>(as type: T.Type) -> UnsafeMutablePointer<T> {
-        precondition(MemoryLayout<T>.stride == dtype.byteSize,
+        require(MemoryLayout<T>.stride == dtype.byteSize,
                      "Tensor.pointer: \(T.self) does not match dtype \(dtype)")
         return rawPointer.assumingMemoryBound(to: T.self)
     }
@@ -104,7 +104,7 @@ public struct Tensor: @unchecked Sendable {
     /// Turns a possibly negative dimension index into 0..<rank, with a readable failure.
     public func normalized(_ dim: Int) -> Int {
         let d = dim < 0 ? dim + rank : dim
-        precondition(d >= 0 && d < rank, "Tensor: dimension \(dim) out of range for shape \(shape)")
+        require(d >= 0 && d < rank, "Tensor: dimension \(dim) out of range for shape \(shape)")
         return d
     }
 }

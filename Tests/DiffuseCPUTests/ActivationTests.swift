@@ -18,6 +18,7 @@ import Darwin
 
     static func reference(_ kind: Activation, _ x: Double) -> Double {
         switch kind {
+        case .sigmoid: 1 / (1 + exp(-x))
         case .silu: x / (1 + exp(-x))
         // 1 + erf(z) = erfc(−z) and ½(1 + tanh y) = 1/(1 + e^{−2y}): the same functions, written without the
         // cancellation that would make the Double reference itself wrong in the negative tail.
@@ -52,7 +53,9 @@ import Darwin
 
     @Test func specialValues() {
         let x = Tensor([0, -.infinity, .infinity, -1e30, 1e30], shape: [5])
-        for kind in Activation.allCases {
+        let s = cpu.activation(x, .sigmoid).floats()
+        #expect(s == [0.5, 0, 1, 0, 1], "sigmoid: \(s)")
+        for kind in Activation.allCases where kind != .sigmoid {
             let y = cpu.activation(x, kind).floats()
             #expect(y[0] == 0 && y[3] == 0 && y[4] == 1e30, "\(kind): \(y)")
             // −∞ · 0 is NaN, as in torch; at +∞ we give +∞ for every kind (torch gives NaN for erf-GELU).
@@ -96,5 +99,13 @@ import Darwin
 
     @Test func gegluRejectsOddLastDimension() async {
         await #expect(processExitsWith: .failure) { _ = CPUBackend().geglu(Tensor(zeros: [2, 5])) }
+    }
+}
+
+extension ActivationTests {
+    @Test func emptyTensors() {
+        #expect(cpu.activation(Tensor(zeros: [0, 5]), .gelu).shape == [0, 5])
+        #expect(cpu.geglu(Tensor(zeros: [3, 0])).shape == [3, 0])
+        #expect(cpu.geglu(Tensor(zeros: [0, 8])).shape == [0, 4])
     }
 }

@@ -47,6 +47,10 @@ struct Conv2dTests {
         check(Case(images: 1, cin: 2, height: 1, width: 1, cout: 3, kernel: 3, padding: 1)) // 1 × 1 image
         check(Case(images: 2, cin: 5, height: 20, width: 16, cout: 6, kernel: 1, padding: 0)) // pointwise GEMM
         check(Case(images: 2, cin: 5, height: 4, width: 4, cout: 6, kernel: 1, padding: 0, bias: false))
+        // Vector fast paths of the gather: rows of 8 (stride 1) and 16 / 8 even lanes (stride 2).
+        check(Case(images: 3, cin: 3, height: 8, width: 8, cout: 5))
+        check(Case(images: 2, cin: 3, height: 12, width: 40, cout: 5, stride: 2, padding: 1))
+        check(Case(images: 1, cin: 2, height: 6, width: 36, cout: 4, stride: 2, padding: 0))
     }
 
     /// Enough channels that K = Cin·9 crosses the GEMM's kc block and Cout spans several row tiles.

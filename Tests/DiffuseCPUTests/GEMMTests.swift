@@ -98,7 +98,7 @@ struct GEMMTests {
         let a = [Float](repeating: 1, count: 4 * 3), b = [Float](repeating: 2, count: 3 * 5)
         var c = [Float](repeating: .nan, count: 4 * 5)
         GEMM.sgemm(transA: false, transB: false, m: 4, n: 5, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 5,
-                   beta: 0, c: &c, ldc: 5)
+                   beta: 0, c: &c, ldc: 5, threads: 1)
         #expect(c.allSatisfy { $0 == 6 })
     }
 
@@ -108,6 +108,7 @@ struct GEMMTests {
         let blocking = GEMMBlocking.current
         Self.check(Case(m: 9, n: 20, k: blocking.kc + 37, transA: true), threads: threads)
         Self.check(Case(m: 3, n: blocking.nc + 21, k: 5, transB: true), threads: threads)
+        Self.check(Case(m: 7, n: 3 * blocking.nc + 5, k: 3), threads: threads)
         Self.check(Case(m: blocking.mc + 11, n: 40, k: 21, beta: 1), threads: threads)
         Self.check(Case(m: 70, n: 3, k: 50, transA: true, transB: true), threads: threads)
     }

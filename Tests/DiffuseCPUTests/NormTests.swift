@@ -134,3 +134,29 @@ import Darwin
         }
     }
 }
+
+extension NormTests {
+    /// Work is split by groups / rows, never inside a reduction, so the thread count cannot change a result.
+    @Test func resultsDoNotDependOnTheThreadCount() {
+        let x = OpTestSupport.random([2, 32, 24, 24], seed: 40, scale: 2)
+        let t = OpTestSupport.random([512, 320], seed: 41, scale: 2)
+        func run() -> [[Float]] {
+            [cpu.groupNorm(x, groups: 8, weight: nil, bias: nil, eps: 1e-6, fusedSiLU: true).floats(),
+             cpu.layerNorm(t, weight: nil, bias: nil, eps: 1e-5).floats(),
+             cpu.softmax(t).floats()]
+        }
+        let threads = Parallel.threadCount
+        Parallel.threadCount = 1
+        let single = run()
+        Parallel.threadCount = threads
+        #expect(run() == single)
+    }
+}
+
+extension NormTests {
+    @Test func emptyTensors() {
+        #expect(cpu.layerNorm(Tensor(zeros: [0, 8]), weight: nil, bias: nil, eps: 1e-5).shape == [0, 8])
+        #expect(cpu.groupNorm(Tensor(zeros: [0, 4, 3]), groups: 2, weight: nil, bias: nil, eps: 1e-5, fusedSiLU: true).shape == [0, 4, 3])
+        #expect(cpu.groupNorm(Tensor(zeros: [2, 4, 0]), groups: 2, weight: nil, bias: nil, eps: 1e-5, fusedSiLU: false).shape == [2, 4, 0])
+    }
+}

@@ -67,3 +67,10 @@ import Darwin
         }
     }
 }
+
+extension SoftmaxTests {
+    @Test func emptyTensors() {
+        #expect(cpu.softmax(Tensor(zeros: [0, 5])).shape == [0, 5])
+        #expect(cpu.softmax(Tensor(zeros: [3, 0])).shape == [3, 0])
+    }
+}

@@ -47,7 +47,9 @@ import Darwin
     @Test func matchesTorchValues() {
         // Printed by diffusers 0.x / torch 2.x: get_timestep_embedding(tensor([0., 1., 261., 999.]), 320,
         // flip_sin_to_cos=True, downscale_freq_shift=0), rows 1…3 at columns `idx`. The op follows torch's f32
-        // rounding order, so it agrees to a few f32 ulps (atol 2e-6; sin/cos values ≤ 1).
+        // rounding order, but torch's vectorised expf may round a frequency 1 ulp differently from ours; times
+        // t = 999 that moves the sin/cos argument by up to ~6e-5. Compared over all 1600 values of this case,
+        // 96% are bit-identical and the largest difference is 5.9e-5, hence atol 1e-4.
         let y = embed(Tensor([0, 1, 261, 999], shape: [4]), dim: 320, flip: true, shift: 0)
         let idx = [0, 1, 5, 100, 159, 160, 161, 170, 300, 319]
         let torch: [[Double]] = [
@@ -57,7 +59,7 @@ import Darwin
         ]
         for (r, row) in torch.enumerated() {
             for (k, column) in idx.enumerated() {
-                #expect(abs(y[r + 1, column] - row[k]) < 2e-6, "row \(r + 1) column \(column): \(y[r + 1, column]) vs torch \(row[k])")
+                #expect(abs(y[r + 1, column] - row[k]) < 1e-4, "row \(r + 1) column \(column): \(y[r + 1, column]) vs torch \(row[k])")
             }
         }
         // Row 0 (t = 0): sin 0 = 0 in the second half, cos 0 = 1 in the first.
@@ -73,7 +75,7 @@ import Darwin
                                0.8623149991035461, -0.83907151222229, 0.0]
         let y = cpu.timestepEmbedding(Tensor([37.5, 500], shape: [2]), dim: 7, flipSinToCos: false, freqShift: 1,
                                       scale: 2, maxPeriod: 100)
-        let report = closeness(y, torch, shape: [2, 7], rtol: 0, atol: 2e-6)
+        let report = closeness(y, torch, shape: [2, 7], rtol: 0, atol: 1e-4) // as above
         #expect(report.passes, "\(report)")
     }
 

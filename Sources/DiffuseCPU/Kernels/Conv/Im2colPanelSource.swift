@@ -54,6 +54,12 @@ struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
         }
     }
 
+    /// One past the last element of x.
+    @inline(__always)
+    private var xEnd: UnsafePointer<Float> {
+        x + geometry.images * geometry.inChannels * geometry.height * geometry.width
+    }
+
     /// dst[e] = x[channel][iy][ix + e·stride] for e < count, zero where the read falls outside the image.
     @inline(__always)
     private func copyRun(_ dst: UnsafeMutablePointer<Float>, count: Int, channelBase: UnsafePointer<Float>,
@@ -68,12 +74,27 @@ struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
         let first = ix >= 0 ? 0 : min(count, (-ix + s - 1) / s)
         let end = ix >= g.width ? 0 : max(first, min(count, (g.width - 1 - ix) / s + 1))
         let src = channelBase + iy * g.width + ix
-        if s == 1 && first == 0 && end == 16 {
-            // The common case: a whole panel row inside the image — two vector copies.
+        if s == 1 && (count == 16 || count == 8) && src >= x && src + count <= xEnd {
+            // Stride 1, a full vector run: copy with vectors, then zero the lanes that fall outside this
+            // input row (the padding at the left / right edge; they read the neighbouring row, inside x).
             let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
             to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
-                          as: SIMD8<Float>.self)
+            if count == 16 {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
+                              as: SIMD8<Float>.self)
+            }
+            for e in 0..<first { dst[e] = 0 }
+            for e in end..<count { dst[e] = 0 }
+            return
+        }
+        if s == 2 && (count == 16 || count == 8) && first == 0 && end == count && ix + 2 * count <= g.width {
+            // Stride 2, whole run inside the row: even lanes of 2·count contiguous floats.
+            let from = UnsafeRawPointer(src), to = UnsafeMutableRawPointer(dst)
+            for half in 0..<(count / 8) {
+                let pair = SIMD16<Float>(lowHalf: from.loadUnaligned(fromByteOffset: half * 64, as: SIMD8<Float>.self),
+                                         highHalf: from.loadUnaligned(fromByteOffset: half * 64 + 32, as: SIMD8<Float>.self))
+                to.storeBytes(of: pair.evenHalf, toByteOffset: half * 32, as: SIMD8<Float>.self)
+            }
             return
         }
         for e in 0..<first { dst[e] = 0 }

@@ -1,4 +1,5 @@
 import CDiffuseKernels
+import DiffuseCore
 
 /// bf16-input, f32-accumulate GEMM (AVX512-BF16 `vdpbf16ps`; kernels in CDiffuseKernels/bf16_gemm.c).
 ///
@@ -10,12 +11,12 @@ extension GEMM {
 
     public static func bf16gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
-                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil) {
         checkArguments("bf16gemm", transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         bf16Driver(m: m, n: n, k: k, alpha: alpha,
                    a: a, aRowStride: transA ? 1 : lda, aColumnStride: transA ? lda : 1,
                    b: b, bRowStride: transB ? 1 : ldb, bColumnStride: transB ? ldb : 1,
-                   beta: beta, c: c, ldc: ldc, threads: Parallel.threadCount)
+                   beta: beta, c: c, ldc: ldc, threads: threads ?? Parallel.threadCount)
     }
 
     /// dst[i] = bf16(src[i]) (round to nearest even) for i < count; vectorised when the CPU has AVX512-BF16.
@@ -26,7 +27,7 @@ extension GEMM {
                 diffuse_f32_to_bf16(s.value + r.lowerBound, d.value + r.lowerBound, r.count)
             }
         } else {
-            for i in 0..<count { dst[i] = BFloat16Bits.from(src[i]) }
+            for i in 0..<count { dst[i] = BFloat16.bits(from: src[i]) }
         }
     }
 
@@ -74,15 +75,5 @@ extension GEMM {
                 }
             }
         }
-    }
-}
-
-/// Round-to-nearest-even f32 → bf16 bits (the scalar fallback of `convertToBF16`).
-enum BFloat16Bits {
-    @inline(__always)
-    static func from(_ value: Float) -> UInt16 {
-        let bits = value.bitPattern
-        if value.isNaN { return UInt16(truncatingIfNeeded: (bits >> 16) | 0x0040) }
-        return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
     }
 }

@@ -1,6 +1,8 @@
-/// Cache blocking of the f32 GEMM (BLIS loop order). Sizes for Zen 4 (32 KiB L1d, 1 MiB L2 per core,
-/// shared L3): a packed B micro-panel (kc × 16) stays in L1 while the A block (mc × kc) streams from L2;
-/// the packed B block (kc × nc) lives in L3 and is shared by all threads.
+import DiffuseCore
+/// Cache blocking of the f32 GEMM (see `GEMMDriver`). Sizes for Zen 4 (32 KiB L1d, 1 MiB L2 per core):
+/// each thread's packed B block (kc × nc = 512 × 384 floats, 768 KiB) stays in its core's L2, and one A
+/// micro-panel (6 × kc, 12 KiB) stays in L1 while the B micro-panels (kc × 16) stream past it. `mc` only
+/// sizes the block of A that is packed when A is not k-contiguous (a transposed A).
 public struct GEMMBlocking: Sendable {
     /// Rows of the micro-tile (fixed by the kernel).
     public static let mr = 6
@@ -9,9 +11,9 @@ public struct GEMMBlocking: Sendable {
 
     /// Depth of one packed block (k).
     public var kc: Int
-    /// Rows of A per L2 block; a multiple of `mr`.
+    /// Rows of A packed at a time (transposed A only); a multiple of `mr`.
     public var mc: Int
-    /// Columns of B per L3 block; a multiple of `nr`.
+    /// Columns of B per packed block; a multiple of `nr`.
     public var nc: Int
     /// Floats of packed B to keep in L2: for narrow B (n < nc) kc grows up to l2BlockFloats / n. 0 disables.
     public var l2BlockFloats: Int
@@ -19,7 +21,7 @@ public struct GEMMBlocking: Sendable {
     public var minColumnChunkPanels: Int
 
     public init(kc: Int, mc: Int, nc: Int, l2BlockFloats: Int = 196_608, minColumnChunkPanels: Int = 8) {
-        precondition(kc > 0 && mc > 0 && nc > 0, "GEMMBlocking: sizes must be positive (kc \(kc), mc \(mc), nc \(nc))")
+        require(kc > 0 && mc > 0 && nc > 0, "GEMMBlocking: sizes must be positive (kc \(kc), mc \(mc), nc \(nc))")
         self.kc = kc
         self.mc = (mc + 5) / 6 * 6
         self.nc = (nc + 15) / 16 * 16
@@ -27,8 +29,8 @@ public struct GEMMBlocking: Sendable {
         self.minColumnChunkPanels = minColumnChunkPanels
     }
 
-
-    /// Measured on Zen 4 with `/work/lab-gemm` (4096³ and the UNet shapes).
+    /// Chosen on Zen 4 from sweeps of kc ∈ {256 … 768} × nc ∈ {256 … 4096} on 2048³ / 4096³ (differences
+    /// of a few % were within the noise of a shared machine; kc 512 × nc 384 was never worse).
     public static let zen4 = GEMMBlocking(kc: 512, mc: 144, nc: 384)
 
     /// The blocking all f32 GEMMs use. Tunable for benchmarking; set it before starting work, not during.

@@ -85,18 +85,17 @@ enum GEMMDriver {
             let height = min(6, rows.upperBound - i)
             // An in-place A micro-panel comes from memory: fetch the next one while this one computes,
             // a share of its cache lines per column panel.
-            let next = i + 6, nextHeight = min(6, rows.upperBound - next)
+            let next = i + 6, nextHeight = packedA == nil ? min(6, rows.upperBound - next) : 0
             let linesPerRow = (kc + 15) / 16
-            let prefetchLines = packedA == nil && nextHeight > 0 ? nextHeight * linesPerRow : 0
-            var prefetched = 0
+            let perPanel = nextHeight > 0 ? (nextHeight * linesPerRow + panels.count - 1) / panels.count : 0
+            var prefetchRow = 0, prefetchLine = 0
             for q in panels {
-                if prefetched < prefetchLines {
-                    let target = prefetchLines * (q - panels.lowerBound + 1) / panels.count
-                    while prefetched < target {
-                        let row = prefetched / linesPerRow, line = prefetched % linesPerRow
-                        diffuse_prefetch(a.pointer(next + row, k0) + line * 16)
-                        prefetched += 1
-                    }
+                var issued = 0
+                while issued < perPanel && prefetchRow < nextHeight {
+                    diffuse_prefetch(a.pointer(next + prefetchRow, k0) + prefetchLine * 16)
+                    issued += 1
+                    prefetchLine += 1
+                    if prefetchLine == linesPerRow { prefetchLine = 0; prefetchRow += 1 }
                 }
                 let panel = bBlock + q * kc * 16
                 let j = j0 + q * 16
@@ -115,8 +114,13 @@ enum GEMMDriver {
                              a.pointer(i + min(5, last), k0))
                     step = 1
                 }
-                microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
-                                m: height, n: width, alpha: alpha, beta: beta)
+                if width > 8 {
+                    microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
+                                    m: height, n: width, alpha: alpha, beta: beta)
+                } else {
+                    microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
+                                    m: height, n: width, alpha: alpha, beta: beta, halfWidth: true)
+                }
             }
             i += 6
         }

@@ -7,12 +7,14 @@
 ///   C: m × n (m ≤ 6, n ≤ 16) at `c`, row stride `ldc`:  C = alpha · A·B + beta · C  (beta = 0: C not read).
 ///
 /// 12 `SIMD8<Float>` accumulators (6 rows × 2 vectors) + 2 B vectors + 1 broadcast = 15 of 16 ymm registers;
-/// per p: 2 loads, 6 broadcasts, 12 FMAs.
+/// per p: 2 loads, 6 broadcasts, 12 FMAs. `halfWidth` (n ≤ 8, pass a constant so inlining specialises it)
+/// skips the right half: 6 FMAs per p for the last panel of e.g. n = 40.
 @inline(__always)
 func microKernel6x16(k: Int, a: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
                                  UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                      aStep: Int, b: UnsafePointer<Float>,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, alpha: Float, beta: Float) {
+                     c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, alpha: Float, beta: Float,
+                     halfWidth: Bool = false) {
     typealias V = SIMD8<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
     var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
@@ -22,19 +24,28 @@ func microKernel6x16(k: Int, a: (UnsafePointer<Float>, UnsafePointer<Float>, Uns
     var bOffset = 0
     for _ in 0..<k {
         let b0 = braw.loadUnaligned(fromByteOffset: bOffset, as: V.self)
-        let b1 = braw.loadUnaligned(fromByteOffset: bOffset + 32, as: V.self)
-        var x = V(repeating: a0[offset])
-        c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = V(repeating: a1[offset])
-        c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = V(repeating: a2[offset])
-        c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = V(repeating: a3[offset])
-        c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = V(repeating: a4[offset])
-        c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = V(repeating: a5[offset])
-        c50.addProduct(x, b0); c51.addProduct(x, b1)
+        if halfWidth {
+            c00.addProduct(V(repeating: a0[offset]), b0)
+            c10.addProduct(V(repeating: a1[offset]), b0)
+            c20.addProduct(V(repeating: a2[offset]), b0)
+            c30.addProduct(V(repeating: a3[offset]), b0)
+            c40.addProduct(V(repeating: a4[offset]), b0)
+            c50.addProduct(V(repeating: a5[offset]), b0)
+        } else {
+            let b1 = braw.loadUnaligned(fromByteOffset: bOffset + 32, as: V.self)
+            var x = V(repeating: a0[offset])
+            c00.addProduct(x, b0); c01.addProduct(x, b1)
+            x = V(repeating: a1[offset])
+            c10.addProduct(x, b0); c11.addProduct(x, b1)
+            x = V(repeating: a2[offset])
+            c20.addProduct(x, b0); c21.addProduct(x, b1)
+            x = V(repeating: a3[offset])
+            c30.addProduct(x, b0); c31.addProduct(x, b1)
+            x = V(repeating: a4[offset])
+            c40.addProduct(x, b0); c41.addProduct(x, b1)
+            x = V(repeating: a5[offset])
+            c50.addProduct(x, b0); c51.addProduct(x, b1)
+        }
         offset &+= aStep
         bOffset &+= 64
     }

@@ -4,7 +4,7 @@
 /// convolution's implicit im2col (`Im2colPanelSource`) is another, gathering straight from the image.
 protocol GEMMPanelSource {
     /// Packs op(B)[k0 ..< k0+kc, j0 ..< j0+nc] into ⌈nc/16⌉ panels at `out` (panel q at out + q·kc·16).
-    /// `j0` is a multiple of 16 relative to the block start the driver uses.
+    /// `j0` may be any column.
     func packPanels(into out: UnsafeMutablePointer<Float>, k0: Int, kc: Int, j0: Int, nc: Int)
 }
 

@@ -1,10 +1,21 @@
-/// Nearest 2× upsampling, any element type T (the op copies bits, no arithmetic).
-/// x: [P, H, W] contiguous (P = N·C planes) → out: [P, 2H, 2W]. Each source row becomes one
-/// output row of doubled elements, then that row is copied below itself. Rows split across threads.
+/// Nearest 2× upsampling of any element type (the op copies bits, no arithmetic).
+/// x: [P, H, W] contiguous (P = N·C planes) → out: [P, 2H, 2W]. Each source row becomes one output row
+/// of doubled elements, which is then copied below itself. Rows split across threads.
 enum UpsampleNearestKernel {
-    static func run<T>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, planes: Int, height h: Int, width w: Int) {
-        let rows = planes * h
-        VectorMap.forRows(rows, rowLength: 4 * w) { rowRange in
+    /// `elementSize` is 2, 4 or 8 bytes. (A concrete entry point: the generic body below is specialised
+    /// here, in its own file — see `SIMD16+Memory.swift` on generics across files in debug builds.)
+    static func run(_ x: UnsafeRawPointer, _ out: UnsafeMutableRawPointer, elementSize: Int, planes: Int, height: Int, width: Int) {
+        switch elementSize {
+        case 2: run(x.assumingMemoryBound(to: UInt16.self), out.assumingMemoryBound(to: UInt16.self), planes, height, width)
+        case 4: run(x.assumingMemoryBound(to: UInt32.self), out.assumingMemoryBound(to: UInt32.self), planes, height, width)
+        case 8: run(x.assumingMemoryBound(to: UInt64.self), out.assumingMemoryBound(to: UInt64.self), planes, height, width)
+        default: fatalError("upsampleNearest2x: unsupported element size \(elementSize)")
+        }
+    }
+
+    @inline(__always)
+    private static func run<T>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, _ planes: Int, _ h: Int, _ w: Int) {
+        VectorMap.forRows(planes * h, rowLength: 4 * w) { rowRange in
             for r in rowRange {
                 let src = x + r * w
                 let dst = out + 4 * w * r // output rows 2r and 2r + 1 (plane p's row i is r = p·H + i)

@@ -1,0 +1,35 @@
+import DiffuseCore
+import DiffuseNN
+
+/// diffusers `Downsample2D` (models/downsampling.py) with `use_conv=True`: a 3×3 stride-2 convolution
+/// `conv`. With `padding: 0` (the VAE encoder) the input is first padded by one zero row and column at
+/// the bottom and right, as diffusers does with `F.pad(x, (0, 1, 0, 1))`.
+public struct Downsample2D: Sendable {
+    let conv: Conv2d
+    let padding: Int
+
+    public init(_ scope: WeightScope, channels: Int, outChannels: Int? = nil, padding: Int = 1) {
+        conv = Conv2d(scope["conv"], inChannels: channels, outChannels: outChannels ?? channels, kernel: 3,
+                      stride: 2, padding: padding)
+        self.padding = padding
+    }
+
+    /// x: [N, C, H, W] → [N, Cout, H/2, W/2].
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        conv(padding == 0 ? x.zeroPadded2D(left: 0, right: 1, top: 0, bottom: 1) : x)
+    }
+}
+
+/// diffusers `Upsample2D` (models/upsampling.py) with `use_conv=True`: nearest 2× then a 3×3 `conv`.
+public struct Upsample2D: Sendable {
+    let conv: Conv2d
+    let backend: any Backend
+
+    public init(_ scope: WeightScope, channels: Int, outChannels: Int? = nil) {
+        conv = Conv2d(scope["conv"], inChannels: channels, outChannels: outChannels ?? channels, kernel: 3, padding: 1)
+        backend = scope.backend
+    }
+
+    /// x: [N, C, H, W] → [N, Cout, 2H, 2W].
+    public func callAsFunction(_ x: Tensor) -> Tensor { conv(backend.upsampleNearest2x(x)) }
+}

@@ -1,0 +1,113 @@
+import DiffuseCore
+
+/// All the tensors of one model component (one or more safetensors files), handed out to modules by
+/// checkpoint key while every request is recorded: keys used, keys asked for but absent, shapes that
+/// do not match. After building a model, `finish()` throws one `WeightLoadError` that lists every
+/// missing, unused and mismatched key, so a wrong checkpoint is explained in one go.
+///
+/// Tensors are zero-copy views of the memory-mapped files when the stored dtype is the compute dtype;
+/// otherwise they are converted once, at load.
+public final class WeightStore: @unchecked Sendable {
+    /// Where the tensors came from (for messages).
+    public let source: String
+    /// The dtype modules receive (the caller's compute dtype), or nil to keep each stored dtype.
+    public let dtype: DType?
+
+    private var entries: [String: Entry] = [:]
+    private var used: Set<String> = []
+    private var missing: [String] = []
+    private var mismatched: [(key: String, expected: [Int], found: [Int])] = []
+    private var ignoredPrefixes: [String] = []
+
+    /// A stored tensor: in a mapped file, or already in memory.
+    private struct Entry {
+        let file: SafeTensorsFile?
+        let memory: Tensor?
+        let dtype: DType
+        let shape: [Int]
+        var origin: String { file?.path ?? "memory" }
+    }
+
+    /// Opens the files (validating their headers) and indexes every tensor. A key present in two files is an error.
+    public init(files paths: [String], dtype: DType?, source: String? = nil) throws {
+        self.source = source ?? paths.joined(separator: ", ")
+        self.dtype = dtype
+        for path in paths {
+            let file = try SafeTensorsFile(path: path)
+            for info in file.infos {
+                if let previous = entries[info.name] {
+                    throw WeightLoadError(source: self.source, missing: [], unused: [], mismatched: [],
+                                          note: "tensor \(info.name) is in both \(previous.origin) and \(path)")
+                }
+                entries[info.name] = Entry(file: file, memory: nil, dtype: info.dtype, shape: info.shape)
+            }
+        }
+    }
+
+    /// In-memory tensors (tests, converted checkpoints).
+    public init(tensors: [String: Tensor], dtype: DType?, source: String) {
+        self.source = source
+        self.dtype = dtype
+        for (name, tensor) in tensors {
+            entries[name] = Entry(file: nil, memory: tensor, dtype: tensor.dtype, shape: tensor.shape)
+        }
+    }
+
+    /// Every key in the checkpoint.
+    public var keys: [String] { entries.keys.sorted() }
+
+    public func contains(_ key: String) -> Bool { entries[key] != nil }
+
+    /// Keys starting with `prefix` are not reported as unused (e.g. buffers a checkpoint carries that
+    /// the model recomputes, like CLIP's `position_ids`).
+    public func ignoreUnused(prefix: String) { ignoredPrefixes.append(prefix) }
+
+    /// The tensor stored under `key`, which must have `shape`. A missing key or a wrong shape is recorded
+    /// (reported by `finish()`) and a zero tensor of the expected shape is returned so loading can go on.
+    public func tensor(_ key: String, shape: [Int]) -> Tensor {
+        let outDType = dtype ?? .f32
+        guard let entry = entries[key] else {
+            missing.append(key)
+            return Tensor(zeros: shape, dtype: outDType)
+        }
+        used.insert(key)
+        guard entry.shape == shape else {
+            mismatched.append((key, shape, entry.shape))
+            return Tensor(zeros: shape, dtype: outDType)
+        }
+        if let memory = entry.memory { return memory.converted(to: dtype ?? entry.dtype) }
+        do {
+            return try entry.file!.tensor(key, as: dtype ?? entry.dtype)
+        } catch {
+            // Headers were validated when the file was opened; a read can fail only on an unsupported
+            // conversion, which is reported with the key.
+            mismatched.append((key + " (\(error))", shape, entry.shape))
+            return Tensor(zeros: shape, dtype: outDType)
+        }
+    }
+
+    /// The first of `keys` that exists (for legacy key names, e.g. the VAE's `query` vs `to_q`).
+    public func tensor(anyOf keys: [String], shape: [Int]) -> Tensor {
+        if let present = keys.first(where: { entries[$0] != nil }) { return tensor(present, shape: shape) }
+        return tensor(keys[0], shape: shape)
+    }
+
+    /// Dtypes stored in the files, with counts of parameters (for `diffuse inspect`).
+    public var storedDTypes: [DType: Int] {
+        var counts: [DType: Int] = [:]
+        for entry in entries.values { counts[entry.dtype, default: 0] += entry.shape.reduce(1, *) }
+        return counts
+    }
+
+    /// Checks that every requested key existed with the right shape and every stored key was used.
+    public func finish() throws {
+        let unused = entries.keys.filter { key in
+            !used.contains(key) && !ignoredPrefixes.contains(where: { key.hasPrefix($0) })
+        }.sorted()
+        guard missing.isEmpty && unused.isEmpty && mismatched.isEmpty else {
+            throw WeightLoadError(source: source, missing: missing.sorted(), unused: unused,
+                                  mismatched: mismatched.map { "\($0.key): expected \($0.expected), found \($0.found)" },
+                                  note: nil)
+        }
+    }
+}
