@@ -20,7 +20,8 @@ enum AttentionExp2 {
         p = V(repeating: 6.931_472_028_550_421e-1).addingProduct(p, f)
         let twoToF = V(repeating: 1).addingProduct(p, f)
         // 2ⁿ from the exponent bits; n = −127 gives the bit pattern 0, i.e. +0.
-        let scale = V(bits: (t.bits &<< 23) &+ SIMD8<Int32>(repeating: 127 << 23))
+        let tBits = unsafeBitCast(t, to: SIMD8<Int32>.self)
+        let scale = unsafeBitCast((tBits &<< 23) &+ SIMD8<Int32>(repeating: 127 << 23), to: V.self)
         return twoToF * scale
     }
 }

@@ -81,7 +81,7 @@ struct AttentionOperand: @unchecked Sendable {
 private func scaleCopy(_ p: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, _ factor: Float) {
     var d = 0
     while d + 8 <= n {
-        dst.store(p.vector(at: d, as: SIMD8<Float>.self) * factor, at: d)
+        dst.storeVector8(p.loadVector8(at: d) * factor, at: d)
         d += 8
     }
     while d < n { dst[d] = p[d] * factor; d += 1 }
@@ -92,7 +92,7 @@ private func convertF16(_ p: UnsafePointer<Float16>, _ dst: UnsafeMutablePointer
     var d = 0
     while d + 8 <= n {
         let h = UnsafeRawPointer(p + d).loadUnaligned(as: SIMD8<Float16>.self)
-        dst.store(SIMD8<Float>(h) * factor, at: d)
+        dst.storeVector8(SIMD8<Float>(h) * factor, at: d)
         d += 8
     }
     while d < n { dst[d] = Float(p[d]) * factor; d += 1 }

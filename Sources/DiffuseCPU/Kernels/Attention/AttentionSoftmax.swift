@@ -9,13 +9,13 @@ enum AttentionSoftmax {
         var m0 = V(repeating: -.infinity), m1 = m0
         var j = 0
         while j + 16 <= n {
-            let a: V = r.vector(at: j), b: V = r.vector(at: j + 8)
+            let a = r.loadVector8(at: j), b = r.loadVector8(at: j + 8)
             m0 = m0.replacing(with: a, where: a .> m0)
             m1 = m1.replacing(with: b, where: b .> m1)
             j += 16
         }
         m0 = m0.replacing(with: m1, where: m1 .> m0)
-        var m = m0.horizontalMax
+        var m = AttentionSIMD.max(m0)
         while j < n { if r[j] > m { m = r[j] }; j += 1 }
         if m == -.infinity {
             row.update(repeating: 0, count: n)
@@ -26,15 +26,15 @@ enum AttentionSoftmax {
         var s0 = V(), s1 = V()
         j = 0
         while j + 16 <= n {
-            let a = AttentionExp2.exp2(shift.addingProduct(r.vector(at: j, as: V.self), log2e))
-            let b = AttentionExp2.exp2(shift.addingProduct(r.vector(at: j + 8, as: V.self), log2e))
-            row.store(a, at: j)
-            row.store(b, at: j + 8)
+            let a = AttentionExp2.exp2(shift.addingProduct(r.loadVector8(at: j), log2e))
+            let b = AttentionExp2.exp2(shift.addingProduct(r.loadVector8(at: j + 8), log2e))
+            row.storeVector8(a, at: j)
+            row.storeVector8(b, at: j + 8)
             s0 += a
             s1 += b
             j += 16
         }
-        var sum = (s0 + s1).horizontalSum
+        var sum = AttentionSIMD.sum(s0 + s1)
         while j < n {
             let e = AttentionExp2.exp2(V(repeating: (r[j] - m) * log2e))[0]
             row[j] = e
@@ -44,7 +44,7 @@ enum AttentionSoftmax {
         let inverse = V(repeating: 1 / sum)
         j = 0
         while j + 8 <= n {
-            row.store(r.vector(at: j, as: V.self) * inverse, at: j)
+            row.storeVector8(r.loadVector8(at: j) * inverse, at: j)
             j += 8
         }
         while j < n { row[j] *= inverse[0]; j += 1 }
