@@ -1,13 +1,11 @@
-/// Scaled-dot-product attention as a backend capability, kept apart from `Backend` so that the two can
-/// grow independently. A compute backend that runs attention conforms to both.
+/// Scaled-dot-product attention as a backend capability, kept in its own protocol (and file) so that it
+/// and `Backend` can grow independently. A compute backend that runs attention conforms to it.
 ///
 /// The dispatch (priority order, scoped overrides, `explain`) lives in `DiffuseNN` (`SDPDispatch`); a
 /// backend only says, per kernel, why it cannot run a call (one line per failed requirement, as PyTorch's
-/// `sdp_utils` filters do) and runs the kernel it is told to.
-public protocol AttentionBackend: Sendable {
-    /// Short name for logs ("cpu").
-    var name: String { get }
-
+/// per-device `sdp_utils` filters do) and runs the kernel it is told to. Code holding `any Backend`
+/// reaches it with `backend as? any AttentionBackend`.
+public protocol AttentionBackend: Backend {
     /// Every reason `kernel` cannot run `problem` on this backend, one line each; empty when it can.
     /// Called only for problems whose `validationErrors` are empty.
     func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String]

@@ -14,6 +14,11 @@ import DiffuseTestSupport
         }
     }
 
+    @Test func anyBackendReachesAttention() {
+        let backend: any Backend = CPUBackend()
+        #expect((backend as? any AttentionBackend)?.name == "cpu")
+    }
+
     @Test func headDimAbove256RefusesFlashOnly() {
         let (q, k, v) = AttentionReference.qkv(b: 1, h: 1, lq: 3, lkv: 5, d: 300, seed: 1)
         let p = AttentionProblem(q: q, k: k, v: v)
