@@ -20,13 +20,13 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, mas
 /// task-local, so it follows structured concurrency). `[.math]` forces math; a forced backend that cannot
 /// run a call makes that call throw with every reason.
 public func withAttentionBackends<R>(_ backends: [SDPBackend], _ body: () throws -> R) rethrows -> R {
-    precondition(!backends.isEmpty, "withAttentionBackends: the list of backends is empty")
+    require(!backends.isEmpty, "withAttentionBackends: the list of backends is empty")
     return try SDPDispatch.$scopedPriority.withValue(backends, operation: body)
 }
 
 /// The async form of `withAttentionBackends(_:_:)`.
 public func withAttentionBackends<R>(_ backends: [SDPBackend], isolation: isolated (any Actor)? = #isolation,
                                      _ body: () async throws -> R) async rethrows -> R {
-    precondition(!backends.isEmpty, "withAttentionBackends: the list of backends is empty")
+    require(!backends.isEmpty, "withAttentionBackends: the list of backends is empty")
     return try await SDPDispatch.$scopedPriority.withValue(backends, operation: body, isolation: isolation)
 }

@@ -1,8 +1,3 @@
-// The dispatch lives in DiffuseNN, which this test target does not declare as a dependency (Package.swift
-// lists DiffuseCPU only). SwiftPM builds DiffuseNN for the other test targets, so it is importable in
-// practice; the guard keeps the build green if it ever is not. Add DiffuseNN to DiffuseCPUTests'
-// dependencies to make these tests unconditional.
-#if canImport(DiffuseNN)
 import Testing
 import DiffuseCore
 import DiffuseCPU
@@ -98,4 +93,3 @@ import DiffuseTestSupport
         #expect(SDPBackend.allCases.map(\.description) == ["flash", "memory-efficient", "math"])
     }
 }
-#endif

@@ -9,7 +9,7 @@ struct AttentionOperand: @unchecked Sendable {
     let batchStride: Int, headStride: Int, rowStride: Int, columnStride: Int
 
     init(_ t: Tensor) {
-        precondition(t.rank == 4, "attention: operand must be 4-D, got \(t.shape)")
+        require(t.rank == 4, "attention: operand must be 4-D, got \(t.shape)")
         base = t.rawPointer
         dtype = t.dtype
         batchStride = t.strides[0]
