@@ -105,6 +105,13 @@ enum JPEGDecoder {
                                  "the JPEG ends early, after \(bytes.count) bytes (libjpeg then said \"\(text)\") — "
                                  + "the file was cut short; download or copy it again")
             }
+            // "Unsupported JPEG data precision 12", "Unsupported JPEG process: SOF type 0xc3" (lossless,
+            // hierarchical); not "Unsupported marker type", which garbage produces.
+            if text.hasPrefix("Unsupported JPEG") {
+                throw ImageError(.unsupportedFormat, path: source,
+                                 "a JPEG variant this decoder cannot read (libjpeg: \"\(text)\") — "
+                                 + "re-save it as an ordinary 8-bit JPEG or as PNG")
+            }
             throw ImageError(.corrupt, path: source, "damaged JPEG: libjpeg says \"\(text)\"")
         }
         if j.sizeRefused { try ImageLimits.check(width: j.width, height: j.height, path: source) }
