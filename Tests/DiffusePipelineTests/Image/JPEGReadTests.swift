@@ -4,8 +4,9 @@ import Testing
 /// JPEGs made by Pillow decode to Pillow's pixels. Pillow's wheel bundles its own libjpeg-turbo, we link
 /// the system one (2.1.5 here); both use the integer ISLOW IDCT and fancy upsampling, which are exact
 /// integer algorithms, so the pixels are expected to be identical. A difference of ±1 level is allowed
-/// (SIMD and C paths of other libjpeg builds may round upsampling differently); the test records the
-/// largest difference seen, which is 0 on this machine.
+/// (SIMD and C paths of other libjpeg builds may round upsampling differently). With Debian's
+/// libjpeg-turbo 2.1.5 against Pillow 13's bundled one every fixture matched exactly (difference 0),
+/// EXIF fixtures in OrientationTests included (those compare exactly).
 @Suite struct JPEGReadTests {
     static let names = ImageFixtures.all.keys.filter { $0.hasPrefix("jpeg") }.sorted()
 
@@ -17,7 +18,6 @@ import Testing
         let expected = ImageTestSupport.base64(fixture.rgb)
         let worst = zip(image.pixels, expected).map { abs(Int($0) - Int($1)) }.max() ?? 0
         #expect(worst <= 1, "\(name): largest difference \(worst)")
-        #expect(worst == 0, "\(name): not bit-exact with Pillow (largest difference \(worst))")
     }
 
     @Test func manyCorruptJPEGsInARowNeitherCrashNorLeak() throws {
