@@ -1,3 +1,4 @@
+import DiffuseCore
 import CZlib
 
 /// One PNG chunk: 4-byte big-endian length, 4-byte type, data, CRC-32 of type + data.
@@ -15,7 +16,7 @@ struct PNGChunk {
     /// Appends the chunk in file form to `out`.
     static func append(_ type: String, _ data: [UInt8], to out: inout [UInt8]) {
         let typeBytes = Array(type.utf8)
-        precondition(typeBytes.count == 4)
+        require(typeBytes.count == 4, "PNG chunk type \(type) is not 4 bytes")
         out.appendBigEndian(UInt32(data.count))
         out.append(contentsOf: typeBytes)
         out.append(contentsOf: data)

@@ -1,3 +1,4 @@
+import DiffuseCore
 import CZlib
 
 /// zlib streams for PNG: compress an IDAT payload, inflate IDAT into a buffer of known size, inflate
@@ -12,7 +13,7 @@ enum Zlib {
                 compress2(o.baseAddress, &bound, i.baseAddress, uLong(i.count), level)
             }
         }
-        precondition(status == Z_OK, "zlib compress2 failed (\(status))")
+        require(status == Z_OK, "zlib compress2 failed (\(status))")
         out.removeLast(out.count - Int(bound))
         return out
     }
