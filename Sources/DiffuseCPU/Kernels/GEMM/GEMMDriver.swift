@@ -1,9 +1,12 @@
+import DiffuseCore
 import CDiffuseKernels
 
 /// The blocked, multithreaded f32 GEMM (BLIS loops) shared by `GEMM.sgemm` and the convolution.
 ///
 /// Shapes: C[m, n] = alpha · A[m, k] · B[k, n] + beta · C[m, n]; A any strides, B any `GEMMPanelSource`,
-/// C row-major with row stride c.ld. beta = 0 never reads C (NaNs in C do not leak).
+/// C row-major with row stride c.ld. beta = 0 never reads C (NaNs in C do not leak). `rowBias` (alpha = 1 only;
+/// the convolution's bias) adds rowBias[i] to row i of C: it seeds the accumulators of the first k block, so
+/// no separate pass over C is needed.
 ///
 /// Threads: C is cut into rectangles (`GEMMPartition`: column chunks of about nc when B is wide, else row
 /// chunks), handed out dynamically; each task runs the whole blocked loop on its rectangle with its own
@@ -14,22 +17,28 @@ import CDiffuseKernels
 enum GEMMDriver {
     static func run<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: Source,
                                              beta: Float, c: OutputMatrix, threads: Int,
+                                             rowBias: UnsafePointer<Float>? = nil,
                                              blocking: GEMMBlocking = GEMMBlocking.current) {
         if m <= 0 || n <= 0 { return }
-        if k <= 0 || alpha == 0 { scale(c, m: m, n: n, by: beta); return }
+        require(rowBias == nil || alpha == 1, "GEMMDriver: rowBias needs alpha = 1")
+        if k <= 0 || alpha == 0 {
+            scale(c, m: m, n: n, by: beta)
+            if let rowBias { for i in 0..<m { for j in 0..<n { c.base[i * c.ld + j] += rowBias[i] } } }
+            return
+        }
         let partition = GEMMPartition(m: m, n: n, mr: GEMMBlocking.mr, nr: GEMMBlocking.nr, nc: blocking.nc,
                                       threads: threads, minColumnChunkPanels: blocking.minColumnChunkPanels)
         runTasks(partition.count, threads: threads) { t in
             let (rows, columns) = partition.rectangle(t)
             runRectangle(rows: rows, columns: columns, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c,
-                         blocking: blocking)
+                         rowBias: rowBias, blocking: blocking)
         }
     }
 
     /// C[rows, columns] on the calling thread.
     static func runRectangle<Source: GEMMPanelSource>(rows: Range<Int>, columns: Range<Int>, k: Int, alpha: Float,
                                                       a: StridedMatrix, b: Source, beta: Float, c: OutputMatrix,
-                                                      blocking: GEMMBlocking) {
+                                                      rowBias: UnsafePointer<Float>? = nil, blocking: GEMMBlocking) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
         let n = columns.count, m = rows.count
         let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
@@ -58,7 +67,7 @@ enum GEMMDriver {
                     macroKernel(rows: ic ..< ic + mcur, panels: panels, kc: kcur, k0: pc,
                                 a: a, packedA: packsA ? UnsafePointer(aBlock) : nil,
                                 bBlock: bBlock, j0: jc, nEnd: jc + ncur, c: c, alpha: alpha,
-                                beta: pc == 0 ? beta : 1)
+                                beta: pc == 0 ? beta : 1, rowBias: pc == 0 ? rowBias : nil)
                 }
             }
         }
@@ -79,7 +88,7 @@ enum GEMMDriver {
     static func macroKernel(rows: Range<Int>, panels: Range<Int>, kc: Int, k0: Int,
                             a: StridedMatrix, packedA: UnsafePointer<Float>?,
                             bBlock: UnsafePointer<Float>, j0: Int, nEnd: Int,
-                            c: OutputMatrix, alpha: Float, beta: Float) {
+                            c: OutputMatrix, alpha: Float, beta: Float, rowBias: UnsafePointer<Float>? = nil) {
         var i = rows.lowerBound
         while i < rows.upperBound {
             let height = min(6, rows.upperBound - i)
@@ -116,10 +125,11 @@ enum GEMMDriver {
                 }
                 if width > 8 {
                     microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
-                                    m: height, n: width, alpha: alpha, beta: beta)
+                                    m: height, n: width, alpha: alpha, beta: beta, bias: rowBias.map { $0 + i })
                 } else {
                     microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
-                                    m: height, n: width, alpha: alpha, beta: beta, halfWidth: true)
+                                    m: height, n: width, alpha: alpha, beta: beta, bias: rowBias.map { $0 + i },
+                                    halfWidth: true)
                 }
             }
             i += 6
