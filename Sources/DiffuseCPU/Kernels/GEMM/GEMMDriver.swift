@@ -42,10 +42,12 @@ enum GEMMDriver {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
         let n = columns.count, m = rows.count
         let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
-        // Narrow B (attention's PV, small convolutions): deepen the k block so the packed block still fills
-        // L2 (768 KiB of 1 MiB on Zen 4). Each A row is then read in one long run the hardware prefetcher
-        // follows (4096 × 48 × 4096: 62 → 90 GFLOP/s on one core).
-        let kcStep = max(blocking.kc, min(k, blocking.l2BlockFloats / ncMax))
+        // Very narrow B (attention's PV): deepen the k block so the packed block still fills L2 (768 KiB of
+        // 1 MiB on Zen 4). Each A row is then read in one long run the hardware prefetcher follows
+        // (4096 × 48 × 4096: 62 → 90 GFLOP/s on one core). Not for wider B (convolutions, n ≥ 128): there
+        // the deeper B block and C no longer share L2 and it is slower (see `GEMMBlocking`).
+        let kcStep = ncMax <= blocking.deepenMaxColumns
+            ? max(blocking.kc, min(k, blocking.l2BlockFloats / ncMax)) : blocking.kc
         let kcMax = min(kcStep, k)
         let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
         let packsA = a.columnStride != 1
