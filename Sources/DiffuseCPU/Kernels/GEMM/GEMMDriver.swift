@@ -26,6 +26,11 @@ enum GEMMDriver {
             if let rowBias { for i in 0..<m { for j in 0..<n { c.base[i * c.ld + j] += rowBias[i] } } }
             return
         }
+        if threads == 1 && rowBias == nil && GEMMDriver.packedAForLarge && m >= 96 && n >= 1024 && k >= 256 {
+            runRectanglePackedA(rows: 0 ..< m, columns: 0 ..< n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c,
+                                blocking: largeBlocking)
+            return
+        }
         let partition = GEMMPartition(m: m, n: n, mr: GEMMBlocking.mr, nr: GEMMBlocking.nr, nc: blocking.nc,
                                       threads: threads, minColumnChunkPanels: blocking.minColumnChunkPanels)
         runTasks(partition.count, threads: threads) { t in
@@ -70,6 +75,77 @@ enum GEMMDriver {
                                 a: a, packedA: packsA ? UnsafePointer(aBlock) : nil,
                                 bBlock: bBlock, j0: jc, nEnd: jc + ncur, c: c, alpha: alpha,
                                 beta: pc == 0 ? beta : 1, rowBias: pc == 0 ? rowBias : nil)
+                }
+            }
+        }
+    }
+
+    /// Single-threaded problems of at least 96 × 1024 × 256 take `runRectanglePackedA`.
+    nonisolated(unsafe) static var packedAForLarge = true
+    /// Its blocking: A block 384 × 384 (576 KiB, L2), B micro-panel 384 × 16 (24 KiB, L1), B block up to
+    /// 384 × 4096 (6 MiB, L3). Chosen from kc × mc ∈ {256, 320, 384} × {144 … 576} on 4096³ (one core,
+    /// CPU-clock timed, A/B in one process on a shared machine): all within ≈ 3 % of each other.
+    nonisolated(unsafe) static var largeBlocking = GEMMBlocking(kc: 384, mc: 384, nc: 4096)
+
+    /// C[rows, columns] with the classic BLIS order, for large single-threaded problems: B packed in a
+    /// kc × nc block (L3), A packed in an mc × kc block of 6-row micro-panels (L2), then for each 16-column B
+    /// micro-panel (kc × 16, kept in L1) every A micro-panel of the block (streamed from L2). Per k step the
+    /// kernel then streams 6 floats of A from L2 instead of 16 of B, and A no longer sits in place at a
+    /// power-of-two row stride (which maps many rows onto the same L1/L2 sets). The C tiles are then visited
+    /// down a column of tiles, which no hardware prefetcher follows: each tile prefetches the next one's
+    /// rows (without that this order ran at ≈ 83 GFLOP/s; with it ≈ 92–95 against ≈ 87–93 for the
+    /// in-place-A order on 4096³, one core, same runs).
+    static func runRectanglePackedA<Source: GEMMPanelSource>(rows: Range<Int>, columns: Range<Int>, k: Int,
+                                                             alpha: Float, a: StridedMatrix, b: Source, beta: Float,
+                                                             c: OutputMatrix, blocking: GEMMBlocking) {
+        let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
+        let kcStep = blocking.kc, mcStep = blocking.mc, ncStep = blocking.nc
+        let kcMax = min(kcStep, k)
+        let ncMax = min(ncStep, (columns.count + nr - 1) / nr * nr)
+        let mcMax = min(mcStep, (rows.count + mr - 1) / mr * mr)
+        let bBlock = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * ncMax)
+        defer { bBlock.deallocate() }
+        let aBlock = UnsafeMutablePointer<Float>.allocate(capacity: mcMax * kcMax)
+        defer { aBlock.deallocate() }
+        for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: ncStep) {
+            let ncur = min(ncStep, columns.upperBound - jc)
+            let panels = (ncur + nr - 1) / nr
+            for pc in stride(from: 0, to: k, by: kcStep) {
+                let kcur = min(kcStep, k - pc)
+                b.packPanels(into: bBlock, k0: pc, kc: kcur, j0: jc, nc: ncur)
+                let betaNow = pc == 0 ? beta : 1
+                for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mcStep) {
+                    let mcur = min(mcStep, rows.upperBound - ic)
+                    packA(a, into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur)
+                    for q in 0..<panels {
+                        let panel = bBlock + q * kcur * 16
+                        let j = jc + q * 16
+                        let width = min(16, jc + ncur - j)
+                        var i = ic, p = UnsafePointer(aBlock)
+                        while i < ic + mcur {
+                            let height = min(6, ic + mcur - i)
+                            let rowsA = (p, p + 1, p + 2, p + 3, p + 4, p + 5)
+                            // The next tile's C rows (6 lines far apart: no hardware prefetcher follows them).
+                            let ni = i + 6 < ic + mcur ? i + 6 : ic, nj = i + 6 < ic + mcur ? j : j + 16
+                            if nj < jc + ncur {
+                                for r in 0..<min(6, ic + mcur - ni) {
+                                    let row = c.base + (ni + r) * c.ld + nj
+                                    diffuse_prefetch(row)
+                                    diffuse_prefetch(row + min(16, jc + ncur - nj) - 1)
+                                }
+                            }
+                            if width > 8 {
+                                microKernel6x16(k: kcur, a: rowsA, aStep: 6, b: panel, c: c.base + i * c.ld + j,
+                                                ldc: c.ld, m: height, n: width, alpha: alpha, beta: betaNow)
+                            } else {
+                                microKernel6x16(k: kcur, a: rowsA, aStep: 6, b: panel, c: c.base + i * c.ld + j,
+                                                ldc: c.ld, m: height, n: width, alpha: alpha, beta: betaNow,
+                                                halfWidth: true)
+                            }
+                            p += kcur * 6
+                            i += 6
+                        }
+                    }
                 }
             }
         }
