@@ -40,6 +40,34 @@ enum GEMMDriver {
         }
     }
 
+    /// Several problems C_i = A · B_i (+ rowBias) sharing A (a convolution's images), run as one pool of
+    /// rectangles: each problem is cut for `threads · tasksPerThread` threads, so a core slowed by other work
+    /// hands rectangles to the other one, and the images do not wait for each other at a barrier.
+    static func runShared<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, a: StridedMatrix,
+                                                   problems: [(b: Source, c: OutputMatrix)],
+                                                   rowBias: UnsafePointer<Float>?, threads: Int,
+                                                   tasksPerThread: Int = 2,
+                                                   blocking: GEMMBlocking = GEMMBlocking.current) {
+        if m <= 0 || n <= 0 || problems.isEmpty { return }
+        if k <= 0 || threads <= 1 {
+            for problem in problems {
+                run(m: m, n: n, k: k, alpha: 1, a: a, b: problem.b, beta: 0, c: problem.c, threads: threads,
+                    rowBias: rowBias, blocking: blocking)
+            }
+            return
+        }
+        let partition = GEMMPartition(m: m, n: n, mr: GEMMBlocking.mr, nr: GEMMBlocking.nr, nc: blocking.nc,
+                                      threads: threads * max(1, tasksPerThread),
+                                      minColumnChunkPanels: blocking.minColumnChunkPanels)
+        let perProblem = partition.count
+        runTasks(perProblem * problems.count, threads: threads) { t in
+            let problem = problems[t / perProblem]
+            let (rows, columns) = partition.rectangle(t % perProblem)
+            runRectangle(rows: rows, columns: columns, k: k, alpha: 1, a: a, b: problem.b, beta: 0, c: problem.c,
+                         rowBias: rowBias, blocking: blocking)
+        }
+    }
+
     /// C[rows, columns] on the calling thread.
     static func runRectangle<Source: GEMMPanelSource>(rows: Range<Int>, columns: Range<Int>, k: Int, alpha: Float,
                                                       a: StridedMatrix, b: Source, beta: Float, c: OutputMatrix,
