@@ -85,10 +85,10 @@ enum GEMMDriver {
         let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
         let packsA = a.columnStride != 1
 
-        let bBlock = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * ncMax)
-        defer { bBlock.deallocate() }
-        let aBlock = UnsafeMutablePointer<Float>.allocate(capacity: packsA ? mcMax * kcMax : 1)
-        defer { aBlock.deallocate() }
+        let bBlock = allocatePacking(Float.self, count: kcMax * ncMax)
+        defer { freePacking(bBlock) }
+        let aBlock = allocatePacking(Float.self, count: packsA ? mcMax * kcMax : 1)
+        defer { freePacking(aBlock) }
 
         for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: blocking.nc) {
             let ncur = min(blocking.nc, columns.upperBound - jc)
@@ -131,10 +131,10 @@ enum GEMMDriver {
         let kcMax = min(kcStep, k)
         let ncMax = min(ncStep, (columns.count + nr - 1) / nr * nr)
         let mcMax = min(mcStep, (rows.count + mr - 1) / mr * mr)
-        let bBlock = UnsafeMutablePointer<Float>.allocate(capacity: kcMax * ncMax)
-        defer { bBlock.deallocate() }
-        let aBlock = UnsafeMutablePointer<Float>.allocate(capacity: mcMax * kcMax)
-        defer { aBlock.deallocate() }
+        let bBlock = allocatePacking(Float.self, count: kcMax * ncMax)
+        defer { freePacking(bBlock) }
+        let aBlock = allocatePacking(Float.self, count: mcMax * kcMax)
+        defer { freePacking(aBlock) }
         for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: ncStep) {
             let ncur = min(ncStep, columns.upperBound - jc)
             let panels = (ncur + nr - 1) / nr
@@ -250,4 +250,18 @@ enum GEMMDriver {
             else if beta != 1 { for j in 0..<n { row[j] *= beta } }
         }
     }
+}
+
+/// Alignment of the packing buffers. malloc gives 16 bytes, so a packed B row of 16 floats (64 bytes; the bf16
+/// kernel's rows are 64 bytes too) would straddle two cache lines and every other vector load would be split.
+nonisolated(unsafe) var packingAlignment = 64
+
+/// A packing buffer of `count` elements aligned to `packingAlignment`; release it with `freePacking`.
+func allocatePacking<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: packingAlignment)
+        .bindMemory(to: T.self, capacity: max(1, count))
+}
+
+func freePacking<T>(_ pointer: UnsafeMutablePointer<T>) {
+    UnsafeMutableRawPointer(pointer).deallocate()
 }
