@@ -14,6 +14,8 @@ import CDiffuseKernels
 /// Loops per rectangle: nc-wide column blocks → kc-deep slices (pack B) → mc-row blocks (pack A only when
 /// it is not k-contiguous; a k-contiguous A is read in place, as DESIGN.md measured faster) → for each
 /// 6-row A micro-panel (in L1), every 16-column B micro-panel of the block (streamed from L2).
+/// Exception: a large problem on one thread (≥ 96 × 1024 × 256) packs A and uses the classic BLIS order
+/// (`runRectanglePackedA`), a few % faster on 4096³ (A at a power-of-two row stride conflicts in the caches).
 enum GEMMDriver {
     static func run<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: Source,
                                              beta: Float, c: OutputMatrix, threads: Int,
