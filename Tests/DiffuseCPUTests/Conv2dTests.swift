@@ -53,6 +53,17 @@ struct Conv2dTests {
         check(Case(images: 1, cin: 2, height: 6, width: 36, cout: 4, stride: 2, padding: 0))
     }
 
+    /// The stride-1 vector gather (panels cut into whole 8-column halves: widths 8, 16, 24, 32) with and
+    /// without bias, including the first and last panels of x (which fall back to the scalar copy), a
+    /// 5×5 kernel with padding 2, and K crossing the kc block.
+    @Test func vectorGatherWidths() {
+        check(Case(images: 1, cin: 3, height: 5, width: 16, cout: 5))
+        check(Case(images: 2, cin: 4, height: 9, width: 24, cout: 7, bias: false))
+        check(Case(images: 2, cin: 60, height: 8, width: 32, cout: 13))
+        check(Case(images: 3, cin: 5, height: 6, width: 16, cout: 6, kernel: 5, padding: 2))
+        check(Case(images: 2, cin: 2, height: 8, width: 8, cout: 3, kernel: 3, padding: 0))
+    }
+
     /// Enough channels that K = Cin·9 crosses the GEMM's kc block and Cout spans several row tiles.
     @Test func deepChannelsCrossBlocks() {
         check(Case(images: 1, cin: 60, height: 6, width: 5, cout: 20, stride: 1, padding: 1))

@@ -113,6 +113,14 @@ struct GEMMTests {
         Self.check(Case(m: 70, n: 3, k: 50, transA: true, transB: true), threads: threads)
     }
 
+    /// Large single-threaded problems take the packed-A path (`GEMMDriver.runRectanglePackedA`): edges in
+    /// m, n and k past its blocks, every transpose, alpha and beta.
+    @Test func packedAPathEdges() {
+        Self.check(Case(m: 101, n: 1030, k: 400), threads: 1)
+        Self.check(Case(m: 397, n: 1037, k: 263, transA: true, transB: true, alpha: 0.5, beta: 1), threads: 1)
+        Self.check(Case(m: 96, n: 1024, k: 770, transB: true, beta: -2), threads: 1)
+    }
+
     @Test func batchedWithSharedB() {
         var random = TestRandom(seed: 7)
         let (batch, m, n, k) = (5, 9, 11, 13)

@@ -5,6 +5,8 @@
 enum ConvKernel {
     /// Below this many output pixels per image, all images share one GEMM (N = images · pixels).
     static let batchedBelowPixels = 256
+    /// Rectangles per thread and image (see `GEMMDriver.runShared`).
+    nonisolated(unsafe) static var tasksPerThread = 2
 
     static func run(_ g: ConvGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
@@ -14,24 +16,23 @@ enum ConvKernel {
         if g.images == 0 || g.outChannels == 0 || pixels == 0 { return }
 
         if g.images == 1 || pixels >= batchedBelowPixels {
-            // One GEMM per image, written in place: out[n] = W · im2col(x[n]) (+ bias, pre-filled).
-            for n in 0..<g.images {
-                let c = out + n * g.outChannels * pixels
-                if let bias { fillRows(c, rows: g.outChannels, width: pixels, with: bias) }
-                let image = x + n * g.inChannels * g.height * g.width
-                let output = OutputMatrix(base: c, ld: pixels)
-                if g.isPointwise {
-                    GEMMDriver.run(m: g.outChannels, n: pixels, k: g.depth, alpha: 1, a: a,
-                                   b: StridedMatrix(base: image, rowStride: pixels, columnStride: 1),
-                                   beta: bias == nil ? 0 : 1, c: output, threads: threads)
-                } else {
-                    let single = ConvGeometry(images: 1, inChannels: g.inChannels, height: g.height, width: g.width,
-                                              outChannels: g.outChannels, kernelHeight: g.kernelHeight,
-                                              kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
-                    GEMMDriver.run(m: g.outChannels, n: pixels, k: g.depth, alpha: 1, a: a,
-                                   b: Im2colPanelSource(x: image, geometry: single),
-                                   beta: bias == nil ? 0 : 1, c: output, threads: threads)
-                }
+            // One GEMM per image, written in place: out[n] = W · im2col(x[n]) (+ bias, added by the kernel);
+            // all images' rectangles in one pool of tasks.
+            let images = 0 ..< g.images
+            let outputs = images.map { OutputMatrix(base: out + $0 * g.outChannels * pixels, ld: pixels) }
+            let inputs = images.map { x + $0 * g.inChannels * g.height * g.width }
+            if g.isPointwise {
+                let problems = images.map { (b: StridedMatrix(base: inputs[$0], rowStride: pixels, columnStride: 1),
+                                             c: outputs[$0]) }
+                GEMMDriver.runShared(m: g.outChannels, n: pixels, k: g.depth, a: a, problems: problems,
+                                     rowBias: bias, threads: threads, tasksPerThread: tasksPerThread)
+            } else {
+                let single = ConvGeometry(images: 1, inChannels: g.inChannels, height: g.height, width: g.width,
+                                          outChannels: g.outChannels, kernelHeight: g.kernelHeight,
+                                          kernelWidth: g.kernelWidth, stride: g.stride, padding: g.padding)
+                let problems = images.map { (b: Im2colPanelSource(x: inputs[$0], geometry: single), c: outputs[$0]) }
+                GEMMDriver.runShared(m: g.outChannels, n: pixels, k: g.depth, a: a, problems: problems,
+                                     rowBias: bias, threads: threads, tasksPerThread: tasksPerThread)
             }
             return
         }
@@ -40,19 +41,14 @@ enum ConvKernel {
         let columns = g.images * pixels
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: g.outChannels * columns)
         defer { scratch.deallocate() }
-        if let bias { fillRows(scratch, rows: g.outChannels, width: columns, with: bias) }
-        GEMMDriver.run(m: g.outChannels, n: columns, k: g.depth, alpha: 1, a: a,
-                       b: Im2colPanelSource(x: x, geometry: g), beta: bias == nil ? 0 : 1,
-                       c: OutputMatrix(base: scratch, ld: columns), threads: threads)
+        GEMMDriver.runShared(m: g.outChannels, n: columns, k: g.depth, a: a,
+                             problems: [(b: Im2colPanelSource(x: x, geometry: g),
+                                         c: OutputMatrix(base: scratch, ld: columns))],
+                             rowBias: bias, threads: threads, tasksPerThread: tasksPerThread)
         for n in 0..<g.images {
             for co in 0..<g.outChannels {
                 (out + (n * g.outChannels + co) * pixels).update(from: scratch + co * columns + n * pixels, count: pixels)
             }
         }
-    }
-
-    /// rows × width block with row r filled with value[r].
-    static func fillRows(_ c: UnsafeMutablePointer<Float>, rows: Int, width: Int, with value: UnsafePointer<Float>) {
-        for r in 0..<rows { (c + r * width).update(repeating: value[r], count: width) }
     }
 }

@@ -35,6 +35,11 @@ struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
                     runCount += 1
                     column += count
                 }
+                if g.stride == 1 && packHalves(into: panel, runs: runs, runCount: runCount, width: width, k0: k0, kc: kc) {
+                    panel += kc * 16
+                    j += 16
+                    continue
+                }
                 // Rows p of the panel: channel ci, kernel offset (ky, kx).
                 var ci = k0 / kernelArea, ky = (k0 % kernelArea) / g.kernelWidth, kx = k0 % g.kernelWidth
                 for p in 0..<kc {
@@ -50,6 +55,67 @@ struct Im2colPanelSource: GEMMPanelSource, @unchecked Sendable {
                 }
                 panel += kc * 16
                 j += 16
+            }
+        }
+    }
+
+    /// The stride-1 fast path: when every run covers whole 8-column halves of the panel, each half of panel
+    /// row p is one contiguous 8-float read of x at (channel base + a per-kernel-offset displacement), with
+    /// the lanes that fall outside the image masked to zero. The displacements and masks depend only on the
+    /// kernel offset (ky, kx), so they are computed once per panel and every row is 2 loads, 2 ANDs and
+    /// 2 stores (the scalar run copy cost ≈ 9 % of a 320-channel 64² convolution). Returns false, packing
+    /// nothing, when the panel does not qualify (odd run boundaries, or a masked read that would fall
+    /// outside x: the first and last panels of the tensor).
+    private func packHalves(into panel: UnsafeMutablePointer<Float>, runs: UnsafeMutableBufferPointer<Run>,
+                            runCount: Int, width: Int, k0: Int, kc: Int) -> Bool {
+        typealias V = SIMD8<Float>
+        typealias M = SIMD8<UInt32>
+        let g = geometry
+        if width % 8 != 0 { return false }
+        for r in 0..<runCount where runs[r].column % 8 != 0 || runs[r].count % 8 != 0 { return false }
+        let kernelArea = g.kernelHeight * g.kernelWidth, plane = g.height * g.width
+        let total = g.images * g.inChannels * plane
+        let firstChannel = k0 / kernelArea, lastChannel = (k0 + kc - 1) / kernelArea
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * kernelArea) { offsets in
+            withUnsafeTemporaryAllocation(of: M.self, capacity: 2 * kernelArea) { masks in
+                for kk in 0..<kernelArea {
+                    let ky = kk / g.kernelWidth, kx = kk % g.kernelWidth
+                    for h in 0..<2 {
+                        var offset = 0, mask = M(repeating: 0)
+                        if 8 * h < width {
+                            // The run holding this half (runs are whole halves).
+                            var r = 0
+                            while runs[r].column + runs[r].count <= 8 * h { r += 1 }
+                            let run = runs[r]
+                            let iy = run.iy + ky, ix = run.ix + kx + (8 * h - run.column)
+                            offset = run.imageOffset + iy * g.width + ix
+                            if iy >= 0 && iy < g.height {
+                                for e in 0..<8 where ix + e >= 0 && ix + e < g.width { mask[e] = ~0 }
+                            }
+                            if mask == M(repeating: 0) {
+                                offset = run.imageOffset  // read nothing useful from a safe place
+                            }
+                        } else {
+                            offset = offsets[2 * kk]  // past the panel width: zero lanes, safe read
+                        }
+                        if firstChannel * plane + offset < 0 || lastChannel * plane + offset + 8 > total { return false }
+                        offsets[2 * kk + h] = offset
+                        masks[2 * kk + h] = mask
+                    }
+                }
+                var ci = firstChannel, kk = k0 % kernelArea
+                var channel = x + ci * plane
+                let out = UnsafeMutableRawPointer(panel)
+                for p in 0..<kc {
+                    let lo = UnsafeRawPointer(channel + offsets[2 * kk]).loadUnaligned(as: M.self) & masks[2 * kk]
+                    let hi = UnsafeRawPointer(channel + offsets[2 * kk + 1]).loadUnaligned(as: M.self) & masks[2 * kk + 1]
+                    out.storeBytes(of: lo, toByteOffset: p * 64, as: M.self)
+                    out.storeBytes(of: hi, toByteOffset: p * 64 + 32, as: M.self)
+                    kk += 1
+                    if kk == kernelArea { kk = 0; ci += 1; channel += plane }
+                }
+                _ = ci
+                return true
             }
         }
     }

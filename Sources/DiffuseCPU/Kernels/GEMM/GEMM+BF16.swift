@@ -55,10 +55,10 @@ extension GEMM {
             let kcMax = min(kcStep, k), kpMax = (kcMax + 1) / 2
             let ncMax = min(ncStep, (columns.count + nr - 1) / nr * nr)
             let mcMax = min(mcStep, (rows.count + mr - 1) / mr * mr)
-            let bBlock = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * kpMax * ncMax)
-            defer { bBlock.deallocate() }
-            let aBlock = UnsafeMutablePointer<UInt16>.allocate(capacity: 2 * kpMax * mcMax)
-            defer { aBlock.deallocate() }
+            let bBlock = allocatePacking(UInt16.self, count: 2 * kpMax * ncMax)
+            defer { freePacking(bBlock) }
+            let aBlock = allocatePacking(UInt16.self, count: 2 * kpMax * mcMax)
+            defer { freePacking(aBlock) }
             for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: ncStep) {
                 let ncur = min(ncStep, columns.upperBound - jc)
                 for pc in stride(from: 0, to: k, by: kcStep) {

@@ -5,6 +5,7 @@
 ///      place, 6 for a packed A micro-panel). Rows past `m` repeat row `m − 1` (their results are dropped).
 ///   B: packed panel [k][16] (16 consecutive floats per p, zero-padded past column n).
 ///   C: m × n (m ≤ 6, n ≤ 16) at `c`, row stride `ldc`:  C = alpha · A·B + beta · C  (beta = 0: C not read).
+///   bias: nil, or m floats: row i's accumulators start at bias[i] (C = alpha · (A·B + bias) + beta · C).
 ///
 /// 12 `SIMD8<Float>` accumulators (6 rows × 2 vectors) + 2 B vectors + 1 broadcast = 15 of 16 ymm registers;
 /// per p: 2 loads, 6 broadcasts, 12 FMAs. `halfWidth` (n ≤ 8, pass a constant so inlining specialises it)
@@ -14,10 +15,19 @@ func microKernel6x16(k: Int, a: (UnsafePointer<Float>, UnsafePointer<Float>, Uns
                                  UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                      aStep: Int, b: UnsafePointer<Float>,
                      c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, alpha: Float, beta: Float,
-                     halfWidth: Bool = false) {
+                     bias: UnsafePointer<Float>? = nil, halfWidth: Bool = false) {
     typealias V = SIMD8<Float>
     var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
     var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+    if let bias {
+        let last = m - 1
+        c00 = V(repeating: bias[0]); c01 = c00
+        c10 = V(repeating: bias[min(1, last)]); c11 = c10
+        c20 = V(repeating: bias[min(2, last)]); c21 = c20
+        c30 = V(repeating: bias[min(3, last)]); c31 = c30
+        c40 = V(repeating: bias[min(4, last)]); c41 = c40
+        c50 = V(repeating: bias[min(5, last)]); c51 = c50
+    }
     let (a0, a1, a2, a3, a4, a5) = a
     let braw = UnsafeRawPointer(b)
     var offset = 0
