@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DiffuseCore
+
+/// Checks of a `GenerationConfiguration` before any work: each failure is one `PipelineError` line that
+/// says what to change.
+extension StableDiffusionPipeline {
+    /// The largest side accepted, in pixels (beyond it even the VAE decoder's activations alone exceed
+    /// any machine this runs on).
+    public static let maximumSide = 4096
+
+    /// The resolved (width, height) of a run, after checking everything in `config`.
+    public func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int) {
+        func invalid(_ message: String) -> PipelineError { PipelineError(.invalidConfiguration, message) }
+        let train = folder.scheduler.numTrainTimesteps
+        guard config.steps >= 1 else { throw invalid("steps must be at least 1, got \(config.steps)") }
+        guard config.steps <= train else {
+            throw invalid("steps must be at most \(train) (the scheduler's num_train_timesteps), got \(config.steps)")
+        }
+        guard config.guidanceScale.isFinite else { throw invalid("guidance scale must be a finite number") }
+        guard config.imagesPerPrompt >= 1 else {
+            throw invalid("images per prompt must be at least 1, got \(config.imagesPerPrompt)")
+        }
+        let layers = folder.textEncoder.numHiddenLayers
+        guard config.clipSkip >= 0, config.clipSkip < layers else {
+            throw invalid("clip skip must be between 0 and \(layers - 1) (the text encoder has \(layers) layers), got \(config.clipSkip)")
+        }
+
+        var size = defaultSize
+        if let image = config.initImage {
+            guard config.strength >= 0, config.strength <= 1, config.strength.isFinite else {
+                throw invalid("strength must be between 0 and 1, got \(config.strength)")
+            }
+            guard Int(Double(config.steps) * config.strength) >= 1 else {
+                throw invalid("strength \(config.strength) × \(config.steps) steps leaves no denoising step; raise --strength or --steps")
+            }
+            guard image.rank == 4, image.size(0) == 1, image.size(1) == 3 else {
+                throw invalid("the init image must be a [1, 3, H, W] tensor, got \(image.shape)")
+            }
+            size = (image.size(3), image.size(2))
+            if let w = config.width, w != size.width { throw invalid("width \(w) differs from the init image's width \(size.width); resize the image instead") }
+            if let h = config.height, h != size.height { throw invalid("height \(h) differs from the init image's height \(size.height); resize the image instead") }
+        } else {
+            size = (config.width ?? size.width, config.height ?? size.height)
+        }
+        try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt)
+        return size
+    }
+
+    /// Sides positive, multiples of 8 and of `sizeMultiple`, ≤ `maximumSide`, and a rough peak-memory
+    /// estimate below the machine's physical memory.
+    public func checkSize(width: Int, height: Int, batch: Int = 1) throws {
+        let multiple = Swift.max(8, sizeMultiple) // lcm(8, power of two) = the larger
+        for (name, side) in [("width", width), ("height", height)] {
+            guard side > 0, side % multiple == 0 else {
+                throw PipelineError(.invalidConfiguration,
+                    "\(name) \(side) must be a positive multiple of \(multiple) (this model's VAE × UNet down-sampling); try \(Swift.max(multiple, side / multiple * multiple))")
+            }
+            guard side <= Self.maximumSide else {
+                throw PipelineError(.tooLarge, "\(name) \(side) is too large: at most \(Self.maximumSide) pixels")
+            }
+        }
+        let needed = estimatedPeakBytes(width: width, height: height, batch: batch)
+        let available = Self.physicalMemory
+        if available > 0, needed > available {
+            throw PipelineError(.tooLarge, "\(width)×\(height) × \(batch) image(s) needs about \(Self.gigabytes(needed)) GB, this machine has \(Self.gigabytes(available)) GB; use a smaller size or fewer images")
+        }
+    }
+
+    /// A rough upper bound of the memory one run needs beyond the weights, in bytes: the largest of
+    /// (a) the UNet's first-level self-attention scores [2N, heads, L, L] f32 (vanilla attention; L =
+    /// latent pixels), (b) the VAE decoder's last level, 3 live maps of [N, C0, H, W] f32.
+    public func estimatedPeakBytes(width: Int, height: Int, batch: Int) -> Int {
+        let f = vaeScaleFactor
+        let tokens = (width / f) * (height / f)
+        let heads = unet.config.blockOutChannels.first.map { Swift.max(1, $0 / 40) } ?? 8
+        let cfg = 2 * batch
+        let attention = cfg * heads * tokens * tokens * 4
+        let decoder = 3 * batch * (vae.config.blockOutChannels.first ?? 128) * width * height * 4
+        return Swift.max(attention, decoder)
+    }
+
+    static func gigabytes(_ bytes: Int) -> String {
+        let tenths = (bytes + 50_000_000) / 100_000_000
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// Installed memory in bytes (0 when unknown).
+    static var physicalMemory: Int {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? pages * size : 0
+    }
+}
