@@ -1,0 +1,33 @@
+import Testing
+@testable import DiffusePipeline
+
+/// JPEGs made by Pillow decode to Pillow's pixels. Pillow's wheel bundles its own libjpeg-turbo, we link
+/// the system one (2.1.5 here); both use the integer ISLOW IDCT and fancy upsampling, which are exact
+/// integer algorithms, so the pixels are expected to be identical. A difference of ±1 level is allowed
+/// (SIMD and C paths of other libjpeg builds may round upsampling differently); the test records the
+/// largest difference seen, which is 0 on this machine.
+@Suite struct JPEGReadTests {
+    static let names = ImageFixtures.all.keys.filter { $0.hasPrefix("jpeg") }.sorted()
+
+    @Test(arguments: names)
+    func decodesLikePillow(name: String) throws {
+        let fixture = ImageFixtures.all[name]!
+        let image = try RGBImage(data: ImageTestSupport.base64(fixture.file), source: name)
+        #expect(image.width == fixture.width && image.height == fixture.height)
+        let expected = ImageTestSupport.base64(fixture.rgb)
+        let worst = zip(image.pixels, expected).map { abs(Int($0) - Int($1)) }.max() ?? 0
+        #expect(worst <= 1, "\(name): largest difference \(worst)")
+        #expect(worst == 0, "\(name): not bit-exact with Pillow (largest difference \(worst))")
+    }
+
+    @Test func manyCorruptJPEGsInARowNeitherCrashNorLeak() throws {
+        // Each failure ends a decoding thread; a few hundred in a row must all come back as errors.
+        let good = ImageTestSupport.base64(ImageFixtures.all["jpegBaseline420"]!.file)
+        for i in 0..<300 {
+            var bad = good
+            bad[20 + i % 100] ^= 0xFF  // somewhere in the headers
+            _ = try? RGBImage(data: bad, source: "j\(i)")
+        }
+        #expect(try RGBImage(data: good, source: "good").width == 24)
+    }
+}
