@@ -45,7 +45,8 @@ import DiffuseTestSupport
         // pipeline.image is diffusers' float image in [0, 1], NHWC; its uint8 form is round(255·x).
         let image = try reference.tensor("pipeline.image").contiguous().floats()
         let expected = image.map { Int(($0 * 255).rounded(.toNearestOrEven)) }
-        let diff = pixelDifference(pixels(result.images), expected)
+        let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init), expected)
+        #expect(pixels(result.images) == result.rgbImages.flatMap(\.pixels).map(Int.init), "RGBImage(tensor:) rounds as numpy")
         print("\(name) pixels: max difference \(diff.max), \(diff.differing) of \(expected.count) differ")
         #expect(diff.max <= 1)
     }
@@ -74,7 +75,7 @@ import DiffuseTestSupport
         let latents = compare(result.latents, try tensors.tensor("\(c.case).latents"))
         let decoded = compare(result.images, try tensors.tensor("\(c.case).decoded"))
         let expected = try tensors.tensor("\(c.case).image").contiguous()
-        let diff = pixelDifference(pixels(result.images), (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) })
+        let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init), (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) })
         print("\(name) \(c.case): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
         #expect(latents.passes, "\(c.case) latents: \(latents)")
         #expect(decoded.passes, "\(c.case) decoded: \(decoded)")
