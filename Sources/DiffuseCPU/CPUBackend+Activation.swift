@@ -4,7 +4,7 @@ extension CPUBackend {
     /// Elementwise activation (`Activation` documents each formula). Any layout; output contiguous, x's dtype.
     public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
         let input = x.contiguousF32(for: "activation(\(kind))")
-        let out = Tensor(zeros: x.shape, dtype: .f32)
+        let out = Tensor(uninitialized: x.shape, dtype: .f32)
         let src = input.floatPointer, dst = out.mutableFloatPointer
         // Activations cost ~30 flops per element (gelu), so smaller chunks than a plain copy still pay off.
         Parallel.forRanges(x.count, grain: 1 << 13) { r in
@@ -23,7 +23,7 @@ extension CPUBackend {
         let rows = d == 0 ? 0 : x.count / twoD
         var outShape = x.shape
         outShape[x.rank - 1] = d
-        let out = Tensor(zeros: outShape, dtype: .f32)
+        let out = Tensor(uninitialized: outShape, dtype: .f32)
         let src = input.floatPointer, dst = out.mutableFloatPointer
         // x [rows, 2D] → out [rows, D]
         VectorMap.forRows(rows, rowLength: twoD, grain: 1 << 13) { rowRange in

@@ -14,7 +14,7 @@ extension CPUBackend {
     /// x · scale elementwise. Output contiguous, x's dtype.
     public func scale(_ x: Tensor, by scale: Float) -> Tensor {
         let input = x.contiguousF32(for: "scale")
-        let out = Tensor(zeros: x.shape, dtype: .f32)
+        let out = Tensor(uninitialized: x.shape, dtype: .f32)
         VectorMap.parallelUnary(input.floatPointer, out.mutableFloatPointer, x.count) { $0 * scale }
         return withExtendedLifetime(input) { out.finished(as: x.dtype) }
     }
@@ -26,7 +26,7 @@ extension CPUBackend {
         guard let layout = BroadcastLayout(aShape: fa.shape, aStrides: fa.strides, bShape: fb.shape, bStrides: fb.strides) else {
             fatalError("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
         }
-        let out = Tensor(zeros: layout.outputShape, dtype: .f32)
+        let out = Tensor(uninitialized: layout.outputShape, dtype: .f32)
         BroadcastBinary.run(layout, fa.floatPointer, fb.floatPointer, out.mutableFloatPointer, f)
         return withExtendedLifetime((fa, fb)) { out.finished(as: a.dtype) }
     }

@@ -11,7 +11,7 @@ extension CPUBackend {
         let w = affineParameter("groupNorm", "weight", weight, length: channels, input: x)
         let b = affineParameter("groupNorm", "bias", bias, length: channels, input: x)
         let input = x.contiguousF32(for: "groupNorm")
-        let out = Tensor(zeros: x.shape, dtype: .f32)
+        let out = Tensor(uninitialized: x.shape, dtype: .f32)
         let spatial = x.shape.dropFirst(2).reduce(1, *)
         GroupNormKernel.run(input.floatPointer, out.mutableFloatPointer, batch: x.shape[0], channels: channels, spatial: spatial,
                             groups: groups, weight: w?.floatPointer, bias: b?.floatPointer, eps: eps, fusedSiLU: fusedSiLU)
@@ -26,7 +26,7 @@ extension CPUBackend {
         let w = affineParameter("layerNorm", "weight", weight, length: d, input: x)
         let b = affineParameter("layerNorm", "bias", bias, length: d, input: x)
         let input = x.contiguousF32(for: "layerNorm")
-        let out = Tensor(zeros: x.shape, dtype: .f32)
+        let out = Tensor(uninitialized: x.shape, dtype: .f32)
         let rows = d == 0 ? 0 : x.count / d
         LayerNormKernel.run(input.floatPointer, out.mutableFloatPointer, rows: rows, length: d,
                             weight: w?.floatPointer, bias: b?.floatPointer, eps: eps)

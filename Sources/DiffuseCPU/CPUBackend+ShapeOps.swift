@@ -7,7 +7,7 @@ extension CPUBackend {
         require(x.rank == 4, "upsampleNearest2x: input must be [N, C, H, W], got shape \(x.shape)")
         let input = x.contiguous()
         let (h, w) = (x.shape[2], x.shape[3])
-        let out = Tensor(zeros: [x.shape[0], x.shape[1], 2 * h, 2 * w], dtype: x.dtype)
+        let out = Tensor(uninitialized: [x.shape[0], x.shape[1], 2 * h, 2 * w], dtype: x.dtype)
         withExtendedLifetime(input) {
             UpsampleNearestKernel.run(input.rawPointer, out.rawPointer, elementSize: x.dtype.byteSize,
                                       planes: x.shape[0] * x.shape[1], height: h, width: w)
@@ -29,7 +29,7 @@ extension CPUBackend {
         let parts = tensors.map { $0.dtype == first.dtype ? $0.contiguous() : $0.converted(to: first.dtype) }
         var outShape = first.shape
         outShape[d] = parts.reduce(0) { $0 + $1.shape[d] }
-        let out = Tensor(zeros: outShape, dtype: first.dtype)
+        let out = Tensor(uninitialized: outShape, dtype: first.dtype)
         let outer = first.shape[..<d].reduce(1, *)
         let innerElements = first.shape[(d + 1)...].reduce(1, *)
         let bytes = parts.map { $0.shape[d] * innerElements * first.dtype.byteSize }
@@ -55,7 +55,7 @@ extension CPUBackend {
                     "embedding: id \(id) (at flat position \(i) of ids \(ids.shape)) is outside the table of \(rows) rows, shape \(table.shape)")
             rowOf[i] = id
         }
-        let out = Tensor(zeros: ids.shape + [table.shape[1]], dtype: table.dtype)
+        let out = Tensor(uninitialized: ids.shape + [table.shape[1]], dtype: table.dtype)
         let src = UnsafeRawPointer(source.rawPointer), dst = out.rawPointer
         withExtendedLifetime(source) {
             rowOf.withUnsafeBufferPointer { rowOf in

@@ -18,12 +18,12 @@ public final class Storage: @unchecked Sendable {
     /// Keeps the mapping alive for mapped storage.
     private let mapping: MappedFile?
 
-    /// Allocates `byteCount` zeroed bytes, 64-byte aligned.
-    public init(byteCount: Int) {
+    /// Allocates `byteCount` bytes, 64-byte aligned, zeroed unless `zeroed` is false (for outputs a
+    /// kernel overwrites entirely). Large blocks come from `HostAllocator` (transparent huge pages).
+    public init(byteCount: Int, zeroed: Bool = true) {
         require(byteCount >= 0, "Storage: negative byte count \(byteCount)")
-        let size = max(byteCount, 1)
-        base = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        base = HostAllocator.allocate(byteCount: byteCount)
+        if zeroed { base.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount) }
         self.byteCount = byteCount
         kind = .owned
         mapping = nil
@@ -40,7 +40,7 @@ public final class Storage: @unchecked Sendable {
     }
 
     deinit {
-        if kind == .owned { base.deallocate() }
+        if kind == .owned { HostAllocator.deallocate(base, byteCount: byteCount) }
     }
 }
 

@@ -3,7 +3,7 @@ extension Tensor {
     /// A row-major copy, or `self` when already contiguous.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
-        let out = Tensor(zeros: shape, dtype: dtype)
+        let out = Tensor(uninitialized: shape, dtype: dtype)
         copyStrided(to: out.rawPointer)
         return out
     }
@@ -53,7 +53,7 @@ extension Tensor {
     public func converted(to target: DType) -> Tensor {
         let source = contiguous()
         if target == dtype { return source }
-        let out = Tensor(zeros: shape, dtype: target)
+        let out = Tensor(uninitialized: shape, dtype: target)
         let n = count
         // Convert through Float (floats) or Int64 (integers) with one tight loop per pair.
         switch (dtype, target) {

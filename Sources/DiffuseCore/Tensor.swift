@@ -40,6 +40,13 @@ public struct Tensor: @unchecked Sendable {
         self.init(storage: Storage(byteCount: count * dtype.byteSize), dtype: dtype, shape: shape)
     }
 
+    /// A new contiguous tensor whose contents are undefined: for outputs that a kernel overwrites entirely.
+    public init(uninitialized shape: [Int], dtype: DType = .f32) {
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        let count = shape.reduce(1, *)
+        self.init(storage: Storage(byteCount: count * dtype.byteSize, zeroed: false), dtype: dtype, shape: shape)
+    }
+
     /// A new f32 tensor holding `values` in row-major order.
     public init(_ values: [Float], shape: [Int]) {
         require(values.count == shape.reduce(1, *),
