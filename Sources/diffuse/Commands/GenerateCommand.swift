@@ -123,9 +123,10 @@ struct GenerateCommand: ParsableCommand {
         let size = try pipeline.validate(config)
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }
+        Interrupt.install()
         let result = try pipeline.generate(config) { step in
             reporter.report(step)
-            return .proceed
+            return Interrupt.requested ? .cancel : .proceed
         }
         for warning in result.warnings where !quiet { ProgressReporter.write("warning: \(warning)\n") }
 
