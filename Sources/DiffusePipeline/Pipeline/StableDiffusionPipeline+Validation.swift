@@ -70,15 +70,25 @@ extension StableDiffusionPipeline {
         }
     }
 
-    /// A rough upper bound of the memory one run needs beyond the weights, in bytes: the largest of
-    /// (a) the UNet's first-level self-attention scores [2N, heads, L, L] f32 (vanilla attention; L =
-    /// latent pixels), (b) the VAE decoder's last level, 3 live maps of [N, C0, H, W] f32.
+    /// A rough upper bound of the memory one run needs beyond the weights, in bytes: the larger of
+    /// (a) the score matrices of the UNet's first-level self-attention, which depend on the processor
+    /// of its first attention layer — `vanilla`: all [2N, heads, L, L] f32 at once (L = latent pixels);
+    /// `sliced(k)`: k of the [L, L] matrices; any other (tiled / flash kernels): none —, and (b) the VAE
+    /// decoder's last level, 3 live maps of [N, C0, H, W] f32.
     public func estimatedPeakBytes(width: Int, height: Int, batch: Int) -> Int {
         let f = vaeScaleFactor
         let tokens = (width / f) * (height / f)
         let heads = unet.config.blockOutChannels.first.map { Swift.max(1, $0 / 40) } ?? 8
-        let cfg = 2 * batch
-        let attention = cfg * heads * tokens * tokens * 4
+        let matrices: Int
+        let processor = unet.attentionLayers.first?.processor.name ?? "vanilla"
+        if processor == "vanilla" {
+            matrices = 2 * batch * heads
+        } else if processor.hasPrefix("sliced("), let k = Int(processor.dropFirst(7).dropLast()) {
+            matrices = Swift.min(k, 2 * batch * heads)
+        } else {
+            matrices = 0
+        }
+        let attention = matrices * tokens * tokens * 4
         let decoder = 3 * batch * (vae.config.blockOutChannels.first ?? 128) * width * height * 4
         return Swift.max(attention, decoder)
     }
