@@ -43,14 +43,16 @@ public enum SchedulerChoice: String, Sendable, CaseIterable {
         }
     }
 
-    /// `base` converted to this class (`SchedulerConfig.converted(to:)`), with Karras sigmas on for
-    /// `dpmpp-2m-karras` (`from_config(config, use_karras_sigmas=True)`) and off for `dpmpp-2m`.
+    /// `base` converted to this class (`SchedulerConfig.converted(to:)`); for `dpmpp-2m(-karras)` with
+    /// `algorithm_type` "dpmsolver++", `solver_order` 2 and Karras sigmas on / off
+    /// (`from_config(config, use_karras_sigmas=True)`).
     public func config(from base: SchedulerConfig) -> SchedulerConfig {
         var config = base.className == className ? base : base.converted(to: className)
-        switch self {
-        case .dpmpp2M: config.useKarrasSigmas = false
-        case .dpmpp2MKarras: config.useKarrasSigmas = true
-        default: break
+        if self == .dpmpp2M || self == .dpmpp2MKarras {
+            // What the name promises, whatever a DPM-Solver config of the model says.
+            config.algorithmType = "dpmsolver++"
+            config.solverOrder = 2
+            config.useKarrasSigmas = self == .dpmpp2MKarras
         }
         return config
     }
