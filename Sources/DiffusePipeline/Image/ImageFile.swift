@@ -9,6 +9,9 @@ import Darwin
 /// Whole-file reads and atomic writes with errors that name the file (POSIX calls, so the messages can
 /// say exactly which step failed).
 enum ImageFile {
+    /// Larger inputs are refused (also stops `/dev/zero` and endless pipes).
+    static let maxFileBytes = 1 << 30
+
     static func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     static func contents(of path: String) throws -> [UInt8] {
@@ -37,6 +40,10 @@ enum ImageFile {
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > maxFileBytes {
+                throw ImageError(.unreadable, path: path,
+                                 "more than \(maxFileBytes >> 30) GiB: too large to be an image this program accepts")
+            }
         }
         return bytes
     }

@@ -86,13 +86,20 @@ enum JPEGDecoder {
         let j = job.pointee
         if j.failed {
             let text = String(cString: message)
-            let kind: ImageError.Kind = j.hitEnd ? .truncated : .corrupt
-            throw ImageError(kind, path: source, "damaged JPEG: libjpeg says \"\(text)\"")
+            if j.hitEnd {
+                // libjpeg read past the end (our fake EOI) before failing: the file is cut short, and
+                // its message ("Bogus Huffman table definition", …) is a consequence, not the cause.
+                throw ImageError(.truncated, path: source,
+                                 "the JPEG ends early, after \(bytes.count) bytes (libjpeg then said \"\(text)\") — "
+                                 + "the file was cut short; download or copy it again")
+            }
+            throw ImageError(.corrupt, path: source, "damaged JPEG: libjpeg says \"\(text)\"")
         }
         if j.sizeRefused { try ImageLimits.check(width: j.width, height: j.height, path: source) }
         if j.hitEnd {
             throw ImageError(.truncated, path: source,
-                             "the JPEG data ends early (libjpeg: premature end of data) — the file was cut short")
+                             "the JPEG ends early, after \(bytes.count) bytes (libjpeg: premature end of data) — "
+                             + "the file was cut short; download or copy it again")
         }
         guard j.finished, let output = j.output else {
             throw ImageError(.corrupt, path: source, "damaged JPEG: decoding stopped early")

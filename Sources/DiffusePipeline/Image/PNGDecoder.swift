@@ -65,6 +65,13 @@ enum PNGDecoder {
             sizes.append((pw, ph))
             if pw > 0 && ph > 0 { expected += ph * (1 + h.rowBytes(pw)) }
         }
+        // deflate expands at most ~1032:1; refuse before allocating `expected` bytes for a tiny file.
+        let compressed = idat.reduce(0) { $0 + $1.count }
+        guard compressed * 1032 + 1024 >= expected else {
+            throw ImageError(.truncated, path: source,
+                             "the PNG holds \(compressed) bytes of image data, far too few for \(h.width)×\(h.height) "
+                             + "pixels — the file is incomplete or its header is wrong")
+        }
         var raw: [UInt8]
         do {
             raw = try Zlib.inflate(idat, expected: expected)

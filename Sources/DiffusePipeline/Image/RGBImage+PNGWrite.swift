@@ -46,38 +46,58 @@ enum PNGFilter {
     static func filterRows(_ pixels: [UInt8], width: Int, height: Int) -> [UInt8] {
         let stride = width * 3
         var out = [UInt8](repeating: 0, count: height * (stride + 1))
-        var candidate = [[UInt8]](repeating: [UInt8](repeating: 0, count: stride), count: 5)
+        var candidates = [UInt8](repeating: 0, count: 5 * stride)
         let zeros = [UInt8](repeating: 0, count: stride)
-        for y in 0..<height {
-            let row = Array(pixels[(y * stride)..<((y + 1) * stride)])
-            let above = y == 0 ? zeros : Array(pixels[((y - 1) * stride)..<(y * stride)])
-            var best = 0
-            var bestScore = Int.max
-            for type in 0..<5 {
-                var score = 0
-                for i in 0..<stride {
-                    let a = i >= 3 ? row[i - 3] : 0
-                    let b = above[i]
-                    let c = i >= 3 ? above[i - 3] : 0
-                    let predicted: UInt8
-                    switch type {
-                    case 0: predicted = 0
-                    case 1: predicted = a
-                    case 2: predicted = b
-                    case 3: predicted = UInt8((Int(a) + Int(b)) / 2)
-                    default: predicted = paeth(a, b, c)
+        pixels.withUnsafeBufferPointer { image in
+            zeros.withUnsafeBufferPointer { zeroRow in
+                candidates.withUnsafeMutableBufferPointer { cand in
+                    out.withUnsafeMutableBufferPointer { dest in
+                        for y in 0..<height {
+                            let row = image.baseAddress! + y * stride
+                            let above = y == 0 ? zeroRow.baseAddress! : image.baseAddress! + (y - 1) * stride
+                            var best = 0
+                            var bestScore = Int.max
+                            for type in 0..<5 {
+                                let c = cand.baseAddress! + type * stride
+                                filter(type: type, row: row, above: above, count: stride, into: c)
+                                var score = 0
+                                for i in 0..<stride { let v = Int(Int8(bitPattern: c[i])); score += v < 0 ? -v : v }
+                                if score < bestScore { bestScore = score; best = type }
+                            }
+                            let start = dest.baseAddress! + y * (stride + 1)
+                            start[0] = UInt8(best)
+                            (start + 1).update(from: cand.baseAddress! + best * stride, count: stride)
+                        }
                     }
-                    let v = row[i] &- predicted
-                    candidate[type][i] = v
-                    score += v < 128 ? Int(v) : 256 - Int(v)
                 }
-                if score < bestScore { bestScore = score; best = type }
             }
-            let start = y * (stride + 1)
-            out[start] = UInt8(best)
-            out.replaceSubrange((start + 1)..<(start + 1 + stride), with: candidate[best])
         }
         return out
+    }
+
+    /// One row through filter `type` (0 none, 1 sub, 2 up, 3 average, 4 Paeth) for 3-byte pixels.
+    @inline(__always)
+    static func filter(type: Int, row: UnsafePointer<UInt8>, above: UnsafePointer<UInt8>, count: Int,
+                       into out: UnsafeMutablePointer<UInt8>) {
+        switch type {
+        case 0:
+            out.update(from: row, count: count)
+        case 1:
+            for i in 0..<count { out[i] = row[i] &- (i >= 3 ? row[i - 3] : 0) }
+        case 2:
+            for i in 0..<count { out[i] = row[i] &- above[i] }
+        case 3:
+            for i in 0..<count {
+                let a = i >= 3 ? Int(row[i - 3]) : 0
+                out[i] = row[i] &- UInt8((a + Int(above[i])) >> 1)
+            }
+        default:
+            for i in 0..<count {
+                let a: UInt8 = i >= 3 ? row[i - 3] : 0
+                let c: UInt8 = i >= 3 ? above[i - 3] : 0
+                out[i] = row[i] &- paeth(a, above[i], c)
+            }
+        }
     }
 
     @inline(__always)

@@ -185,3 +185,19 @@ import Testing
         #expect(e?.kind == .badDimensions, "\(String(describing: e))")
     }
 }
+
+extension BadImageInputTests {
+    @Test func tinyFileClaimingAHugeImageIsRefusedBeforeAllocating() {
+        // 10000 × 10000 RGBA16 would need 800 MB; the file has a few bytes of IDAT.
+        let bad = withChunk("IHDR", of: Self.png) { d in
+            d = [0, 0, 0x27, 0x10, 0, 0, 0x27, 0x10, 16, 6, 0, 0, 0]
+        }
+        let e = error(bad)
+        #expect(e?.kind == .truncated && e?.description.contains("far too few") == true, "\(String(describing: e))")
+    }
+
+    @Test func truncatedJPEGSaysSo() {
+        let e = error(Array(Self.progressive.prefix(Self.progressive.count / 2)), "half.jpg")
+        #expect(e?.kind == .truncated && e?.description.contains("cut short") == true, "\(String(describing: e))")
+    }
+}

@@ -16,7 +16,7 @@ enum ImageTestSupport {
         var template = Array("/tmp/diffuse-image-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil)
-        return String(cString: template)
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func listFolder(_ path: String) -> [String] {

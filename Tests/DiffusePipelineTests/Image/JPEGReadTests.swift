@@ -31,3 +31,23 @@ import Testing
         #expect(try RGBImage(data: good, source: "good").width == 24)
     }
 }
+
+extension JPEGReadTests {
+    @Test func concurrentDecodesOfGoodAndBrokenFilesStayIndependent() async throws {
+        let good = ImageTestSupport.base64(ImageFixtures.all["jpegProgressive"]!.file)
+        let expected = try RGBImage(data: good, source: "good")
+        let broken = [0xFF, 0xD8, 0xFF] + Array(good[3..<(good.count / 2)]) + [UInt8](repeating: 0x55, count: 64)
+        let results = await withTaskGroup(of: (Bool, Bool).self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    let isGood = i % 2 == 0
+                    let image = try? RGBImage(data: isGood ? good : broken, source: "f\(i)")
+                    return (isGood, image == expected)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 64)
+        #expect(results.allSatisfy { $0.0 == $0.1 })
+    }
+}
