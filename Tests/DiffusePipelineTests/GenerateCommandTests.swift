@@ -91,6 +91,33 @@ struct GenerateCommandTests {
         }
     }
 
+    /// A JPEG init image (24×16, from the image tests' fixtures) through the command equals the library
+    /// run on the same decoded pixels.
+    @Test func jpegInitImage() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let jpeg = ImageTestSupport.base64(ImageFixtures.all["jpegBaseline444"]!.file)
+        try Data(jpeg).write(to: URL(fileURLWithPath: folder + "/in.jpg"))
+        let run = try Self.run(["--model", FixturePaths.path("tiny-sd1"), "--steps", "4", "--seed", "9",
+                                "--init-image", "in.jpg", "--strength", "0.5", "--scheduler", "euler-a",
+                                "--output", "out.png", "a photo of a cat"], in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Wrote out.png"))
+        let written = try RGBImage(contentsOf: folder + "/out.png")
+        #expect(written.width == 24 && written.height == 16)
+
+        var config = GenerationConfiguration(prompt: "a photo of a cat")
+        config.steps = 4
+        config.seed = 9
+        config.scheduler = .eulerAncestral
+        config.strength = 0.5
+        config.initImage = try RGBImage(data: jpeg, source: "in.jpg").tensor()
+        let library = try PipelineFixture.pipeline("tiny-sd1").generate(config).rgbImages[0]
+        #expect(written.pixels == library.pixels)
+        let parameters = try RGBImage.pngText(contentsOf: folder + "/out.png").first { $0.key == "parameters" }?.value
+        #expect(parameters == "a photo of a cat\nSteps: 4, Sampler: Euler a, CFG scale: 7.5, Seed: 9, Size: 24x16, Model: tiny-sd1, Denoising strength: 0.5")
+    }
+
     // MARK: - Bad input
 
     static let badInputs: [(String, [String])] = [
