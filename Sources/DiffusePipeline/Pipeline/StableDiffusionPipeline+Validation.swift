@@ -66,7 +66,7 @@ extension StableDiffusionPipeline {
         let needed = estimatedPeakBytes(width: width, height: height, batch: batch)
         let available = Self.physicalMemory
         if available > 0, needed > available {
-            throw PipelineError(.tooLarge, "\(width)×\(height) × \(batch) image(s) needs about \(Self.gigabytes(needed)) GB, this machine has \(Self.gigabytes(available)) GB; use a smaller size or fewer images")
+            throw PipelineError(.tooLarge, "\(width)×\(height) × \(batch) image(s) needs about \(Self.gigabytes(needed)) GB, this machine has \(Self.gigabytes(available)) GB; use a smaller size or fewer images" + (attentionIsVanilla ? ", or sliced attention" : ""))
         }
     }
 
@@ -92,6 +92,8 @@ extension StableDiffusionPipeline {
         let decoder = 3 * batch * (vae.config.blockOutChannels.first ?? 128) * width * height * 4
         return Swift.max(attention, decoder)
     }
+
+    var attentionIsVanilla: Bool { (unet.attentionLayers.first?.processor.name ?? "vanilla") == "vanilla" }
 
     static func gigabytes(_ bytes: Int) -> String {
         let tenths = (bytes + 50_000_000) / 100_000_000

@@ -16,6 +16,10 @@ import DiffusePipeline
 /// model's own (size multiple, memory). Errors are one line, `error: …`, exit code 1; images are written
 /// only after the whole batch is done, each atomically, and removed again if a later one fails, so a
 /// failed or interrupted run leaves no output behind.
+///
+/// `--model` is required for now (decision): the only models in the repository are the tiny
+/// random-weight fixtures, whose images are noise — defaulting to them would look like a broken
+/// product. When a default model ships (a later issue) it becomes the default here.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -26,6 +30,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "A diffusers model folder (the one with model_index.json). Required until a default model ships.")
     var model: String?
+
+    @Option(help: "Weights variant of the folder, e.g. fp16 for *.fp16.safetensors.")
+    var variant: String?
 
     @Option(help: "What to steer away from (the unconditional half of guidance).")
     var negativePrompt: String = ""
@@ -100,7 +107,8 @@ struct GenerateCommand: ParsableCommand {
         let picture = try initImage.map { try RGBImage(contentsOf: $0) }
 
         let reporter = ProgressReporter(quiet: quiet)
-        let pipeline = try StableDiffusionPipeline(path: model, precision: precisionChoice, attention: processor)
+        let pipeline = try StableDiffusionPipeline(path: model, variant: variant, precision: precisionChoice,
+                                                   attention: processor)
         if let picture, let path = initImage {
             let m = max(8, pipeline.sizeMultiple)
             guard picture.width % m == 0, picture.height % m == 0 else {
