@@ -4,13 +4,39 @@ import Glibc
 import Darwin
 #endif
 import DiffuseCore
+import DiffuseModels
 
 /// Checks of a `GenerationConfiguration` before any work: each failure is one `PipelineError` line that
-/// says what to change.
-extension StableDiffusionPipeline {
+/// says what to change. Needs only the model folder's configs, so a caller (the CLI) can check before
+/// loading any weights; `StableDiffusionPipeline.validate(_:)` runs it with the loaded processor.
+public struct GenerationLimits: Sendable {
     /// The largest side accepted, in pixels (beyond it even the VAE decoder's activations alone exceed
     /// any machine this runs on).
     public static let maximumSide = 4096
+
+    public let folder: ModelFolder
+    /// The name of the UNet's attention processor (`vanilla`, `sliced(k)`, …), which decides the memory
+    /// estimate; nil when not known yet (then only the VAE part is estimated).
+    public let attentionProcessor: String?
+
+    public init(folder: ModelFolder, attentionProcessor: String?) {
+        self.folder = folder
+        self.attentionProcessor = attentionProcessor
+    }
+
+    /// Pixels per latent: `2^(len(vae.block_out_channels) − 1)`.
+    public var vaeScaleFactor: Int { folder.vae.scaleFactor }
+
+    /// Image sides must be multiples of this: the VAE factor × the UNet's down-sampling (2^levels), which
+    /// Diffuse's UNet requires of its latents (diffusers pads odd sizes through `upsample_size`; not
+    /// implemented). 8 × 8 = 64 for SD 1.x / 2.x, 2 × 2 = 4 for the tiny fixtures.
+    public var sizeMultiple: Int { vaeScaleFactor * (1 << Swift.max(folder.unet.blockCount - 1, 0)) }
+
+    /// Default size: the UNet's `sample_size` × `vaeScaleFactor` (512×512 for SD 1.5, 768 for SD 2.1-v).
+    public var defaultSize: (width: Int, height: Int) {
+        let sample = folder.unet.sampleSize ?? SampleSize(64)
+        return (sample.width * vaeScaleFactor, sample.height * vaeScaleFactor)
+    }
 
     /// The resolved (width, height) of a run, after checking everything in `config`.
     public func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int) {
@@ -35,7 +61,7 @@ extension StableDiffusionPipeline {
                 throw invalid("strength must be between 0 and 1, got \(config.strength)")
             }
             guard Int(Double(config.steps) * config.strength) >= 1 else {
-                throw invalid("strength \(config.strength) × \(config.steps) steps leaves no denoising step; raise --strength or --steps")
+                throw invalid("strength \(config.strength) × \(config.steps) steps leaves no denoising step; raise the strength or the steps")
             }
             guard image.rank == 4, image.size(0) == 1, image.size(1) == 3 else {
                 throw invalid("the init image must be a [1, 3, H, W] tensor, got \(image.shape)")
@@ -78,22 +104,22 @@ extension StableDiffusionPipeline {
     public func estimatedPeakBytes(width: Int, height: Int, batch: Int) -> Int {
         let f = vaeScaleFactor
         let tokens = (width / f) * (height / f)
-        let heads = unet.config.blockOutChannels.first.map { Swift.max(1, $0 / 40) } ?? 8
+        let heads = folder.unet.blockOutChannels.first.map { Swift.max(1, $0 / 40) } ?? 8
         let matrices: Int
-        let processor = unet.attentionLayers.first?.processor.name ?? "vanilla"
-        if processor == "vanilla" {
+        if let processor = attentionProcessor, processor == "vanilla" {
             matrices = 2 * batch * heads
-        } else if processor.hasPrefix("sliced("), let k = Int(processor.dropFirst(7).dropLast()) {
+        } else if let processor = attentionProcessor, processor.hasPrefix("sliced("),
+                  let k = Int(processor.dropFirst(7).dropLast()) {
             matrices = Swift.min(k, 2 * batch * heads)
         } else {
             matrices = 0
         }
         let attention = matrices * tokens * tokens * 4
-        let decoder = 3 * batch * (vae.config.blockOutChannels.first ?? 128) * width * height * 4
+        let decoder = 3 * batch * (folder.vae.blockOutChannels.first ?? 128) * width * height * 4
         return Swift.max(attention, decoder)
     }
 
-    var attentionIsVanilla: Bool { (unet.attentionLayers.first?.processor.name ?? "vanilla") == "vanilla" }
+    var attentionIsVanilla: Bool { attentionProcessor == "vanilla" }
 
     static func gigabytes(_ bytes: Int) -> String {
         let tenths = (bytes + 50_000_000) / 100_000_000
@@ -104,5 +130,20 @@ extension StableDiffusionPipeline {
     static var physicalMemory: Int {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         return pages > 0 && size > 0 ? pages * size : 0
+    }
+}
+
+extension StableDiffusionPipeline {
+    /// The largest side accepted (`GenerationLimits.maximumSide`).
+    public static var maximumSide: Int { GenerationLimits.maximumSide }
+
+    /// The limits of this pipeline with its current attention processor.
+    public var limits: GenerationLimits {
+        GenerationLimits(folder: folder, attentionProcessor: unet.attentionLayers.first?.processor.name ?? "vanilla")
+    }
+
+    /// The resolved (width, height) of a run, after checking everything in `config`.
+    public func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int) {
+        try limits.validate(config)
     }
 }

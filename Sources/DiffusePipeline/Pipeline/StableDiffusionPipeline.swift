@@ -67,16 +67,11 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// Pixels per latent (`2^(len(vae.block_out_channels) − 1)`; 8 for SD, 2 for the tiny fixtures).
     public var vaeScaleFactor: Int { vae.vaeScaleFactor }
 
-    /// Image sides must be multiples of this: the VAE factor × the UNet's down-sampling (2^levels), which
-    /// Diffuse's UNet requires of its latents (diffusers pads odd sizes through `upsample_size`; not
-    /// implemented). 8 × 8 = 64 for SD 1.x / 2.x, 2 × 2 = 4 for the tiny fixtures.
-    public var sizeMultiple: Int { vaeScaleFactor * (1 << unet.resolutionLevels) }
+    /// Image sides must be multiples of this (`GenerationLimits.sizeMultiple`).
+    public var sizeMultiple: Int { limits.sizeMultiple }
 
-    /// Default size: the UNet's `sample_size` × `vaeScaleFactor` (512×512 for SD 1.5, 768 for SD 2.1-v).
-    public var defaultSize: (width: Int, height: Int) {
-        let sample = unet.config.sampleSize ?? SampleSize(64)
-        return (sample.width * vaeScaleFactor, sample.height * vaeScaleFactor)
-    }
+    /// Default size: the UNet's `sample_size` × `vaeScaleFactor` (`GenerationLimits.defaultSize`).
+    public var defaultSize: (width: Int, height: Int) { limits.defaultSize }
 
     /// The scheduler for a run: the model's own, or `choice` built from the model's config.
     public func makeScheduler(_ choice: SchedulerChoice?) throws -> any Scheduler {

@@ -107,10 +107,12 @@ struct GenerateCommand: ParsableCommand {
         let picture = try initImage.map { try RGBImage(contentsOf: $0) }
 
         let reporter = ProgressReporter(quiet: quiet)
-        let pipeline = try StableDiffusionPipeline(path: model, variant: variant, precision: precisionChoice,
-                                                   attention: processor)
+        // Configs only (no weights yet): every model-dependent check before the expensive load.
+        let folder = try ModelFolder(path: model, variant: variant)
+        try folder.validateSupported()
+        let limits = GenerationLimits(folder: folder, attentionProcessor: processor?.name)
         if let picture, let path = initImage {
-            let m = max(8, pipeline.sizeMultiple)
+            let m = max(8, limits.sizeMultiple)
             guard picture.width % m == 0, picture.height % m == 0 else {
                 throw GenerateError("\(path) is \(picture.width)×\(picture.height); this model needs sides that are multiples of \(m): resize it, e.g. to \(max(m, picture.width / m * m))×\(max(m, picture.height / m * m))")
             }
@@ -128,7 +130,10 @@ struct GenerateCommand: ParsableCommand {
         config.initImage = picture?.tensor()
         config.strength = strength ?? 0.8
         config.clipSkip = clipSkip
-        let size = try pipeline.validate(config)
+        _ = try limits.validate(config)
+
+        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice, attention: processor)
+        let size = try pipeline.validate(config)   // again with the processor actually loaded (auto)
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }
         Interrupt.install()
