@@ -5,6 +5,7 @@ import Darwin
 #endif
 import DiffuseCore
 import DiffuseModels
+import DiffuseSchedulers
 
 /// Checks of a `GenerationConfiguration` before any work: each failure is one `PipelineError` line that
 /// says what to change. Needs only the model folder's configs, so a caller (the CLI) can check before
@@ -73,6 +74,10 @@ public struct GenerationLimits: Sendable {
             size = (config.width ?? size.width, config.height ?? size.height)
         }
         try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt)
+        // The scheduler must accept the model's config (SchedulerError names the key) and the steps.
+        var scheduler = try config.scheduler.map { try $0.makeScheduler(from: folder.scheduler) }
+            ?? SchedulerFactory.make(folder.scheduler)
+        try scheduler.setTimesteps(config.steps)
         return size
     }
 
