@@ -46,7 +46,7 @@ let package = Package(
         ], swiftSettings: kernelSwiftSettings),
         .target(name: "DiffuseTestSupport", dependencies: ["DiffuseCore"], path: "Tests/Support"),
         .testTarget(name: "DiffuseCoreTests", dependencies: ["DiffuseCore", "DiffuseTestSupport"]),
-        .testTarget(name: "DiffuseCPUTests", dependencies: ["DiffuseCPU", "DiffuseTestSupport"]),
+        .testTarget(name: "DiffuseCPUTests", dependencies: ["DiffuseCPU", "DiffuseNN", "DiffuseTestSupport"]),
         .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffusePipeline", "DiffuseCPU",
                                                                "DiffuseTestSupport"]),
         .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseTestSupport"]),

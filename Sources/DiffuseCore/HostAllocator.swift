@@ -15,7 +15,26 @@ import Darwin
 public enum HostAllocator {
     public static let hugePageSize = 2 << 20
 
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var live = 0
+    nonisolated(unsafe) private static var peak = 0
+
+    /// Bytes of tensor storage allocated and not yet freed.
+    public static var liveBytes: Int { lock.withLock { live } }
+    /// The most `liveBytes` has been since the last `resetPeak()` (benchmarks report it).
+    public static var peakBytes: Int { lock.withLock { peak } }
+    /// Starts a new peak measurement from the current live bytes.
+    public static func resetPeak() { lock.withLock { peak = live } }
+
+    private static func count(_ delta: Int) {
+        lock.withLock {
+            live += delta
+            peak = max(peak, live)
+        }
+    }
+
     public static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        count(byteCount)
         #if os(Linux)
         if byteCount >= hugePageSize {
             var pointer: UnsafeMutableRawPointer? = nil
@@ -31,6 +50,7 @@ public enum HostAllocator {
     }
 
     public static func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        count(-byteCount)
         #if os(Linux)
         if byteCount >= hugePageSize { free(pointer); return }
         #endif

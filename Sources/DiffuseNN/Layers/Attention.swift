@@ -30,7 +30,7 @@ public final class Attention: @unchecked Sendable {
                 bias: Bool = false, outBias: Bool = true, options: AttentionOptions = AttentionOptions(),
                 groupNormGroups: Int? = nil, eps: Float = 1e-5, residualConnection: Bool = false,
                 rescaleOutputFactor: Float = 1, projectionKeys: AttentionProjectionKeys? = nil, name: String? = nil,
-                processor: any AttentionProcessor = VanillaAttention()) {
+                processor: any AttentionProcessor = ScaledDotProductAttention()) {
         let inner = heads * dimHead
         let contextDim = crossAttentionDim ?? queryDim
         self.name = name ?? scope.path

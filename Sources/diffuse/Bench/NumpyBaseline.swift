@@ -22,21 +22,10 @@ struct NumpyBaseline {
             // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on some machines to work around old OpenBLAS
             // bugs; they slow a current numpy, so they are unset for this one command only.
             let command = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=\(t) OMP_NUM_THREADS=\(t) "
-                + "\(python) \(script) --size \(size) --threads \(t) --repeats \(repeats) 2>&1"
-            guard let pipe = popen(command, "r") else {
-                report.note("numpy baseline skipped: could not start \(python)")
-                return
-            }
-            var lines: [String] = []
-            var buffer = [CChar](repeating: 0, count: 4096)
-            while fgets(&buffer, Int32(buffer.count), pipe) != nil {
-                let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-                let line = String(decoding: bytes, as: UTF8.self)
-                lines.append(line.hasSuffix("\n") ? String(line.dropLast()) : line)
-            }
-            let status = pclose(pipe)
+                + "\(python) \(script) --size \(size) --threads \(t) --repeats \(repeats)"
+            let (lines, succeeded) = ExternalBaseline.run(command)
             let rows = lines.compactMap { parse($0, peak: peaks.peak(threads: t)) }
-            if status != 0 || rows.isEmpty {
+            if !succeeded || rows.isEmpty {
                 report.note("numpy baseline failed (\(python) \(script)): \(lines.suffix(3).joined(separator: " | "))")
                 return
             }
@@ -46,22 +35,10 @@ struct NumpyBaseline {
 
     /// Reads `{"op": "gemm", "shape": "...", "dtype": "f32", "threads": 1, "seconds": 0.1, "flops": 1e9}`.
     private func parse(_ line: String, peak: Double) -> BenchRow? {
-        func field(_ name: String) -> String? {
-            guard let range = line.firstRange(of: "\"\(name)\":") else { return nil }
-            var rest = line[range.upperBound...].drop { $0 == " " }
-            if rest.first == "\"" {
-                rest = rest.dropFirst()
-                return String(rest.prefix { $0 != "\"" })
-            }
-            return String(rest.prefix { $0 != "," && $0 != "}" }).trimmingSpaces()
-        }
+        func field(_ name: String) -> String? { ExternalBaseline.field(name, in: line) }
         guard let op = field("op"), let seconds = field("seconds").flatMap(Double.init),
               let flops = field("flops").flatMap(Double.init), let threads = field("threads").flatMap(Int.init) else { return nil }
         return BenchRow(source: field("source") ?? "numpy", op: op, shape: field("shape") ?? "?", dtype: field("dtype") ?? "f32",
                         threads: threads, seconds: seconds, flops: flops, bytes: 0, peak: peak)
     }
-}
-
-private extension String {
-    func trimmingSpaces() -> String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
 }

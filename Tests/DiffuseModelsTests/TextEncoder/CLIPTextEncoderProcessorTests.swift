@@ -14,7 +14,8 @@ import DiffuseTestSupport
     func slicedAttentionGivesTheSameOutput(_ fixture: TextEncoderFixture) throws {
         let model = try fixture.model()
         let ids = try fixture.reference("input_ids")
-        #expect(model.attentionProcessors.allSatisfy { $0.processor == "vanilla" })
+        #expect(model.attentionProcessors.allSatisfy { $0.processor == "sdpa" }) // the default
+        try model.setAttentionProcessor(VanillaAttention())
         let vanilla = try model(ids, outputHiddenStates: true)
         try model.setAttentionProcessor(SlicedAttention(sliceSize: 3))
         #expect(model.attentionProcessors.allSatisfy { $0.processor == "sliced(3)" })
@@ -29,7 +30,7 @@ import DiffuseTestSupport
     @Test func oneLayerByNameAndUnknownNames() throws {
         let model = try TextEncoderFixture.sd1.model()
         try model.setAttentionProcessor(SlicedAttention(sliceSize: 1), layers: ["text_model.encoder.layers.1.self_attn"])
-        #expect(model.attentionProcessors.map(\.processor) == ["vanilla", "sliced(1)"])
+        #expect(model.attentionProcessors.map(\.processor) == ["sdpa", "sliced(1)"])
         #expect(throws: AttentionLayerError.self) {
             try model.setAttentionProcessor(VanillaAttention(), layers: ["encoder.layers.0.self_attn"])
         }

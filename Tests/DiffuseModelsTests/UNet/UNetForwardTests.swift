@@ -32,8 +32,9 @@ import DiffuseTestSupport
     @Test func swappedAttentionProcessorsGiveTheSameResult() throws {
         let unet = try TinyUNet.load("sd2")
         let (sample, timestep, text) = try TinyUNet.inputs("sd2")
+        #expect(unet.attentionProcessors.allSatisfy { $0.processor == "sdpa" }) // the default
+        try unet.setAttentionProcessor(VanillaAttention())
         let baseline = try unet.forward(sample: sample, timestep: timestep, encoderHiddenStates: text)
-        #expect(unet.attentionProcessors.allSatisfy { $0.processor == "vanilla" })
 
         try unet.setAttentionProcessor(SlicedAttention(sliceSize: 1), layers: ["down_blocks.0."])
         let partly = unet.attentionProcessors

@@ -26,7 +26,7 @@ import DiffuseTestSupport
         let vae = try VAEFixture.model("tiny-sd1")
         let listed = vae.attentionProcessors
         #expect(listed.map(\.layer) == ["encoder.mid_block.attentions.0", "decoder.mid_block.attentions.0"])
-        #expect(listed.allSatisfy { $0.processor == "vanilla" })
+        #expect(listed.allSatisfy { $0.processor == "sdpa" }) // the default, like AttnProcessor2_0
     }
 
     /// Sliced attention (one sample per slice in a batch of two) gives the vanilla result; a processor set
@@ -37,6 +37,7 @@ import DiffuseTestSupport
         let z = try reference.tensor("vae.decode.input")
         let batch = CPUBackend().concat([z, CPUBackend().scale(z, by: 0.5)], dim: 0)
         let image = try reference.tensor("vae.encode.input")
+        try vae.setAttentionProcessor(VanillaAttention())
         let vanillaImages = try vae.decode(batch)
         let vanillaMean = try vae.encode(image).mean
 

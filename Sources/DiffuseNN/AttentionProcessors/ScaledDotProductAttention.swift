@@ -1,0 +1,29 @@
+import DiffuseCore
+
+/// The default processor, like diffusers' `AttnProcessor2_0`: one call to `scaledDotProductAttention`,
+/// whose dispatch picks flash, memory-efficient or math per call (or what a `withAttentionBackends`
+/// scope allows). Scores are accumulated in f32 whatever the storage dtype, so `upcast_attention` and
+/// `upcast_softmax` hold by construction.
+public struct ScaledDotProductAttention: AttentionProcessor {
+    public init() {}
+    public var name: String { "sdpa" }
+
+    public func attend(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, scale: Float,
+                       options: AttentionOptions, backend: any Backend) throws -> Tensor {
+        guard let attentionBackend = backend as? any AttentionBackend else {
+            throw AttentionProcessorError(
+                "the \(backend.name) backend has no scaled-dot-product attention kernels; "
+                    + "use VanillaAttention (--attention vanilla) with it")
+        }
+        // Processors take integer masks as boolean (keep where ≠ 0) and float masks as additive.
+        let attentionMask = mask.map { $0.dtype.isFloatingPoint ? AttentionMask.additive($0) : .boolean($0) }
+        return try scaledDotProductAttention(query, key, value, mask: attentionMask, scale: scale,
+                                             isCausal: options.isCausal, on: attentionBackend)
+    }
+}
+
+/// A processor that cannot run a call (it never falls back silently).
+public struct AttentionProcessorError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
