@@ -45,6 +45,18 @@ enum JPEGDecoder {
 
     static let messageCapacity = Int(JMSG_LENGTH_MAX)
 
+    /// Stable addresses of the libjpeg structs inside a heap-allocated job (no `&` on `pointee`, whose
+    /// temporary-address semantics are not guaranteed).
+    static func cinfo(_ job: UnsafeMutablePointer<Job>) -> UnsafeMutablePointer<jpeg_decompress_struct> {
+        (UnsafeMutableRawPointer(job) + MemoryLayout<Job>.offset(of: \Job.cinfo)!)
+            .assumingMemoryBound(to: jpeg_decompress_struct.self)
+    }
+
+    static func errorManager(_ job: UnsafeMutablePointer<Job>) -> UnsafeMutablePointer<jpeg_error_mgr> {
+        (UnsafeMutableRawPointer(job) + MemoryLayout<Job>.offset(of: \Job.err)!)
+            .assumingMemoryBound(to: jpeg_error_mgr.self)
+    }
+
     /// FF D9, handed to libjpeg when the data runs out (never freed).
     nonisolated(unsafe) static let fakeEOI: UnsafeMutablePointer<UInt8> = {
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 2)
@@ -59,9 +71,9 @@ enum JPEGDecoder {
         let message = UnsafeMutablePointer<CChar>.allocate(capacity: messageCapacity)
         message.initialize(repeating: 0, count: messageCapacity)
         let input = UnsafeMutablePointer<UInt8>.allocate(capacity: max(bytes.count, 1))
-        bytes.withUnsafeBufferPointer { input.update(from: $0.baseAddress!, count: $0.count) }
+        if !bytes.isEmpty { bytes.withUnsafeBufferPointer { input.update(from: $0.baseAddress!, count: $0.count) } }
         defer {
-            if job.pointee.created { jpeg_destroy_decompress(&job.pointee.cinfo) }
+            if job.pointee.created { jpeg_destroy_decompress(cinfo(job)) }
             free(job.pointee.output)
             job.deinitialize(count: 1)
             job.deallocate()
@@ -92,6 +104,13 @@ enum JPEGDecoder {
                 throw ImageError(.truncated, path: source,
                                  "the JPEG ends early, after \(bytes.count) bytes (libjpeg then said \"\(text)\") — "
                                  + "the file was cut short; download or copy it again")
+            }
+            // "Unsupported JPEG data precision 12", "Unsupported JPEG process: SOF type 0xc3" (lossless,
+            // hierarchical); not "Unsupported marker type", which garbage produces.
+            if text.hasPrefix("Unsupported JPEG") {
+                throw ImageError(.unsupportedFormat, path: source,
+                                 "a JPEG variant this decoder cannot read (libjpeg: \"\(text)\") — "
+                                 + "re-save it as an ordinary 8-bit JPEG or as PNG")
             }
             throw ImageError(.corrupt, path: source, "damaged JPEG: libjpeg says \"\(text)\"")
         }
@@ -126,16 +145,17 @@ enum JPEGDecoder {
 
     /// The decoding thread's body: libjpeg calls only, on raw memory.
     static func run(_ job: UnsafeMutablePointer<Job>) {
-        let cinfo = withUnsafeMutablePointer(to: &job.pointee.cinfo) { $0 }
-        cinfo.pointee.err = jpeg_std_error(&job.pointee.err)
-        job.pointee.err.error_exit = { common in
+        let cinfo = cinfo(job)
+        let errorManager = errorManager(job)
+        cinfo.pointee.err = jpeg_std_error(errorManager)
+        errorManager.pointee.error_exit = { common in
             let job = common!.pointee.client_data!.assumingMemoryBound(to: Job.self)
             common!.pointee.err.pointee.format_message(common, job.pointee.message)
             job.pointee.failed = true
             pthread_exit(nil)
         }
         // Warnings (corrupt-data messages) are not printed; libjpeg carries on as Pillow lets it.
-        job.pointee.err.emit_message = { _, _ in }
+        errorManager.pointee.emit_message = { _, _ in }
         jpeg_CreateDecompress(cinfo, JPEG_LIB_VERSION, MemoryLayout<jpeg_decompress_struct>.size)
         cinfo.pointee.client_data = UnsafeMutableRawPointer(job)
         job.pointee.created = true

@@ -162,7 +162,9 @@ import Testing
         for n in [0, 1, 10, 1000] {
             let bytes = [0xFF, 0xD8, 0xFF] + (0..<n).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let e = error(bytes, "garbage.jpg")
-            #expect(e?.kind == .corrupt || e?.kind == .truncated, "\(String(describing: e))")
+            // A random first byte may name a lossless/hierarchical SOF: then "unsupported variant".
+            #expect(e?.kind == .corrupt || e?.kind == .truncated || e?.kind == .unsupportedFormat,
+                    "\(String(describing: e))")
         }
         // The libjpeg message is passed on.
         let e = error([0xFF, 0xD8, 0xFF, 0x00, 0x00, 0x00], "garbage.jpg")
@@ -199,5 +201,17 @@ extension BadImageInputTests {
     @Test func truncatedJPEGSaysSo() {
         let e = error(Array(Self.progressive.prefix(Self.progressive.count / 2)), "half.jpg")
         #expect(e?.kind == .truncated && e?.description.contains("cut short") == true, "\(String(describing: e))")
+    }
+
+    @Test func unsupportedJPEGVariantsSaySo() {
+        var twelveBit = Self.jpeg
+        let sof = (0..<(twelveBit.count - 1)).first { twelveBit[$0] == 0xFF && twelveBit[$0 + 1] == 0xC0 }!
+        twelveBit[sof + 4] = 12
+        let e = error(twelveBit, "12bit.jpg")
+        #expect(e?.kind == .unsupportedFormat && e?.description.contains("precision") == true, "\(String(describing: e))")
+        var lossless = Self.jpeg
+        lossless[sof + 1] = 0xC3
+        let l = error(lossless, "lossless.jpg")
+        #expect(l?.kind == .unsupportedFormat, "\(String(describing: l))")
     }
 }
