@@ -62,3 +62,17 @@ public struct BF16GEMMBackend: Backend {
                                scale: scale, maxPeriod: maxPeriod)
     }
 }
+
+/// The SDPA kernels of the wrapped backend (the default attention processor needs them).
+extension BF16GEMMBackend: AttentionBackend {
+    public func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
+        guard let attention = base as? any AttentionBackend else {
+            return ["the \(base.name) backend has no scaled-dot-product attention kernels"]
+        }
+        return attention.attentionRefusals(kernel, for: problem)
+    }
+
+    public func attention(_ problem: AttentionProblem, using kernel: SDPBackend) -> Tensor {
+        (base as! any AttentionBackend).attention(problem, using: kernel)
+    }
+}

@@ -7,6 +7,7 @@ import Foundation
 import Glibc
 #endif
 import ArgumentParser
+import DiffuseNN
 import DiffusePipeline
 
 /// `diffuse generate`: text-to-image / image-to-image with a diffusers model folder, PNG out with the
@@ -67,7 +68,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Text-encoder layers to skip from the end (diffusers clip_skip; 0 = none).")
     var clipSkip: Int = 0
 
-    @Option(help: "Attention processor: auto|vanilla|sliced|sliced:N.")
+    @Option(help: "Attention: \(AttentionChoice.names) (auto: SDPA, flash → memory-efficient → math).")
     var attention: String = "auto"
 
     @Option(help: "f32|f16|bf16 (f16/bf16: UNet + text-encoder weights in that type, f32 compute).")
@@ -98,7 +99,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
-        let processor = try GenerateChoices.attention(attention)
+        let attentionChoice = try GenerateChoices.attention(attention)
         try checkNumbers()
 
         let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
@@ -110,7 +111,7 @@ struct GenerateCommand: ParsableCommand {
         // Configs only (no weights yet): every model-dependent check before the expensive load.
         let folder = try ModelFolder(path: model, variant: variant)
         try folder.validateSupported()
-        let limits = GenerationLimits(folder: folder, attentionProcessor: processor?.name)
+        let limits = GenerationLimits(folder: folder, attentionProcessor: GenerateChoices.memoryModel(of: attentionChoice))
         if let picture, let path = initImage {
             let m = max(8, limits.sizeMultiple)
             guard picture.width % m == 0, picture.height % m == 0 else {
@@ -132,14 +133,17 @@ struct GenerateCommand: ParsableCommand {
         config.clipSkip = clipSkip
         _ = try limits.validate(config)
 
-        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice, attention: processor)
-        let size = try pipeline.validate(config)   // again with the processor actually loaded (auto)
+        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice,
+                                                   attention: attentionChoice.processor)
+        let size = try pipeline.validate(config)   // again, with the loaded pipeline
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }
         Interrupt.install()
-        let result = try pipeline.generate(config) { step in
-            reporter.report(step)
-            return Interrupt.requested ? .cancel : .proceed
+        let result = try attentionChoice.run {
+            try pipeline.generate(config) { step in
+                reporter.report(step)
+                return Interrupt.requested ? .cancel : .proceed
+            }
         }
         for warning in result.warnings where !quiet { ProgressReporter.write("warning: \(warning)\n") }
 

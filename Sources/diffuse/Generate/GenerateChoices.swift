@@ -20,24 +20,19 @@ enum GenerateChoices {
         return precision
     }
 
-    /// Attention processors that come with the accelerated-attention work and are not in this build.
-    static let notYetAvailable = ["flash", "sdpa", "tiled", "online"]
-
-    /// `--attention`: `auto` (nil: each layer keeps its default processor), `vanilla`, `sliced`
-    /// (one batch·head slice at a time, the least memory) or `sliced:N`.
-    static func attention(_ name: String) throws -> (any AttentionProcessor)? {
-        let lower = name.lowercased()
-        switch lower {
-        case "auto": return nil
-        case "vanilla": return VanillaAttention()
-        case "sliced": return SlicedAttention(sliceSize: 1)
-        default:
-            if lower.hasPrefix("sliced:"), let n = Int(lower.dropFirst(7)), n >= 1 { return SlicedAttention(sliceSize: n) }
-            if notYetAvailable.contains(lower) {
-                throw GenerateError("attention \"\(name)\" is not available in this build yet; use auto, vanilla, sliced or sliced:N")
-            }
-            throw GenerateError("unknown attention \"\(name)\"; use auto, vanilla, sliced or sliced:N")
+    /// `--attention`: `AttentionChoice` (auto = SDPA with the default kernel priority, vanilla, sliced,
+    /// or SDPA forced to flash / memory-efficient / math).
+    static func attention(_ name: String) throws -> AttentionChoice {
+        guard let choice = AttentionChoice(userName: name) else {
+            throw GenerateError("unknown attention \"\(name)\"; use one of: \(AttentionChoice.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        return choice
+    }
+
+    /// The processor name the memory estimate should assume: forced `math` materialises every score
+    /// matrix, as vanilla does.
+    static func memoryModel(of choice: AttentionChoice) -> String {
+        choice == .math ? "vanilla" : choice.processor.name
     }
 }
 
