@@ -105,7 +105,8 @@ struct GenerateCommand: ParsableCommand {
         let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
         let paths = try OutputPaths.paths(output: output, seed: seed, count: images)
         try OutputPaths.checkFolder(of: paths[0])
-        let picture = try initImage.map { try RGBImage(contentsOf: $0) }
+        // EXIF orientation applied, as diffusers' `load_image` (`ImageOps.exif_transpose`) does.
+        let picture = try initImage.map { try RGBImage(contentsOf: $0, applyingOrientation: true) }
 
         let reporter = ProgressReporter(quiet: quiet)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
