@@ -52,7 +52,7 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import ops, pipelines, reference, schedulers, tokenizer
+    from fixtures import ops, pipeline_cases, pipelines, reference, schedulers, tokenizer
 
     for sub in GENERATED:
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
@@ -66,6 +66,8 @@ def generate(out: str) -> None:
         notes[f"tiny-{fam}"], weights = pipelines.build(out, fam)
         common.set_determinism(0)
         reference.build(out, fam, weights)
+        common.set_determinism(0)
+        pipeline_cases.build(out, fam)
     notes["tokenizer"] = ("vocab.json/merges.txt built from open_clip/bpe_simple_vocab_16e6.txt.gz; "
                           "tiny-sd*/tokenizer/{vocab.json,merges.txt} are relative symlinks to ../../tokenizer/")
     notes["text_encoder_key_layout"] = (

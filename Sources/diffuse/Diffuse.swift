@@ -6,7 +6,7 @@ struct Diffuse: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffuse",
         abstract: "Stable Diffusion inference in Swift.",
-        subcommands: [BenchCommand.self, DevicesCommand.self, InspectCommand.self])
+        subcommands: [GenerateCommand.self, BenchCommand.self, DevicesCommand.self, InspectCommand.self])
 }
 
 /// Options every command takes.

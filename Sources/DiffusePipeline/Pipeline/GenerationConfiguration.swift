@@ -1,0 +1,38 @@
+import DiffuseCore
+
+/// Everything one `StableDiffusionPipeline` run needs, with diffusers' defaults
+/// (`StableDiffusionPipeline.__call__` / `StableDiffusionImg2ImgPipeline.__call__`).
+public struct GenerationConfiguration: Sendable {
+    /// The text to draw.
+    public var prompt: String
+    /// What to steer away from: the unconditional half of classifier-free guidance. `""` (the default)
+    /// is what diffusers uses when no negative prompt is given.
+    public var negativePrompt: String = ""
+    /// Denoising steps (`num_inference_steps`), ≥ 1. Default 50. Image-to-image runs `⌊steps · strength⌋`.
+    public var steps: Int = 50
+    /// Classifier-free guidance scale g: noise = u + g·(c − u). g ≤ 1 skips the unconditional pass
+    /// (one UNet batch instead of two), as diffusers does. Default 7.5.
+    public var guidanceScale: Double = 7.5
+    /// Seed of the torch-compatible generator (`torch.Generator("cpu").manual_seed(seed)`); nil draws a
+    /// random one (returned in `GenerationResult.seed`).
+    public var seed: UInt64? = nil
+    /// Replaces the model's scheduler, keeping its betas. nil: the model's own.
+    public var scheduler: SchedulerChoice? = nil
+    /// Image size in pixels; nil: the UNet's `sample_size` × the VAE scale factor (for image-to-image:
+    /// the init image's size). Multiples of 8 (of the VAE factor × the UNet's down-sampling), any aspect.
+    public var width: Int? = nil
+    public var height: Int? = nil
+    /// Images drawn for the prompt, as one batch (one `randn` call for all their latents).
+    public var imagesPerPrompt: Int = 1
+    /// Image-to-image: the start image, [1, 3, H, W] in [-1, 1] (`RGBImage.tensor()`); nil for text-to-image.
+    public var initImage: Tensor? = nil
+    /// Image-to-image: how much of the schedule to run, in [0, 1] (1 = from pure noise). Default 0.8.
+    public var strength: Double = 0.8
+    /// CLIP layers to skip from the end (diffusers `clip_skip`; 0 = the last layer).
+    public var clipSkip: Int = 0
+
+    public init(prompt: String) { self.prompt = prompt }
+
+    /// Whether the unconditional pass runs (diffusers `do_classifier_free_guidance`).
+    public var usesGuidance: Bool { guidanceScale > 1 }
+}

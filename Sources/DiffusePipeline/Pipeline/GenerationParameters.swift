@@ -1,0 +1,56 @@
+/// The `parameters` PNG text chunk in the form AUTOMATIC1111's web UI writes (and other Stable
+/// Diffusion tools read):
+///
+///     a photo of a cat
+///     Negative prompt: blurry
+///     Steps: 50, Sampler: Euler a, CFG scale: 7.5, Seed: 1234, Size: 512x512, Model: sd15, …
+///
+/// The negative-prompt line is left out when empty (as A1111 does). Image-to-image adds
+/// `Denoising strength`; batches add `Batch size` / `Batch pos`; `Clip skip` uses A1111's numbering
+/// (1 = last layer = Diffuse's 0) and is written only when not 1.
+public struct GenerationParameters: Sendable, Equatable {
+    public var prompt: String
+    public var negativePrompt: String
+    public var steps: Int
+    public var sampler: String
+    public var guidanceScale: Double
+    public var seed: UInt64
+    public var width: Int
+    public var height: Int
+    public var model: String
+    public var strength: Double? = nil
+    public var clipSkip: Int = 0
+    public var batchSize: Int = 1
+    public var batchPosition: Int = 0
+
+    public init(prompt: String, negativePrompt: String, steps: Int, sampler: String, guidanceScale: Double,
+                seed: UInt64, width: Int, height: Int, model: String) {
+        self.prompt = prompt
+        self.negativePrompt = negativePrompt
+        self.steps = steps
+        self.sampler = sampler
+        self.guidanceScale = guidanceScale
+        self.seed = seed
+        self.width = width
+        self.height = height
+        self.model = model
+    }
+
+    /// The chunk's text.
+    public var text: String {
+        var fields = ["Steps: \(steps)", "Sampler: \(sampler)", "CFG scale: \(Self.number(guidanceScale))",
+                      "Seed: \(seed)", "Size: \(width)x\(height)", "Model: \(model)"]
+        if let strength { fields.append("Denoising strength: \(Self.number(strength))") }
+        if clipSkip != 0 { fields.append("Clip skip: \(clipSkip + 1)") }
+        if batchSize > 1 { fields += ["Batch size: \(batchSize)", "Batch pos: \(batchPosition)"] }
+        var lines = [prompt]
+        if !negativePrompt.isEmpty { lines.append("Negative prompt: " + negativePrompt) }
+        lines.append(fields.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+
+    /// 7.5 → "7.5", 7 → "7.0" (Python's float repr, as A1111 prints).
+    static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? "\(Int(x)).0" : "\(x)"
+    }
+}

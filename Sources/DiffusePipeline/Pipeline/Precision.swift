@@ -1,0 +1,32 @@
+import DiffuseCore
+
+/// How the model weights are held and computed with (`--precision`).
+///
+/// | mode | weights in memory | activations / arithmetic |
+/// |---|---|---|
+/// | `f32` | f32 | f32 (the reference; default on the CPU) |
+/// | `f16` | UNet + text encoder in f16 (half the memory) | f32: every op converts its f16 weight to f32 as it reads it |
+/// | `bf16` | UNet + text encoder in bf16 | f32, except that the weight GEMMs (`Linear`) round their f32 input to bf16 and run the AVX512-BF16 kernel (f32 accumulation) when the CPU has it; otherwise the weights are widened to f32 per op |
+///
+/// Decisions (the backend converts per op and returns the dtype of its first input):
+/// - Activations stay f32 in every mode, so only the weights (and, for bf16, the inputs of the weight
+///   GEMMs) are rounded — the image stays close to the f32 one. A model loaded "in f16" would instead keep
+///   every intermediate in f16 between ops, adding one rounding per op for no speed-up on this CPU
+///   (f16 arithmetic is scalarised here; DESIGN.md §2).
+/// - The bf16 GEMM inputs are made by `BF16GEMMBackend`, a `Backend` wrapper that sends
+///   `f32 activation × bf16 weight` products to `GEMM.bf16gemm` with an f32 result.
+/// - The token/position embedding tables stay f32: their dtype is the text encoder's compute dtype.
+/// - The VAE stays f32 in every mode: it is small (≈ 84 M parameters in SD) and its activations are
+///   large; diffusers too upcasts SD VAEs (`force_upcast`) because they overflow in f16.
+public enum Precision: String, Sendable, CaseIterable {
+    case f32, f16, bf16
+
+    /// The dtype of the UNet / text-encoder weights in memory.
+    public var weightDType: DType {
+        switch self {
+        case .f32: .f32
+        case .f16: .f16
+        case .bf16: .bf16
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import DiffuseSchedulers
+
+/// A scheduler chosen by name in place of the model's own (`--scheduler`), keeping the model's betas and
+/// training settings as diffusers' `OtherScheduler.from_config(pipe.scheduler.config)` does.
+public enum SchedulerChoice: String, Sendable, CaseIterable {
+    case pndm, ddim, euler
+    case eulerAncestral = "euler-a"
+    case lms
+    case dpmpp2M = "dpmpp-2m"
+    case dpmpp2MKarras = "dpmpp-2m-karras"
+
+    /// The diffusers class.
+    public var className: String {
+        switch self {
+        case .pndm: "PNDMScheduler"
+        case .ddim: "DDIMScheduler"
+        case .euler: "EulerDiscreteScheduler"
+        case .eulerAncestral: "EulerAncestralDiscreteScheduler"
+        case .lms: "LMSDiscreteScheduler"
+        case .dpmpp2M, .dpmpp2MKarras: "DPMSolverMultistepScheduler"
+        }
+    }
+
+    /// The sampler name other Stable Diffusion tools (A1111) write in the `parameters` text.
+    public var samplerName: String {
+        switch self {
+        case .pndm: "PNDM"
+        case .ddim: "DDIM"
+        case .euler: "Euler"
+        case .eulerAncestral: "Euler a"
+        case .lms: "LMS"
+        case .dpmpp2M: "DPM++ 2M"
+        case .dpmpp2MKarras: "DPM++ 2M Karras"
+        }
+    }
+
+    /// The choice that names the class of `config` (nil for a class not listed here).
+    public static func matching(_ config: SchedulerConfig) -> SchedulerChoice? {
+        switch config.className {
+        case "DPMSolverMultistepScheduler"?: config.useKarrasSigmas ? .dpmpp2MKarras : .dpmpp2M
+        case let name?: allCases.first { $0.className == name }
+        case nil: nil
+        }
+    }
+
+    /// `base` converted to this class (`SchedulerConfig.converted(to:)`); for `dpmpp-2m(-karras)` with
+    /// `algorithm_type` "dpmsolver++", `solver_order` 2 and Karras sigmas on / off
+    /// (`from_config(config, use_karras_sigmas=True)`).
+    public func config(from base: SchedulerConfig) -> SchedulerConfig {
+        var config = base.className == className ? base : base.converted(to: className)
+        if self == .dpmpp2M || self == .dpmpp2MKarras {
+            // What the name promises, whatever a DPM-Solver config of the model says.
+            config.algorithmType = "dpmsolver++"
+            config.solverOrder = 2
+            config.useKarrasSigmas = self == .dpmpp2MKarras
+        }
+        return config
+    }
+
+    /// The scheduler for `base` (the model's `scheduler_config.json`).
+    public func makeScheduler(from base: SchedulerConfig) throws -> any Scheduler {
+        let config = config(from: base)
+        return try SchedulerFactory.make(config, className: className)
+    }
+}

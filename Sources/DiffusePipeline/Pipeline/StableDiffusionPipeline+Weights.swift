@@ -1,0 +1,23 @@
+import DiffuseCore
+import DiffuseNN
+
+/// Weight stores for a `Precision` (see there for the reasons).
+extension StableDiffusionPipeline {
+    /// f32: the files memory-mapped and converted to f32 where stored otherwise. f16 / bf16: every
+    /// floating tensor converted once to `precision.weightDType` (those for which `keepF32` is true to
+    /// f32) and held in memory, in a store with no compute dtype, so that the model computes in f32.
+    static func weightStore(_ files: [String], precision: Precision,
+                            keepF32: (String) -> Bool) throws -> WeightStore {
+        if precision == .f32 { return try WeightStore(files: files, dtype: .f32) }
+        var tensors: [String: Tensor] = [:]
+        for path in files {
+            let file = try SafeTensorsFile(path: path)
+            for info in file.infos {
+                let target: DType = !info.dtype.isFloatingPoint ? info.dtype
+                    : keepF32(info.name) ? .f32 : precision.weightDType
+                tensors[info.name] = try file.tensor(info.name, as: target).contiguous()
+            }
+        }
+        return WeightStore(tensors: tensors, dtype: nil, source: files.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,86 @@
+import DiffuseCore
+import DiffuseCPU
+import DiffuseModels
+import DiffuseNN
+import DiffuseSchedulers
+
+/// Stable Diffusion 1.x / 2.x text-to-image and image-to-image, matching diffusers'
+/// `StableDiffusionPipeline` (pipelines/stable_diffusion/pipeline_stable_diffusion.py) and
+/// `StableDiffusionImg2ImgPipeline` (pipeline_stable_diffusion_img2img.py) for the same weights,
+/// prompt, scheduler and seed.
+///
+/// ```swift
+/// let pipe = try StableDiffusionPipeline(folder: ModelFolder(path: "sd15"))
+/// var config = GenerationConfiguration(prompt: "a photo of a cat")
+/// config.seed = 0
+/// let result = try pipe.textToImage(config) { step in print(step.step); return .proceed }
+/// ```
+/// Loading: the folder's components with `precision` (see `Precision`), the attention processor of
+/// every layer set to `attention` (nil: the layers' default). Not thread-safe across concurrent runs
+/// with different attention processors; runs themselves share nothing mutable.
+public final class StableDiffusionPipeline: @unchecked Sendable {
+    public let folder: ModelFolder
+    public let precision: Precision
+    /// The backend the models compute with (`BF16GEMMBackend` around `backend` for bf16).
+    public let backend: any Backend
+    public let tokenizer: CLIPTokenizer
+    public let textEncoder: CLIPTextModel
+    public let unet: UNet2DConditionModel
+    public let vae: AutoencoderKL
+
+    public init(folder: ModelFolder, precision: Precision = .f32, backend: any Backend = CPUBackend(),
+                attention: (any AttentionProcessor)? = nil) throws {
+        try folder.validateSupported()
+        self.folder = folder
+        self.precision = precision
+        let compute: any Backend = precision == .bf16 ? BF16GEMMBackend(base: backend) : backend
+        self.backend = compute
+        tokenizer = try CLIPTokenizer(folder: folder.componentPath("tokenizer"))
+        textEncoder = try CLIPTextModel(config: folder.textEncoder,
+            weights: Self.weightStore(folder.textEncoderWeights.files, precision: precision,
+                                      keepF32: { $0.contains("embeddings.") }),
+            backend: compute)
+        unet = try UNet2DConditionModel(config: folder.unet,
+            weights: Self.weightStore(folder.unetWeights.files, precision: precision, keepF32: { _ in false }),
+            backend: compute)
+        vae = try AutoencoderKL(config: folder.vae, weightFiles: folder.vaeWeights.files, dtype: .f32, backend: backend)
+        guard unet.config.inChannels == vae.config.latentChannels, unet.config.outChannels == vae.config.latentChannels else {
+            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.config.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
+        }
+        if let attention { try setAttentionProcessor(attention) }
+    }
+
+    /// Opens `path` as a `ModelFolder` and loads it.
+    public convenience init(path: String, variant: String? = nil, precision: Precision = .f32,
+                            backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil) throws {
+        try self.init(folder: ModelFolder(path: path, variant: variant), precision: precision, backend: backend,
+                      attention: attention)
+    }
+
+    /// Sets `processor` on every attention layer of the UNet, the VAE and the text encoder.
+    public func setAttentionProcessor(_ processor: any AttentionProcessor) throws {
+        try unet.setAttentionProcessor(processor)
+        try vae.setAttentionProcessor(processor)
+        try textEncoder.setAttentionProcessor(processor)
+    }
+
+    /// Pixels per latent (`2^(len(vae.block_out_channels) − 1)`; 8 for SD, 2 for the tiny fixtures).
+    public var vaeScaleFactor: Int { vae.vaeScaleFactor }
+
+    /// Image sides must be multiples of this (`GenerationLimits.sizeMultiple`).
+    public var sizeMultiple: Int { limits.sizeMultiple }
+
+    /// Default size: the UNet's `sample_size` × `vaeScaleFactor` (`GenerationLimits.defaultSize`).
+    public var defaultSize: (width: Int, height: Int) { limits.defaultSize }
+
+    /// The scheduler for a run: the model's own, or `choice` built from the model's config.
+    public func makeScheduler(_ choice: SchedulerChoice?) throws -> any Scheduler {
+        if let choice { return try choice.makeScheduler(from: folder.scheduler) }
+        return try SchedulerFactory.make(folder.scheduler)
+    }
+
+    /// The A1111 sampler name of the scheduler a run uses.
+    public func samplerName(_ choice: SchedulerChoice?) -> String {
+        (choice ?? SchedulerChoice.matching(folder.scheduler))?.samplerName ?? (folder.scheduler.className ?? "unknown")
+    }
+}

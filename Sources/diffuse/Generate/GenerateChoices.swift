@@ -1,0 +1,43 @@
+import DiffuseNN
+import DiffusePipeline
+
+/// The named choices of `diffuse generate`, checked before anything is loaded. Each error is one line.
+enum GenerateChoices {
+    /// `--scheduler`: one of `SchedulerChoice`'s names.
+    static func scheduler(_ name: String?) throws -> SchedulerChoice? {
+        guard let name else { return nil }
+        guard let choice = SchedulerChoice(rawValue: name.lowercased()) else {
+            throw GenerateError("unknown scheduler \"\(name)\"; use one of: \(SchedulerChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return choice
+    }
+
+    /// `--precision f32|f16|bf16`.
+    static func precision(_ name: String) throws -> Precision {
+        guard let precision = Precision(rawValue: name.lowercased()) else {
+            throw GenerateError("unknown precision \"\(name)\"; use one of: f32, f16, bf16")
+        }
+        return precision
+    }
+
+    /// `--attention`: `AttentionChoice` (auto = SDPA with the default kernel priority, vanilla, sliced,
+    /// or SDPA forced to flash / memory-efficient / math).
+    static func attention(_ name: String) throws -> AttentionChoice {
+        guard let choice = AttentionChoice(userName: name) else {
+            throw GenerateError("unknown attention \"\(name)\"; use one of: \(AttentionChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return choice
+    }
+
+    /// The processor name the memory estimate should assume: forced `math` materialises every score
+    /// matrix, as vanilla does.
+    static func memoryModel(of choice: AttentionChoice) -> String {
+        choice == .math ? "vanilla" : choice.processor.name
+    }
+}
+
+/// A `diffuse generate` error: printed as `error: <message>` on one line, exit code 1.
+struct GenerateError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

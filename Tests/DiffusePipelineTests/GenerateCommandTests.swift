@@ -1,0 +1,179 @@
+import Testing
+import Foundation
+import DiffuseCore
+import DiffusePipeline
+import DiffuseTestSupport
+
+/// `diffuse generate` run as a process (the binary SwiftPM built next to the tests:
+/// `.build/debug/diffuse`, or `$DIFFUSE_BINARY`). Skipped when no binary is found; build it first
+/// (`swift build`, which `swift test` does).
+///
+/// - Every fixture case (Fixtures/tiny-sd*/pipeline_cases.json) through the command: the PNGs it writes
+///   equal diffusers' `output_type="pil"` images within 1 level of 255 (the library tests explain the
+///   ±1), with the `parameters` chunk.
+/// - Bad input: exit code ≠ 0, exactly one stderr line starting `error: `, and nothing written.
+@Suite(.enabled(if: DiffuseBinary.path != nil, "no diffuse binary; run swift build"))
+struct GenerateCommandTests {
+    static var binary: String? { DiffuseBinary.path }
+
+
+    struct Run { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ arguments: [String], in folder: String) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary!)
+        process.arguments = ["generate"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryFolder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.path + "/diffuse-cli-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func files(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
+
+    // MARK: - Equality with diffusers
+
+    static let allCases: [(String, PipelineCase)] =
+        ((try? PipelineFixture.cases("tiny-sd1").cases) ?? []).map { ("tiny-sd1", $0) }
+        + ((try? PipelineFixture.cases("tiny-sd2").cases) ?? []).map { ("tiny-sd2", $0) }
+
+    @Test(arguments: allCases.map { "\($0.0)/\($0.1.case)" })
+    func pngEqualsDiffusers(_ id: String) throws {
+        let (name, c) = Self.allCases.first { "\($0.0)/\($0.1.case)" == id }!
+        let tensors = try PipelineFixture.cases(name).tensors
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var arguments = ["--model", FixturePaths.path(name), "--steps", "\(c.steps)", "--guidance-scale", "\(c.guidance)",
+                         "--seed", "\(c.seed)", "--negative-prompt", c.negative_prompt, "--images", "\(c.images)",
+                         "--output", "out.png", "--quiet", c.prompt]
+        if let scheduler = c.scheduler { arguments += ["--scheduler", scheduler] }
+        if c.img2img {
+            let pixels = try tensors.tensor("\(c.case).init_image").contiguous()
+            let picture = RGBImage(width: pixels.size(1), height: pixels.size(0),
+                                   pixels: (0..<pixels.count).map { UInt8(pixels.scalar(atFlat: $0)) })
+            try picture.writePNG(to: folder + "/init.png")
+            arguments += ["--init-image", "init.png", "--strength", "\(c.strength)"]
+        } else {
+            arguments += ["--width", "\(c.width)", "--height", "\(c.height)"]
+        }
+        let run = try Self.run(arguments, in: folder)
+        #expect(run.status == 0, "\(id): \(run.stderr)")
+        #expect(run.stdout.isEmpty && run.stderr.isEmpty, "--quiet prints nothing: \(run.stdout)\(run.stderr)")
+
+        let expected = try tensors.tensor("\(c.case).image").contiguous()   // [N, H, W, 3]
+        let perImage = expected.count / c.images
+        for i in 0..<c.images {
+            let path = folder + "/" + (c.images == 1 ? "out.png" : "out-\(i).png")
+            let picture = try RGBImage(contentsOf: path)
+            let want = (i * perImage..<(i + 1) * perImage).map { Int(expected.scalar(atFlat: $0)) }
+            let diff = pixelDifference(picture.pixels.map(Int.init), want)
+            print("\(id) image \(i): max pixel difference \(diff.max) (\(diff.differing) of \(want.count))")
+            #expect(diff.max <= 1, "\(id) image \(i)")
+            let text = try RGBImage.pngText(contentsOf: path)
+            let parameters = text.first { $0.key == "parameters" }?.value ?? ""
+            #expect(parameters.hasPrefix(c.prompt + "\n"))
+            #expect(parameters.contains("Steps: \(c.steps), Sampler: "))
+            #expect(parameters.contains("Seed: \(c.seed), Size: \(c.width)x\(c.height), Model: \(name)"))
+        }
+    }
+
+    /// A JPEG init image (24×16, from the image tests' fixtures) through the command equals the library
+    /// run on the same decoded pixels.
+    @Test func jpegInitImage() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let jpeg = ImageTestSupport.base64(ImageFixtures.all["jpegBaseline444"]!.file)
+        try Data(jpeg).write(to: URL(fileURLWithPath: folder + "/in.jpg"))
+        let run = try Self.run(["--model", FixturePaths.path("tiny-sd1"), "--steps", "4", "--seed", "9",
+                                "--init-image", "in.jpg", "--strength", "0.5", "--scheduler", "euler-a",
+                                "--output", "out.png", "a photo of a cat"], in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Wrote out.png"))
+        let written = try RGBImage(contentsOf: folder + "/out.png")
+        #expect(written.width == 24 && written.height == 16)
+
+        var config = GenerationConfiguration(prompt: "a photo of a cat")
+        config.steps = 4
+        config.seed = 9
+        config.scheduler = .eulerAncestral
+        config.strength = 0.5
+        config.initImage = try RGBImage(data: jpeg, source: "in.jpg").tensor()
+        let library = try PipelineFixture.pipeline("tiny-sd1").generate(config).rgbImages[0]
+        #expect(written.pixels == library.pixels)
+        let parameters = try RGBImage.pngText(contentsOf: folder + "/out.png").first { $0.key == "parameters" }?.value
+        #expect(parameters == "a photo of a cat\nSteps: 4, Sampler: Euler a, CFG scale: 7.5, Seed: 9, Size: 24x16, Model: tiny-sd1, Denoising strength: 0.5")
+    }
+
+    // MARK: - Bad input
+
+    static let badInputs: [(String, [String])] = [
+        ("unknown scheduler", ["--scheduler", "heun"]),
+        ("zero steps", ["--steps", "0"]),
+        ("negative steps", ["--steps=-3"]),
+        ("width not a multiple of 8", ["--width", "30"]),
+        ("too large", ["--width", "100000"]),
+        ("too large for memory", ["--width", "4096", "--height", "4096", "--images", "64"]),
+        ("strength above 1", ["--init-image", "init.png", "--strength", "1.5"]),
+        ("strength below 0", ["--init-image", "init.png", "--strength=-0.5"]),
+        ("strength without image", ["--strength", "0.5"]),
+        ("missing image", ["--init-image", "nope.png"]),
+        ("corrupt image", ["--init-image", "corrupt.png"]),
+        ("image size not a multiple of 8", ["--init-image", "odd.png"]),
+        ("folder without unet", ["--model", "no-unet"]),
+        ("no model", ["--model", ""]),
+        ("unknown attention", ["--attention", "turbo"]),
+        ("unknown precision", ["--precision", "f8"]),
+        ("jpeg output", ["--output", "x.jpg"]),
+        ("missing output folder", ["--output", "missing/x.png"]),
+    ]
+
+    @Test(arguments: badInputs.map(\.0))
+    func badInput(_ name: String) throws {
+        let arguments = Self.badInputs.first { $0.0 == name }!.1
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try RGBImage(width: 32, height: 32, pixels: [UInt8](repeating: 128, count: 32 * 32 * 3)).writePNG(to: folder + "/init.png")
+        try RGBImage(width: 30, height: 32, pixels: [UInt8](repeating: 128, count: 30 * 32 * 3)).writePNG(to: folder + "/odd.png")
+        try Data("not an image at all".utf8).write(to: URL(fileURLWithPath: folder + "/corrupt.png"))
+        try FileManager.default.createDirectory(atPath: folder + "/no-unet", withIntermediateDirectories: false)
+        for item in ["model_index.json", "scheduler", "text_encoder", "tokenizer", "vae"] {
+            try FileManager.default.createSymbolicLink(atPath: folder + "/no-unet/" + item,
+                                                       withDestinationPath: FixturePaths.path("tiny-sd1/" + item))
+        }
+        let before = Self.files(in: folder)
+        var all = ["--model", FixturePaths.path("tiny-sd1"), "--steps", "2", "--seed", "1"]
+        if arguments.first == "--model" { all = ["--steps", "2", "--seed", "1"] }
+        if name == "no model" { all = ["--steps", "2"] }
+        let run = try Self.run(all + (name == "no model" ? [] : arguments) + ["a cat"], in: folder)
+        print("\(name): exit \(run.status), \(run.stderr)", terminator: "")
+        #expect(run.status != 0, "\(name)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: "), "\(name): one error line, got \(run.stderr)")
+        #expect(Self.files(in: folder) == before, "\(name): no output left behind")
+    }
+}
+
+/// The `diffuse` executable to test: `$DIFFUSE_BINARY`, else `.build/debug/diffuse` or `.build/release/diffuse`.
+enum DiffuseBinary {
+    static let path: String? = {
+        if let path = ProcessInfo.processInfo.environment["DIFFUSE_BINARY"] { return path }
+        let build = FixturePaths.root + "/../.build"
+        for candidate in [build + "/debug/diffuse", build + "/release/diffuse"]
+        where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        return nil
+    }()
+}

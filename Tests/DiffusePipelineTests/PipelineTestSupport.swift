@@ -1,0 +1,111 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import DiffuseCore
+import DiffuseCPU
+import DiffusePipeline
+import DiffuseTestSupport
+
+/// Loaded fixture pipelines (tiny-sd1, tiny-sd2), shared by the tests of this target.
+enum PipelineFixture {
+    nonisolated(unsafe) private static var cache: [String: StableDiffusionPipeline] = [:]
+    private static let lock = Lock()
+
+    static func pipeline(_ name: String, precision: Precision = .f32) throws -> StableDiffusionPipeline {
+        let key = name + "/" + precision.rawValue
+        return try lock.withLock {
+            if let cached = cache[key] { return cached }
+            let pipe = try StableDiffusionPipeline(path: FixturePaths.path(name), precision: precision)
+            cache[key] = pipe
+            return pipe
+        }
+    }
+
+    static func reference(_ name: String) throws -> SafeTensorsFile {
+        try SafeTensorsFile(path: FixturePaths.path(name + "/reference.safetensors"))
+    }
+
+    static func cases(_ name: String) throws -> (cases: [PipelineCase], tensors: SafeTensorsFile) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: FixturePaths.path(name + "/pipeline_cases.json")))
+        return (try JSONDecoder().decode([PipelineCase].self, from: data),
+                try SafeTensorsFile(path: FixturePaths.path(name + "/pipeline_cases.safetensors")))
+    }
+}
+
+/// One entry of `Fixtures/tiny-sd*/pipeline_cases.json` (Scripts/fixtures/pipeline_cases.py).
+struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
+    let `case`: String
+    let prompt: String
+    let negative_prompt: String
+    let steps: Int
+    let guidance: Double
+    let seed: UInt64
+    let scheduler: String?
+    let width: Int
+    let height: Int
+    let images: Int
+    let img2img: Bool
+    let strength: Double
+
+    var description: String { `case` }
+
+    /// The configuration; `initImage` from the `<case>.init_image` pixels for image-to-image.
+    func configuration(initImage: Tensor?) throws -> GenerationConfiguration {
+        var c = GenerationConfiguration(prompt: prompt)
+        c.negativePrompt = negative_prompt
+        c.steps = steps
+        c.guidanceScale = guidance
+        c.seed = seed
+        c.scheduler = try scheduler.map { name in
+            guard let choice = SchedulerChoice(rawValue: name) else { throw PipelineError(.invalidConfiguration, "unknown scheduler \(name)") }
+            return choice
+        }
+        c.imagesPerPrompt = images
+        if img2img {
+            c.initImage = initImage
+            c.strength = strength
+        } else {
+            c.width = width
+            c.height = height
+        }
+        return c
+    }
+}
+
+/// uint8 pixels [H, W, 3] (stored as i32) → [1, 3, H, W] in [-1, 1], as diffusers' `VaeImageProcessor`
+/// does: `x / 255` (f32), then `2x − 1`.
+func normalizedImage(_ pixels: Tensor) -> Tensor {
+    let (h, w) = (pixels.size(0), pixels.size(1))
+    let values = pixels.contiguous()
+    var out = [Float](repeating: 0, count: 3 * h * w)
+    for y in 0..<h { for x in 0..<w { for c in 0..<3 {
+        let v = Float(values.scalar(atFlat: (y * w + x) * 3 + c)) / 255
+        out[(c * h + y) * w + x] = 2 * v - 1
+    } } }
+    return Tensor(out, shape: [1, 3, h, w])
+}
+
+/// diffusers' postprocess of images [N, 3, H, W] in [-1, 1] → uint8 values [N, H, W, 3] as Int:
+/// `(x / 2 + 0.5).clamp(0, 1)`, `× 255`, numpy `round` (half to even).
+func pixels(_ images: Tensor) -> [Int] {
+    let (n, h, w) = (images.size(0), images.size(2), images.size(3))
+    let v = images.contiguous().floats()
+    var out = [Int](repeating: 0, count: n * h * w * 3)
+    for b in 0..<n { for y in 0..<h { for x in 0..<w { for c in 0..<3 {
+        let f = min(max(v[((b * 3 + c) * h + y) * w + x] / 2 + 0.5, 0), 1)
+        out[((b * h + y) * w + x) * 3 + c] = Int((f * 255).rounded(.toNearestOrEven))
+    } } } }
+    return out
+}
+
+/// Largest |a − b| over two pixel lists, and how many differ.
+func pixelDifference(_ a: [Int], _ b: [Int]) -> (max: Int, differing: Int) {
+    var worst = 0, differing = 0
+    for (x, y) in zip(a, b) where x != y {
+        worst = max(worst, abs(x - y))
+        differing += 1
+    }
+    return (worst, differing)
+}
