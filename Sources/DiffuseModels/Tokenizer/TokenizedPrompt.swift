@@ -37,7 +37,7 @@ public struct TokenizedPrompt: Sendable, Equatable {
     /// dropped text as a Python list, `['…']`; this gives the text itself.)
     public var truncationWarning: String? {
         guard wasTruncated else { return nil }
-        return "The following part of your input was truncated because CLIP can only handle sequences up to "
-            + "\(maxLength) tokens: \(droppedText)"
+        return "\(droppedTokenCount) token\(droppedTokenCount == 1 ? "" : "s") dropped: the following part of your "
+            + "input was truncated because CLIP can only handle sequences up to \(maxLength) tokens: \(droppedText)"
     }
 }

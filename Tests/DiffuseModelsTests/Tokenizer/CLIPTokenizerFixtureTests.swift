@@ -74,8 +74,8 @@ struct CLIPTokenizerFixtureTests {
         #expect(prompt.droppedText == tokenizer.decode(dropped))
         // transformers: tokenizer.batch_decode([ids[76:-1]])
         #expect(prompt.droppedText == "the distance , waves crashing against the rocks , moss covered stones , glowing windows , banners in the wind")
-        #expect(prompt.truncationWarning == "The following part of your input was truncated because CLIP can only handle "
-            + "sequences up to 77 tokens: " + prompt.droppedText)
+        #expect(prompt.truncationWarning == "20 tokens dropped: the following part of your input was truncated "
+            + "because CLIP can only handle sequences up to 77 tokens: " + prompt.droppedText)
     }
 
     @Test func exactlyFittingPromptIsNotTruncated() {
