@@ -5,12 +5,23 @@ extension CPUBackend {
     /// Copies bits: any dtype, output in x's dtype.
     public func upsampleNearest2x(_ x: Tensor) -> Tensor {
         require(x.rank == 4, "upsampleNearest2x: input must be [N, C, H, W], got shape \(x.shape)")
+        return upsampleNearest(x, height: 2 * x.shape[2], width: 2 * x.shape[3])
+    }
+
+    /// Nearest-neighbour resizing to an explicit size, [N, C, H, W] → [N, C, height, width]
+    /// (`F.interpolate(size=(height, width), mode="nearest")`: source index floor(dst · in/out) in Float,
+    /// clamped to in − 1). Copies bits: any dtype, output in x's dtype.
+    public func upsampleNearest(_ x: Tensor, height: Int, width: Int) -> Tensor {
+        require(x.rank == 4, "upsampleNearest: input must be [N, C, H, W], got shape \(x.shape)")
+        require(height > 0 && width > 0, "upsampleNearest: output size \(height)×\(width) must be positive")
         let input = x.contiguous()
         let (h, w) = (x.shape[2], x.shape[3])
-        let out = Tensor(uninitialized: [x.shape[0], x.shape[1], 2 * h, 2 * w], dtype: x.dtype)
+        require(h > 0 && w > 0, "upsampleNearest: input \(x.shape) has an empty spatial dimension")
+        let out = Tensor(uninitialized: [x.shape[0], x.shape[1], height, width], dtype: x.dtype)
         withExtendedLifetime(input) {
             UpsampleNearestKernel.run(input.rawPointer, out.rawPointer, elementSize: x.dtype.byteSize,
-                                      planes: x.shape[0] * x.shape[1], height: h, width: w)
+                                      planes: x.shape[0] * x.shape[1], height: h, width: w,
+                                      outHeight: height, outWidth: width)
         }
         return out
     }

@@ -51,6 +51,10 @@ public protocol Backend: Sendable {
     /// Nearest-neighbour 2× upsampling of [N, C, H, W] → [N, C, 2H, 2W].
     func upsampleNearest2x(_ x: Tensor) -> Tensor
 
+    /// Nearest-neighbour resizing of [N, C, H, W] → [N, C, height, width] with torch's `nearest` rule
+    /// (`F.interpolate(size=…, mode="nearest")`): source index min(floor(dst · Float(in)/Float(out)), in − 1).
+    func upsampleNearest(_ x: Tensor, height: Int, width: Int) -> Tensor
+
     /// Concatenation along `dim`; all other dimensions must match.
     func concat(_ tensors: [Tensor], dim: Int) -> Tensor
 

@@ -3,7 +3,7 @@ import DiffuseCore
 import DiffuseCPU
 import DiffuseTestSupport
 
-/// upsampleNearest2x, concat and embedding move data without arithmetic: results must be bit-exact
+/// upsampleNearest2x, upsampleNearest, concat and embedding move data without arithmetic: results must be bit-exact
 /// (compared with ==, in every dtype).
 @Suite struct ShapeOpsTests {
     let cpu = CPUBackend()
@@ -32,6 +32,58 @@ import DiffuseTestSupport
             #expect(y.dtype == x.dtype && y.shape == [x.shape[0], x.shape[1], 2 * x.shape[2], 2 * x.shape[3]])
             #expect(values(y) == upsampleReference(x), "upsample \(x.dtype) \(x.shape)")
         }
+    }
+
+    /// torch's rule for an explicit size, written independently: Double division, then the Float
+    /// scale where torch's Float rounding decides (`scale = Float(in)/Float(out)`, src = floor(dst·scale)).
+    func upsampleReference(_ x: Tensor, height oh: Int, width ow: Int) -> [Double] {
+        let v = values(x), (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        func index(_ d: Int, _ size: Int, _ outSize: Int) -> Int {
+            if outSize == size { return d }
+            let scale = Float(size) / Float(outSize)
+            return min(Int(Double(Float(d) * scale).rounded(.down)), size - 1)
+        }
+        var out: [Double] = []
+        for p in 0..<(n * c) {
+            for i in 0..<oh { for j in 0..<ow { out.append(v[(p * h + index(i, h, oh)) * w + index(j, w, ow)]) } }
+        }
+        return out
+    }
+
+    @Test func upsampleToSizeMatchesReference() {
+        let inputs = [OpTestSupport.random([2, 3, 5, 7], seed: 11),
+                      OpTestSupport.random([3, 5, 7, 2], seed: 12).permuted([3, 0, 2, 1]),  // [2, 3, 7, 5] view
+                      OpTestSupport.random([1, 2, 3, 3], dtype: .f16, seed: 13),
+                      OpTestSupport.random([1, 2, 3, 3], dtype: .bf16, seed: 14),
+                      Tensor(ids: Array(0..<12), shape: [1, 2, 2, 3], dtype: .i64)]
+        for x in inputs {
+            let (h, w) = (x.shape[2], x.shape[3])
+            for (oh, ow) in [(2 * h, 2 * w), (h, w), (2 * h - 1, 2 * w + 1), (h + 1, 3 * w), (max(1, h - 1), w + 2), (1, 1)] {
+                let y = cpu.upsampleNearest(x, height: oh, width: ow)
+                #expect(y.dtype == x.dtype && y.shape == [x.shape[0], x.shape[1], oh, ow])
+                #expect(values(y) == upsampleReference(x, height: oh, width: ow), "upsample \(x.dtype) \(x.shape) → \(oh)×\(ow)")
+            }
+        }
+    }
+
+    /// Expected values from torch 2.x, generated once with
+    ///
+    ///     x = torch.arange(h * w, dtype=torch.float32).reshape(1, 1, h, w)
+    ///     F.interpolate(x, size=(oh, ow), mode="nearest").flatten().int().tolist()
+    ///
+    /// 1×14 → 1×46 and 26×1 → 22×1 are cases where torch's Float scale floors one index below the exact
+    /// rational floor (output 23 → 6, not 7; output 11 → 12, not 13).
+    @Test(arguments: [
+        (5, 7, 9, 13, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18, 18, 19, 19, 20, 14, 14, 15, 15, 16, 16, 17, 17, 18, 18, 19, 19, 20, 21, 21, 22, 22, 23, 23, 24, 24, 25, 25, 26, 26, 27, 21, 21, 22, 22, 23, 23, 24, 24, 25, 25, 26, 26, 27, 28, 28, 29, 29, 30, 30, 31, 31, 32, 32, 33, 33, 34]),
+        (3, 3, 5, 6, [0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8]),
+        (4, 6, 3, 13, [0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17]),
+        (1, 14, 1, 46, [0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 12, 12, 12, 13, 13, 13]),
+        (26, 1, 22, 1, [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 20, 21, 22, 23, 24]),
+    ])
+    func upsampleToSizeMatchesTorch(_ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ expected: [Int]) {
+        let x = Tensor(Array(0..<(h * w)).map(Float.init), shape: [1, 1, h, w])
+        let y = cpu.upsampleNearest(x, height: oh, width: ow)
+        #expect(y.shape == [1, 1, oh, ow] && values(y) == expected.map(Double.init))
     }
 
     // MARK: concat

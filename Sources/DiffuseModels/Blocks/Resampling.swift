@@ -20,7 +20,8 @@ public struct Downsample2D: Sendable {
     }
 }
 
-/// diffusers `Upsample2D` (models/upsampling.py) with `use_conv=True`: nearest 2× then a 3×3 `conv`.
+/// diffusers `Upsample2D` (models/upsampling.py) with `use_conv=True`: nearest 2× (or nearest to an
+/// explicit `outputSize`, diffusers' `output_size`) then a 3×3 `conv`.
 public struct Upsample2D: Sendable {
     let conv: Conv2d
     let backend: any Backend
@@ -30,6 +31,11 @@ public struct Upsample2D: Sendable {
         backend = scope.backend
     }
 
-    /// x: [N, C, H, W] → [N, Cout, 2H, 2W].
-    public func callAsFunction(_ x: Tensor) -> Tensor { conv(backend.upsampleNearest2x(x)) }
+    /// x: [N, C, H, W] → [N, Cout, 2H, 2W], or [N, Cout, outputSize] when given
+    /// (`F.interpolate(size=output_size, mode="nearest")`: the UNet passes its skip connection's size when
+    /// the latent size is not a multiple of 2^levels, so that odd sizes halved on the way down come back).
+    public func callAsFunction(_ x: Tensor, outputSize: (height: Int, width: Int)? = nil) -> Tensor {
+        guard let outputSize else { return conv(backend.upsampleNearest2x(x)) }
+        return conv(backend.upsampleNearest(x, height: outputSize.height, width: outputSize.width))
+    }
 }

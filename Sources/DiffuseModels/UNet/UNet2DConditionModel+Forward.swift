@@ -6,7 +6,8 @@ import DiffuseNN
 extension UNet2DConditionModel {
     /// One denoising step's model output.
     /// - Parameters:
-    ///   - sample: noisy latents [B, in_channels, H, W] (H and W multiples of 2^`resolutionLevels`).
+    ///   - sample: noisy latents [B, in_channels, H, W], any H, W ≥ 1 (when not multiples of
+    ///     2^`resolutionLevels`, each up-sampler resizes to its skip connection's size, as diffusers does).
     ///   - timestep: a scalar ([] or [1]), shared by the batch, or one per batch element ([B]); any
     ///     numeric dtype (diffusers passes int64 timesteps, schedulers like Euler fractional ones).
     ///   - encoderHiddenStates: text-encoder output [B, L, cross_attention_dim] (L = 77 for CLIP).
@@ -44,9 +45,13 @@ extension UNet2DConditionModel {
         h = try midBlock(h, temb: temb, context: context)
         observe?("mid_block", h)
 
-        // Up: [B, Cn−1, H/2ⁿ⁻¹, W/2ⁿ⁻¹] → [B, C0, H, W], consuming the skips last first.
+        // Up: [B, Cn−1, H/2ⁿ⁻¹, W/2ⁿ⁻¹] → [B, C0, H, W], consuming the skips last first. diffusers'
+        // `forward_upsample_size`: when a side is not a multiple of 2^levels, the stride-2 convs rounded
+        // it up (⌈H/2⌉), so each up-sampler resizes to the matching skip instead of doubling.
+        let factor = 1 << resolutionLevels
+        let forwardUpsampleSize = sample.size(2) % factor != 0 || sample.size(3) % factor != 0
         for (i, block) in upBlocks.enumerated() {
-            h = try block(h, skips: &skips, temb: temb, context: context)
+            h = try block(h, skips: &skips, temb: temb, context: context, forwardUpsampleSize: forwardUpsampleSize)
             observe?("up_blocks.\(i)", h)
         }
         require(skips.isEmpty, "UNet: \(skips.count) skip connections left over")
@@ -80,12 +85,10 @@ extension UNet2DConditionModel {
             throw UNetInputError(argument: "sample", message:
                 "has shape \(sample.shape) (\(sample.dtype)); expected floating [B, \(config.inChannels), H, W]")
         }
-        let batch = sample.size(0), factor = 1 << resolutionLevels
-        guard batch > 0, sample.size(2) > 0, sample.size(3) > 0,
-              sample.size(2) % factor == 0, sample.size(3) % factor == 0 else {
+        let batch = sample.size(0)
+        guard batch > 0, sample.size(2) > 0, sample.size(3) > 0 else {
             throw UNetInputError(argument: "sample", message:
-                "has shape \(sample.shape); height and width must be positive multiples of \(factor) "
-                + "(2^\(resolutionLevels) for \(config.blockCount) blocks), i.e. image sizes multiples of \(factor * 8)")
+                "has shape \(sample.shape); batch, height and width must be positive")
         }
         guard timestep.rank <= 1, timestep.count == 1 || timestep.count == batch else {
             throw UNetInputError(argument: "timestep", message:

@@ -99,6 +99,7 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
         downBlocks.flatMap(\.attentionLayers) + upBlocks.flatMap(\.attentionLayers) + midBlock.attentionLayers
     }
 
-    /// Number of 2× resolution changes on the way down (= on the way up): latent sizes must be multiples of 2^this.
+    /// Number of 2× resolution changes on the way down (= on the way up), diffusers' `num_upsamplers`.
+    /// Latent sizes that are not multiples of 2^this take the `forward_upsample_size` path.
     public var resolutionLevels: Int { config.blockCount - 1 }
 }

@@ -7,7 +7,8 @@ import DiffuseNN
 ///
 ///     for i in 0..<layers:  h = cat([h, skips.popLast()], dim: 1)
 ///                           h = resnets[i](h, temb); h = attentions[i](h, text)   (CrossAttn only)
-///     if not the last block: h = upsamplers[0](h)   (nearest 2×, 3×3 conv)
+///     if not the last block: h = upsamplers[0](h)   (nearest 2×, 3×3 conv; with `forwardUpsampleSize`
+///                            nearest to the next remaining skip's size, diffusers' `upsample_size`)
 public struct UNetUpBlock: Sendable {
     public enum Kind: String, Sendable {
         case crossAttnUpBlock2D = "CrossAttnUpBlock2D"
@@ -43,8 +44,11 @@ public struct UNetUpBlock: Sendable {
     var attentionLayers: [Attention] { layers.attentionLayers }
 
     /// hidden: [B, Cprev, H, W], skips: the down path's outputs (this block takes the last `skipCount`)
-    /// → [B, Cout, 2H, 2W] (H, W in the last block).
-    func callAsFunction(_ hidden: Tensor, skips: inout [Tensor], temb: Tensor, context: Tensor) throws -> Tensor {
+    /// → [B, Cout, 2H, 2W] (H, W in the last block). `forwardUpsampleSize`: upsample to the spatial size of
+    /// the skip the next block consumes first (`res_samples[-1].shape[2:]`), which diffusers does when
+    /// the latent size is not a multiple of 2^levels (a down-sampled odd side does not double back).
+    func callAsFunction(_ hidden: Tensor, skips: inout [Tensor], temb: Tensor, context: Tensor,
+                        forwardUpsampleSize: Bool = false) throws -> Tensor {
         var h = hidden
         for i in layers.resnets.indices {
             let skip = skips.removeLast()
@@ -52,7 +56,10 @@ public struct UNetUpBlock: Sendable {
             h = backend.concat([h, skip], dim: 1)
             h = try layers.layer(i, h, temb: temb, context: context)
         }
-        if let upsampler { h = upsampler(h) }
+        if let upsampler {
+            let next = forwardUpsampleSize ? skips.last : nil
+            h = upsampler(h, outputSize: next.map { (height: $0.size(2), width: $0.size(3)) })
+        }
         return h
     }
 }

@@ -54,6 +54,9 @@ public struct BF16GEMMBackend: Backend {
     public func mul(_ a: Tensor, _ b: Tensor) -> Tensor { base.mul(a, b) }
     public func scale(_ x: Tensor, by scale: Float) -> Tensor { base.scale(x, by: scale) }
     public func upsampleNearest2x(_ x: Tensor) -> Tensor { base.upsampleNearest2x(x) }
+    public func upsampleNearest(_ x: Tensor, height: Int, width: Int) -> Tensor {
+        base.upsampleNearest(x, height: height, width: width)
+    }
     public func concat(_ tensors: [Tensor], dim: Int) -> Tensor { base.concat(tensors, dim: dim) }
     public func embedding(_ table: Tensor, ids: Tensor) -> Tensor { base.embedding(table, ids: ids) }
     public func timestepEmbedding(_ timesteps: Tensor, dim: Int, flipSinToCos: Bool, freqShift: Float,

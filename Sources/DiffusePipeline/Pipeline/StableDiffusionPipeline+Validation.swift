@@ -28,10 +28,11 @@ public struct GenerationLimits: Sendable {
     /// Pixels per latent: `2^(len(vae.block_out_channels) − 1)`.
     public var vaeScaleFactor: Int { folder.vae.scaleFactor }
 
-    /// Image sides must be multiples of this: the VAE factor × the UNet's down-sampling (2^levels), which
-    /// Diffuse's UNet requires of its latents (diffusers pads odd sizes through `upsample_size`; not
-    /// implemented). 8 × 8 = 64 for SD 1.x / 2.x, 2 × 2 = 4 for the tiny fixtures.
-    public var sizeMultiple: Int { vaeScaleFactor * (1 << Swift.max(folder.unet.blockCount - 1, 0)) }
+    /// Image sides must be multiples of this: the VAE factor (8 for SD 1.x / 2.x, 2 for the tiny
+    /// fixtures), so that the latents have whole sides. Any latent size works in the UNet: sizes that are
+    /// not multiples of 2^levels take diffusers' `upsample_size` path. `checkSize` also requires
+    /// multiples of 8, as diffusers' `check_inputs` does.
+    public var sizeMultiple: Int { vaeScaleFactor }
 
     /// Default size: the UNet's `sample_size` × `vaeScaleFactor` (512×512 for SD 1.5, 768 for SD 2.1-v).
     public var defaultSize: (width: Int, height: Int) {
@@ -81,14 +82,14 @@ public struct GenerationLimits: Sendable {
         return size
     }
 
-    /// Sides positive, multiples of 8 and of `sizeMultiple`, ≤ `maximumSide`, and a rough peak-memory
+    /// Sides positive, multiples of 8 and of `sizeMultiple` (the VAE factor), ≤ `maximumSide`, and a rough peak-memory
     /// estimate below the machine's physical memory.
     public func checkSize(width: Int, height: Int, batch: Int = 1) throws {
         let multiple = Swift.max(8, sizeMultiple) // lcm(8, power of two) = the larger
         for (name, side) in [("width", width), ("height", height)] {
             guard side > 0, side % multiple == 0 else {
                 throw PipelineError(.invalidConfiguration,
-                    "\(name) \(side) must be a positive multiple of \(multiple) (this model's VAE × UNet down-sampling); try \(Swift.max(multiple, side / multiple * multiple))")
+                    "\(name) \(side) must be a positive multiple of \(multiple) (this model's VAE factor); try \(Swift.max(multiple, side / multiple * multiple))")
             }
             guard side <= Self.maximumSide else {
                 throw PipelineError(.tooLarge, "\(name) \(side) is too large: at most \(Self.maximumSide) pixels")

@@ -40,6 +40,25 @@ import DiffuseTestSupport
         #expect(cfgReport.passes, "tiny-\(family) noise_pred_cfg: \(cfgReport)")
     }
 
+    /// Latent sides that are not multiples of 2^(blocks − 1) (here odd: [2, 4, 7, 9] for sd1, [2, 4, 5, 7]
+    /// for sd2, `unet.odd.*`): the stride-2 down-sampler rounds up (⌈7/2⌉ = 4) and diffusers'
+    /// `forward_upsample_size` path resizes back to the skip's size (`F.interpolate(size=…)`, 4 → 7)
+    /// instead of doubling (which would give 8 and fail the concatenation). Same tolerance as above.
+    @Test(arguments: ["sd1", "sd2"])
+    func oddLatentSizeMatchesDiffusers(_ family: String) throws {
+        let unet = try TinyUNet.load(family)
+        let reference = try TinyUNet.reference(family)
+        let (_, timestep, text) = try TinyUNet.inputs(family)
+        let sample = try reference.tensor("unet.odd.sample")
+        #expect(sample.size(2) % 2 == 1 && sample.size(3) % 2 == 1)
+        let out = try unet.forward(sample: sample, timestep: timestep, encoderHiddenStates: text)
+        let expected = try reference.tensor("unet.odd.noise_pred")
+        #expect(out.shape == expected.shape)
+        let report = closeness(out, expected, rtol: Self.tolerance.rtol, atol: Self.tolerance.atol)
+        print("tiny-\(family) odd latent \(sample.shape): \(report); max err / peak \(maxRelativeToPeak(out, expected))")
+        #expect(report.passes, "tiny-\(family) odd latent: \(report)")
+    }
+
     /// Every recorded submodule output, so a failure above points at the first block that diverges.
     @Test(arguments: ["sd1", "sd2"])
     func intermediatesMatchDiffusers(_ family: String) throws {
