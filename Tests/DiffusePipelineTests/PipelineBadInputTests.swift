@@ -72,6 +72,41 @@ import DiffuseTestSupport
         try Self.expectRefused(Self.config { $0.guidanceScale = .nan }, .invalidConfiguration, mentioning: ["guidance"])
     }
 
+    /// SD 1.5's configs (Fixtures/configs/sd15, VAE factor 8, 4 UNet blocks): any multiple of 8 is a
+    /// valid side (the UNet takes latents that are not multiples of 8 through diffusers' upsample_size
+    /// path), e.g. 520×776 (latents 65×97); sides that are not multiples of 8 are refused saying so.
+    @Test func sd15AcceptsAnyMultipleOf8() throws {
+        let root = FileManager.default.temporaryDirectory.path + "/diffuse-sd15-configs-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let configs = FixturePaths.path("configs/sd15")
+        for (component, file, source) in [("unet", "config.json", "unet.json"), ("vae", "config.json", "vae.json"),
+                                          ("text_encoder", "config.json", "text_encoder.json"),
+                                          ("scheduler", "scheduler_config.json", "scheduler.json")] {
+            try FileManager.default.createDirectory(atPath: root + "/" + component, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: "\(root)/\(component)/\(file)", withDestinationPath: configs + "/" + source)
+        }
+        // Configs only: the folder check wants weight files to exist, the size rules never read them.
+        for weights in ["unet/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+                        "text_encoder/model.safetensors"] {
+            #expect(FileManager.default.createFile(atPath: root + "/" + weights, contents: Data()))
+        }
+        try FileManager.default.createSymbolicLink(atPath: root + "/model_index.json", withDestinationPath: configs + "/model_index.json")
+        try FileManager.default.createSymbolicLink(atPath: root + "/tokenizer", withDestinationPath: FixturePaths.path("tiny-sd1/tokenizer"))
+        let limits = GenerationLimits(folder: try ModelFolder(path: root), attentionProcessor: "sdpa")
+        #expect(limits.vaeScaleFactor == 8 && limits.sizeMultiple == 8)
+        for (w, h) in [(520, 776), (512, 768), (8, 8), (264, 136)] {
+            #expect(throws: Never.self) { try limits.checkSize(width: w, height: h) }
+        }
+        for (w, h) in [(516, 512), (512, 36)] {
+            do {
+                try limits.checkSize(width: w, height: h)
+                Issue.record("\(w)×\(h) accepted")
+            } catch let error as PipelineError {
+                #expect(error.kind == .invalidConfiguration && error.message.contains("multiple of 8"), "\(error)")
+            }
+        }
+    }
+
     /// A model folder whose unet/ is missing: `ModelFolderError` naming the folder.
     @Test func folderWithoutUNet() throws {
         let root = FileManager.default.temporaryDirectory.path + "/diffuse-no-unet-\(UInt32.random(in: 0...UInt32.max))"
