@@ -106,6 +106,10 @@ enum OpsBenchmark {
             unary("upsample2x", [2, 640, 32 / s, 32 / s], flopsPerElement: 0, outputFraction: 4) {
                 _ = backend.upsampleNearest2x($0)
             },
+            // The UNet's path for latents that are not multiples of 2^levels: resize to the skip's size.
+            unary("upsample_to_size", [2, 640, 32 / s - 1, 32 / s - 1], flopsPerElement: 0, outputFraction: 4) {
+                _ = backend.upsampleNearest($0, height: 2 * $0.size(2) + 1, width: 2 * $0.size(3) + 1)
+            },
             unary("concat", [2, 640, 32 / s, 32 / s], flopsPerElement: 0, outputFraction: 2) {
                 _ = backend.concat([$0, $0], dim: 1)
             },
