@@ -29,8 +29,11 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt.")
     var prompt: String
 
-    @Option(help: "A diffusers model folder (the one with model_index.json). Required until a default model ships.")
+    @Option(help: "A diffusers model folder (the one with model_index.json) or a hub id org/name from the local Hugging Face cache. Required until a default model ships.")
     var model: String?
+
+    @Option(help: "Hub id only: branch, tag or commit hash in the cache (default main).")
+    var revision: String?
 
     @Option(help: "Weights variant of the folder, e.g. fp16 for *.fp16.safetensors.")
     var variant: String?
@@ -110,7 +113,7 @@ struct GenerateCommand: ParsableCommand {
 
         let reporter = ProgressReporter(quiet: quiet)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
-        let folder = try ModelFolder(path: model, variant: variant)
+        let folder = try ModelFolder(path: ModelSource.resolve(model, revision: revision), variant: variant)
         try folder.validateSupported()
         let limits = GenerationLimits(folder: folder, attentionProcessor: GenerateChoices.memoryModel(of: attentionChoice))
         if let picture, let path = initImage {

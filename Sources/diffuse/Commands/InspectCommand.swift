@@ -12,16 +12,20 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Describe a diffusers model folder and check its weights against its configs.")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/).")
+    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/) or a hub id org/name from the local Hugging Face cache.")
     var model: String
+    @Option(help: "Hub id only: branch, tag or commit hash in the cache (default main).")
+    var revision: String?
     @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors.")
     var variant: String?
 
     func run() throws {
         try common.apply()
-        let folder = try ModelFolder(path: model, variant: variant)
+        let path = try ModelSource.resolve(model, revision: revision)
+        let folder = try ModelFolder(path: path, variant: variant)
         let index = folder.modelIndex
         print("\(model): \(index.className)" + (index.diffusersVersion.map { " (diffusers \($0))" } ?? ""))
+        if path != model { print("found in the Hugging Face cache: \(path)") }
         let unsupported = folder.unsupportedFeatures()
         var problems = unsupported.count
 
