@@ -9,7 +9,7 @@ import Foundation
 ///
 /// SD 1.x / 2.x: `block_out_channels` [128, 256, 512, 512], 2 layers per block, 4 latent channels,
 /// `scaling_factor` 0.18215 (missing from their config files, so the default applies).
-public struct AutoencoderKLConfig: ConfigFile, Encodable, Equatable {
+public struct AutoencoderKLConfig: DefaultedConfigFile, Encodable, Equatable {
     /// `_class_name` (metadata; `AutoencoderKL`).
     public var className: String?
     /// `_diffusers_version` (metadata).
@@ -60,10 +60,6 @@ public struct AutoencoderKLConfig: ConfigFile, Encodable, Equatable {
         case midBlockAddAttention = "mid_block_add_attention"
     }
 
-    /// A config with every value at diffusers' default (a one-block toy VAE, not SD's).
-    public init() {
-        self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
-    }
 
     /// Writes every key, nil as `null`.
     public func encode(to encoder: any Encoder) throws {

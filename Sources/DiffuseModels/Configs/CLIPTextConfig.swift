@@ -11,7 +11,7 @@ import Foundation
 /// SD 1.x: ViT-L/14 text tower, hidden 768, 12 layers, 12 heads, `quick_gelu`.
 /// SD 2.x: OpenCLIP ViT-H, hidden 1024, 23 layers (the 24th is dropped: "penultimate layer"), 16 heads, `gelu`.
 /// A full `CLIPConfig` (`model_type` "clip") is accepted too: its `text_config` is read.
-public struct CLIPTextConfig: ConfigFile, Encodable, Equatable {
+public struct CLIPTextConfig: DefaultedConfigFile, Encodable, Equatable {
     public var vocabSize: Int
     public var hiddenSize: Int
     public var intermediateSize: Int
@@ -71,10 +71,6 @@ public struct CLIPTextConfig: ConfigFile, Encodable, Equatable {
         case textConfig = "text_config"
     }
 
-    /// A config with every value at transformers' default.
-    public init() {
-        self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
-    }
 
     /// Writes every key, nil as `null`.
     public func encode(to encoder: any Encoder) throws {

@@ -10,7 +10,7 @@ import Foundation
 /// transformers 5 writes bare strings (`"pad_token": "!"`) and omits `do_lower_case`; the SD 1.5 / 2.1
 /// files (transformers 4.2x) use `AddedToken` objects and spell out `do_lower_case`. SD 1.x pads with
 /// `<|endoftext|>` (id 49407), SD 2.x with `!` (id 0): the ids come from `vocab.json`.
-public struct CLIPTokenizerConfig: ConfigFile, Encodable, Equatable {
+public struct CLIPTokenizerConfig: DefaultedConfigFile, Encodable, Equatable {
     public var bosToken: AddedToken
     public var eosToken: AddedToken
     public var unkToken: AddedToken
@@ -47,10 +47,6 @@ public struct CLIPTokenizerConfig: ConfigFile, Encodable, Equatable {
         case nameOrPath = "name_or_path"
     }
 
-    /// A config with every value at `CLIPTokenizer`'s defaults.
-    public init() {
-        self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
-    }
 
     /// Writes every key, nil as `null`.
     public func encode(to encoder: any Encoder) throws {

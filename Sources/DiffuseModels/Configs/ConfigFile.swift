@@ -40,6 +40,17 @@ extension ConfigFile {
     }
 }
 
+/// A config in which every key has a default (all component configs; not `model_index.json`).
+public protocol DefaultedConfigFile: ConfigFile {}
+
+extension DefaultedConfigFile {
+    /// A config with every value at the library's default (diffusers' or transformers'), obtained by
+    /// decoding an empty object, so the defaults live in one place: the type's `init(from:)`.
+    public init() {
+        self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
+    }
+}
+
 /// Renders a config value for an error message the way it appears in JSON.
 func jsonText(_ value: Any?) -> String {
     switch value {

@@ -11,7 +11,7 @@ import Foundation
 /// keys are ignored); whether Diffuse can run the model is a separate question answered by
 /// `validateSupported()` (see `UNet2DConditionConfig+Validation.swift`). Per-block values resolved the way
 /// diffusers resolves them are in `UNet2DConditionConfig+Resolved.swift`.
-public struct UNet2DConditionConfig: ConfigFile, Encodable, Equatable {
+public struct UNet2DConditionConfig: DefaultedConfigFile, Encodable, Equatable {
     /// `_class_name` (metadata; `UNet2DConditionModel` for every SD UNet).
     public var className: String?
     /// `_diffusers_version` (metadata).
@@ -127,11 +127,6 @@ public struct UNet2DConditionConfig: ConfigFile, Encodable, Equatable {
         case additionEmbedTypeNumHeads = "addition_embed_type_num_heads"
     }
 
-    /// A config with every value at diffusers' default (SD 1.x layout with `cross_attention_dim` 1280).
-    public init() {
-        // Decoding an empty object applies every default in one place.
-        self = try! JSONDecoder().decode(Self.self, from: Data("{}".utf8))
-    }
 
     /// Writes every key, nil as `null`.
     public func encode(to encoder: any Encoder) throws {
