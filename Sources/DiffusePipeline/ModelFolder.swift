@@ -40,10 +40,15 @@ public struct ModelFolder: Sendable {
     public let vaeWeights: WeightFiles
     public let textEncoderWeights: WeightFiles
     public let tokenizerFiles: TokenizerFiles
+    /// Set when the weights come from a single-file checkpoint (`SingleFileCheckpoint.open`) instead of
+    /// the component folders; the configs are then this folder's.
+    public internal(set) var checkpoint: SingleFileCheckpoint?
 
     /// Opens the model folder at `path`. `variant` selects `*.{variant}.safetensors` weights
-    /// (e.g. `"fp16"`), as diffusers' `from_pretrained(..., variant="fp16")`.
-    public init(path: String, variant: String? = nil) throws {
+    /// (e.g. `"fp16"`), as diffusers' `from_pretrained(..., variant="fp16")`. With `weights: false`
+    /// only the configs and the tokenizer are read (the folder given as `--config` for a single-file
+    /// checkpoint); the weight lists are then empty.
+    public init(path: String, variant: String? = nil, weights: Bool = true) throws {
         let root = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         self.path = root
         self.variant = variant
@@ -55,7 +60,7 @@ public struct ModelFolder: Sendable {
         guard Self.isFile(indexPath) else {
             let hint = Self.isFile(root + "/config.json")
                 ? "this looks like a single component's folder; give its parent, the pipeline folder"
-                : "a diffusers pipeline folder has model_index.json at its root (single-file .ckpt/.safetensors checkpoints are not supported; convert them with diffusers' convert_original_stable_diffusion_to_diffusers.py)"
+                : "a diffusers pipeline folder has model_index.json at its root (a single-file .safetensors checkpoint is opened with SingleFileCheckpoint.open)"
             throw ModelFolderError(.missingModelIndex, path: indexPath, message: "missing; " + hint)
         }
         modelIndex = try ModelIndex(contentsOfFile: indexPath)
@@ -84,9 +89,13 @@ public struct ModelFolder: Sendable {
             throw ConfigError(decoding: error, file: schedulerPath)
         }
 
-        unetWeights = try Self.findWeights(in: root + "/unet", baseName: "diffusion_pytorch_model", variant: variant)
-        vaeWeights = try Self.findWeights(in: root + "/vae", baseName: "diffusion_pytorch_model", variant: variant)
-        textEncoderWeights = try Self.findWeights(in: root + "/text_encoder", baseName: "model", variant: variant)
+        if weights {
+            unetWeights = try Self.findWeights(in: root + "/unet", baseName: "diffusion_pytorch_model", variant: variant)
+            vaeWeights = try Self.findWeights(in: root + "/vae", baseName: "diffusion_pytorch_model", variant: variant)
+            textEncoderWeights = try Self.findWeights(in: root + "/text_encoder", baseName: "model", variant: variant)
+        } else {
+            (unetWeights, vaeWeights, textEncoderWeights) = (WeightFiles(files: []), WeightFiles(files: []), WeightFiles(files: []))
+        }
         tokenizerFiles = try Self.findTokenizerFiles(in: root + "/tokenizer")
     }
 

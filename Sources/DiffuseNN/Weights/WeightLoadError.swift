@@ -6,6 +6,8 @@ public struct WeightLoadError: Error, CustomStringConvertible, Sendable {
     public let unused: [String]
     public let mismatched: [String]
     public let note: String?
+    /// What to check, replacing the default advice (config and weights of the same diffusers model).
+    public var hint: String? = nil
 
     public var description: String {
         if let note { return "\(source): \(note)" }
@@ -20,8 +22,8 @@ public struct WeightLoadError: Error, CustomStringConvertible, Sendable {
         list("missing", missing)
         list("unused", unused)
         list("wrong shape", mismatched)
-        lines.append("  Check that the config.json and the .safetensors files belong to the same model "
-                     + "(and are a diffusers-layout checkpoint, not a single-file original one).")
+        lines.append(hint.map { "  " + $0 } ?? ("  Check that the config.json and the .safetensors files belong to the same model "
+                     + "(and are a diffusers-layout checkpoint, not a single-file original one)."))
         return lines.joined(separator: "\n")
     }
 }

@@ -7,6 +7,10 @@ import DiffuseCore
 ///
 /// Tensors are zero-copy views of the memory-mapped files when the stored dtype is the compute dtype;
 /// otherwise they are converted once, at load.
+///
+/// With a `WeightKeyMapping` (single-file checkpoints in the original layout) every requested key is
+/// resolved to a stored key and a view transform; `keys` then lists the stored keys of the component,
+/// and a missing tensor is reported by its model key and the stored key it maps to.
 public final class WeightStore: @unchecked Sendable {
     /// Where the tensors came from (for messages).
     public let source: String
@@ -18,6 +22,14 @@ public final class WeightStore: @unchecked Sendable {
     private var missing: [String] = []
     private var mismatched: [(key: String, expected: [Int], found: [Int])] = []
     private var ignoredPrefixes: [String] = []
+    private let mapping: (any WeightKeyMapping)?
+
+    /// With a nil `dtype`: the dtype a tensor is handed out in, from its model key and stored dtype
+    /// (reduced-precision loading: most weights f16/bf16, some kept f32). Nil keeps the stored dtype.
+    /// Advice printed under the key check's error instead of the default (see `WeightLoadError.hint`).
+    public var hint: String?
+
+    public var dtypeRule: (@Sendable (_ key: String, _ stored: DType) -> DType)?
 
     /// A stored tensor: in a mapped file, or already in memory.
     private struct Entry {
@@ -32,6 +44,7 @@ public final class WeightStore: @unchecked Sendable {
     public init(files paths: [String], dtype: DType?, source: String? = nil) throws {
         self.source = source ?? paths.joined(separator: ", ")
         self.dtype = dtype
+        self.mapping = nil
         for path in paths {
             let file = try SafeTensorsFile(path: path)
             for info in file.infos {
@@ -48,15 +61,32 @@ public final class WeightStore: @unchecked Sendable {
     public init(tensors: [String: Tensor], dtype: DType?, source: String) {
         self.source = source
         self.dtype = dtype
+        self.mapping = nil
         for (name, tensor) in tensors {
             entries[name] = Entry(file: nil, memory: tensor, dtype: tensor.dtype, shape: tensor.shape)
         }
     }
 
-    /// Every key in the checkpoint.
+    /// The tensors of `file` that `mapping` owns, requested by model key through `mapping`.
+    public init(file: SafeTensorsFile, mapping: any WeightKeyMapping, dtype: DType?, source: String) {
+        self.source = source
+        self.dtype = dtype
+        self.mapping = mapping
+        for info in file.infos where mapping.owns(storedKey: info.name) {
+            entries[info.name] = Entry(file: file, memory: nil, dtype: info.dtype, shape: info.shape)
+        }
+    }
+
+    /// Every key in the checkpoint (with a mapping: the stored keys of the component).
     public var keys: [String] { entries.keys.sorted() }
 
-    public func contains(_ key: String) -> Bool { entries[key] != nil }
+    public func contains(_ key: String) -> Bool { resolve(key).flatMap { entries[$0.key] } != nil }
+
+    /// The stored tensor behind a requested key (itself, without a mapping).
+    private func resolve(_ key: String) -> StoredTensorRef? {
+        guard let mapping else { return StoredTensorRef(key) }
+        return mapping.storedTensor(for: key)
+    }
 
     /// Keys starting with `prefix` are not reported as unused (e.g. buffers a checkpoint carries that
     /// the model recomputes, like CLIP's `position_ids`).
@@ -66,29 +96,38 @@ public final class WeightStore: @unchecked Sendable {
     /// (reported by `finish()`) and a zero tensor of the expected shape is returned so loading can go on.
     public func tensor(_ key: String, shape: [Int]) -> Tensor {
         let outDType = dtype ?? .f32
-        guard let entry = entries[key] else {
-            missing.append(key)
+        guard let ref = resolve(key) else {
+            missing.append(key + " (no counterpart in this checkpoint's layout)")
             return Tensor(zeros: shape, dtype: outDType)
         }
-        used.insert(key)
-        guard entry.shape == shape else {
-            mismatched.append((key, shape, entry.shape))
+        let name = mapping == nil ? key : "\(key) ← \(ref)"
+        guard let entry = entries[ref.key] else {
+            missing.append(mapping == nil ? key : "\(ref.key) (→ \(key))")
             return Tensor(zeros: shape, dtype: outDType)
         }
-        if let memory = entry.memory { return memory.converted(to: dtype ?? entry.dtype) }
+        used.insert(ref.key)
+        guard ref.transform.shape(from: entry.shape) == shape else {
+            mismatched.append((name, shape, entry.shape))
+            return Tensor(zeros: shape, dtype: outDType)
+        }
+        let target = dtype ?? dtypeRule?(key, entry.dtype) ?? entry.dtype
+        if let memory = entry.memory { return ref.transform.apply(memory).converted(to: target) }
         do {
-            return try entry.file!.tensor(key, as: dtype ?? entry.dtype)
+            guard ref.transform != .identity else { return try entry.file!.tensor(ref.key, as: target) }
+            // Cut the view first, then convert only that part.
+            let view = ref.transform.apply(try entry.file!.tensor(ref.key))
+            return target == entry.dtype ? view : view.converted(to: target)
         } catch {
             // Headers were validated when the file was opened; a read can fail only on an unsupported
             // conversion, which is reported with the key.
-            mismatched.append((key + " (\(error))", shape, entry.shape))
+            mismatched.append((name + " (\(error))", shape, entry.shape))
             return Tensor(zeros: shape, dtype: outDType)
         }
     }
 
     /// The first of `keys` that exists (for legacy key names, e.g. the VAE's `query` vs `to_q`).
     public func tensor(anyOf keys: [String], shape: [Int]) -> Tensor {
-        if let present = keys.first(where: { entries[$0] != nil }) { return tensor(present, shape: shape) }
+        if let present = keys.first(where: contains) { return tensor(present, shape: shape) }
         return tensor(keys[0], shape: shape)
     }
 
@@ -107,7 +146,7 @@ public final class WeightStore: @unchecked Sendable {
         guard missing.isEmpty && unused.isEmpty && mismatched.isEmpty else {
             throw WeightLoadError(source: source, missing: missing.sorted(), unused: unused,
                                   mismatched: mismatched.map { "\($0.key): expected \($0.expected), found \($0.found)" },
-                                  note: nil)
+                                  note: nil, hint: hint)
         }
     }
 }

@@ -37,13 +37,14 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         self.backend = compute
         tokenizer = try CLIPTokenizer(folder: folder.componentPath("tokenizer"))
         textEncoder = try CLIPTextModel(config: folder.textEncoder,
-            weights: Self.weightStore(folder.textEncoderWeights.files, precision: precision,
+            weights: Self.weightStore(folder, .textEncoder, precision: precision,
                                       keepF32: { $0.contains("embeddings.") }),
             backend: compute)
         unet = try UNet2DConditionModel(config: folder.unet,
-            weights: Self.weightStore(folder.unetWeights.files, precision: precision, keepF32: { _ in false }),
+            weights: Self.weightStore(folder, .unet, precision: precision, keepF32: { _ in false }),
             backend: compute)
-        vae = try AutoencoderKL(config: folder.vae, weightFiles: folder.vaeWeights.files, dtype: .f32, backend: backend)
+        vae = try AutoencoderKL(config: folder.vae,
+            weights: Self.weightStore(folder, .vae, precision: .f32, keepF32: { _ in true }), backend: backend)
         guard unet.config.inChannels == vae.config.latentChannels, unet.config.outChannels == vae.config.latentChannels else {
             throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.config.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
         }

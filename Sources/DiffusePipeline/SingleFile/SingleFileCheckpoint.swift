@@ -1,0 +1,116 @@
+import DiffuseCore
+import DiffuseModels
+import DiffuseNN
+
+/// A Stable Diffusion 1.x / 2.x checkpoint in one `.safetensors` file, in the original CompVis /
+/// Stability key layout (what A1111, ComfyUI and civitai distribute):
+///
+///     model.diffusion_model.*               the UNet (input_blocks / middle_block / output_blocks)
+///     first_stage_model.*                   the VAE (encoder.down.N.block.M …, mid.attn_1 as 1×1 convs)
+///     cond_stage_model.transformer.*        SD 1.x: OpenAI CLIP ViT-L/14 (transformers layout)
+///     cond_stage_model.model.*              SD 2.x: OpenCLIP ViT-H/14 (fused q/k/v)
+///
+/// Loading matches diffusers' `StableDiffusionPipeline.from_single_file` (loaders/single_file.py,
+/// loaders/single_file_utils.py), without converting: each component's `WeightStore` is a renaming
+/// view over the memory-mapped file (`OriginalUNetMapping`, `OriginalVAEMapping`,
+/// `OriginalTextEncoderMapping`); only the q/k/v splits and the VAE attention reshapes differ from the
+/// stored tensors, and both are views. Other tensors (the DDPM buffers `betas`, `alphas_cumprod`…,
+/// `model_ema.*`) are ignored, as diffusers does.
+///
+/// Pickle checkpoints (`.ckpt`, `.pt`, `.pth`, `.bin`) are refused before anything is read.
+public struct SingleFileCheckpoint: Sendable {
+    /// The text encoder's layout, which tells SD 1.x from SD 2.x.
+    public enum TextEncoderLayout: String, Sendable {
+        case clip = "CLIP (SD 1.x)"
+        case openCLIP = "OpenCLIP (SD 2.x)"
+    }
+
+    /// The components, by diffusers folder name.
+    public enum Component: String, Sendable, CaseIterable {
+        case unet, vae, textEncoder = "text_encoder"
+    }
+
+    public static let pickleExtensions = [".ckpt", ".pt", ".pth", ".bin"]
+
+    public let path: String
+    public let file: SafeTensorsFile
+    public let textEncoderLayout: TextEncoderLayout
+
+    /// Whether `path` names a single checkpoint file (by its extension: `.safetensors` or a pickle
+    /// format), as opposed to a model folder or hub id.
+    public static func isCheckpointFile(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".safetensors") || pickleExtensions.contains(where: lower.hasSuffix)
+    }
+
+    /// Opens and validates the file: safetensors, with UNet, VAE and text encoder tensors in the
+    /// original layout. Throws `SingleFileError` (or the safetensors error naming the file).
+    public init(path: String) throws {
+        try Self.refusePickle(path)
+        guard ModelFolder.isFile(path) else {
+            throw SingleFileError(.unreadable, path: path,
+                message: ModelFolder.isDirectory(path) ? "is a folder, not a checkpoint file" : "no such file")
+        }
+        self.path = path
+        file = try SafeTensorsFile(path: path)
+        let names = file.names
+        func has(_ prefix: String) -> Bool { names.contains { $0.hasPrefix(prefix) } }
+        if has("conditioner.embedders.") {
+            throw SingleFileError(.unsupported, path: path,
+                message: "an SDXL checkpoint (conditioner.embedders.*); Diffuse runs SD 1.x / 2.x only")
+        }
+        if has("unet.") || has("text_encoder.") {
+            throw SingleFileError(.unsupported, path: path,
+                message: "tensors are in the diffusers layout (unet.*, vae.*, text_encoder.*), not the original one; save it as a diffusers folder and pass that")
+        }
+        let required = [(OriginalUNetMapping.prefix, "UNet"), (OriginalVAEMapping.prefix, "VAE")]
+        for (prefix, what) in required where !has(prefix) {
+            let found = Set(names.map { $0.split(separator: ".").first.map(String.init) ?? $0 }).sorted().prefix(8)
+            throw SingleFileError(.unsupported, path: path,
+                message: "no \(what) tensors (\(prefix)*): not a Stable Diffusion single-file checkpoint in the original layout (found \(found.joined(separator: ", ")))")
+        }
+        if has(OriginalTextEncoderMapping.prefix(.clip)) {
+            textEncoderLayout = .clip
+        } else if has(OriginalTextEncoderMapping.prefix(.openCLIP)) {
+            textEncoderLayout = .openCLIP
+        } else {
+            throw SingleFileError(.unsupported, path: path,
+                message: "no text encoder tensors (cond_stage_model.transformer.* for SD 1.x or cond_stage_model.model.* for SD 2.x)")
+        }
+    }
+
+    /// Throws the pickle refusal for `.ckpt` / `.pt` / `.pth` / `.bin`.
+    public static func refusePickle(_ path: String) throws {
+        let lower = path.lowercased()
+        guard let ext = pickleExtensions.first(where: lower.hasSuffix) else { return }
+        throw SingleFileError(.pickle, path: path, message:
+            "\(ext) files are PyTorch pickles, and loading a pickle can run arbitrary code, so Diffuse does not read them. "
+            + "Convert it once with diffusers: python -c \"from diffusers import StableDiffusionPipeline; "
+            + "StableDiffusionPipeline.from_single_file('\(path)').save_pretrained('model-dir')\" "
+            + "and pass the folder (or save the state dict with safetensors and pass the .safetensors file)")
+    }
+
+    /// The key mapping of one component for configs `folder`.
+    func mapping(_ component: Component, folder: ModelFolder) -> any WeightKeyMapping {
+        switch component {
+        case .unet: return OriginalUNetMapping(config: folder.unet)
+        case .vae: return OriginalVAEMapping(config: folder.vae)
+        case .textEncoder: return OriginalTextEncoderMapping(layout: textEncoderLayout)
+        }
+    }
+
+    /// A `WeightStore` for one component: the file's tensors under the component's prefix, requested
+    /// by diffusers key. `dtype` as `WeightStore(files:dtype:)`.
+    public func weightStore(_ component: Component, folder: ModelFolder, dtype: DType?) -> WeightStore {
+        let store = WeightStore(file: file, mapping: mapping(component, folder: folder), dtype: dtype,
+                                source: "\(path) (\(component.rawValue))")
+        if component == .textEncoder {
+            for prefix in OriginalTextEncoderMapping.ignoredPrefixes(textEncoderLayout, layers: folder.textEncoder.numHiddenLayers) {
+                store.ignoreUnused(prefix: prefix)
+            }
+        }
+        store.hint = "Check that the configs (\(folder.path)) describe this checkpoint's architecture; "
+            + "missing tensors are named by their original-layout key (→ the diffusers key they load into)."
+        return store
+    }
+}

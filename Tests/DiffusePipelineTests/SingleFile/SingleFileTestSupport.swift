@@ -1,0 +1,50 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import DiffuseCore
+import DiffusePipeline
+import DiffuseTestSupport
+
+/// The single-file fixtures (Scripts/fixtures/single_file.py): Fixtures/single-file/tiny-sd{1,2}.safetensors,
+/// the fixture pipelines tiny-sd1 / tiny-sd2 in the original key layout.
+enum SingleFileFixture {
+    static func path(_ name: String) -> String { FixturePaths.path("single-file/\(name).safetensors") }
+
+    /// Opens `tiny-sd1` / `tiny-sd2`'s single file with the fixture folder as `--config`.
+    static func open(_ name: String) throws -> ModelFolder {
+        try SingleFileCheckpoint.open(path: path(name), config: FixturePaths.path(name))
+    }
+}
+
+/// A temporary folder, removed when released.
+final class SingleFileTempDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.path + "/diffuse-single-file-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes a copy of the single file `source` with `edit` applied to its tensors (by stored name),
+    /// and returns its path.
+    func copy(of source: String, as name: String, edit: (inout [String: Tensor]) -> Void) throws -> String {
+        let file = try SafeTensorsFile(path: source)
+        var tensors: [String: Tensor] = [:]
+        for key in file.names { tensors[key] = try file.tensor(key) }
+        edit(&tensors)
+        let out = path + "/" + name
+        try SafeTensors.write(tensors, to: out)
+        return out
+    }
+
+    /// Writes a safetensors file of zero tensors with these shapes (f32).
+    func file(_ name: String, shapes: [String: [Int]]) throws -> String {
+        let out = path + "/" + name
+        try SafeTensors.write(shapes.mapValues { Tensor(zeros: $0, dtype: .f32) }, to: out)
+        return out
+    }
+}
