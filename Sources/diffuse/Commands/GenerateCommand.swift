@@ -35,6 +35,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Hub id only: branch, tag or commit hash in the cache (default main).")
     var revision: String?
 
+    @Option(help: "Single-file --model only: a diffusers folder or hub id holding its configs (default: recognise SD 1.5 / 2.1 from the tensor shapes).")
+    var config: String?
+
+    @Option(help: "Single-file SD 2.x --model only: v_prediction (768 px 2.x, the default) or epsilon (512 px 2.x-base).")
+    var predictionType: String?
+
     @Option(help: "Weights variant of the folder, e.g. fp16 for *.fp16.safetensors.")
     var variant: String?
 
@@ -113,7 +119,13 @@ struct GenerateCommand: ParsableCommand {
 
         let reporter = ProgressReporter(quiet: quiet)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
-        let folder = try ModelFolder(path: ModelSource.resolve(model, revision: revision), variant: variant)
+        guard SingleFileCheckpoint.isCheckpointFile(model) || (config == nil && predictionType == nil) else {
+            throw GenerateError("--config and --prediction-type apply only to a single-file --model (a .safetensors checkpoint)")
+        }
+        let folder = SingleFileCheckpoint.isCheckpointFile(model)
+            ? try SingleFileCheckpoint.open(path: model, options: SingleFileOptions(
+                configFolder: config.map { try ModelSource.resolve($0) }, predictionType: predictionType))
+            : try ModelFolder(path: ModelSource.resolve(model, revision: revision), variant: variant)
         try folder.validateSupported()
         let limits = GenerationLimits(folder: folder, attentionProcessor: GenerateChoices.memoryModel(of: attentionChoice))
         if let picture, let path = initImage {
