@@ -7,8 +7,8 @@ extension StableDiffusionPipeline {
     /// checkpoint (`ModelFolder.checkpoint`) with the same dtype policy.
     static func weightStore(_ folder: ModelFolder, _ component: SingleFileCheckpoint.Component, precision: Precision,
                             keepF32: @escaping @Sendable (String) -> Bool) throws -> WeightStore {
-        if let checkpoint = folder.checkpoint {
-            let store = checkpoint.weightStore(component, folder: folder, dtype: precision == .f32 ? .f32 : nil)
+        if folder.checkpoint != nil {
+            let store = try folder.weightStore(component, dtype: precision == .f32 ? .f32 : nil)
             if precision != .f32 {
                 let reduced = precision.weightDType
                 store.dtypeRule = { key, stored in !stored.isFloatingPoint ? stored : keepF32(key) ? .f32 : reduced }

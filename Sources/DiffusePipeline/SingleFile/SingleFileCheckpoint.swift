@@ -15,7 +15,7 @@ import DiffuseNN
 /// view over the memory-mapped file (`OriginalUNetMapping`, `OriginalVAEMapping`,
 /// `OriginalTextEncoderMapping`); only the q/k/v splits and the VAE attention reshapes differ from the
 /// stored tensors, and both are views. Other tensors (the DDPM buffers `betas`, `alphas_cumprod`…,
-/// `model_ema.*`) are ignored, as diffusers does.
+/// `model_ema.*`, `first_stage_model.loss.*`, OpenCLIP's `text_projection`) are ignored, as diffusers does.
 ///
 /// Pickle checkpoints (`.ckpt`, `.pt`, `.pth`, `.bin`) are refused before anything is read.
 public struct SingleFileCheckpoint: Sendable {
@@ -104,6 +104,9 @@ public struct SingleFileCheckpoint: Sendable {
     public func weightStore(_ component: Component, folder: ModelFolder, dtype: DType?) -> WeightStore {
         let store = WeightStore(file: file, mapping: mapping(component, folder: folder), dtype: dtype,
                                 source: "\(path) (\(component.rawValue))")
+        if component == .vae {
+            store.ignoreUnused(prefix: OriginalVAEMapping.prefix + "loss.")  // training-only (LPIPS / discriminator)
+        }
         if component == .textEncoder {
             for prefix in OriginalTextEncoderMapping.ignoredPrefixes(textEncoderLayout, layers: folder.textEncoder.numHiddenLayers) {
                 store.ignoreUnused(prefix: prefix)
