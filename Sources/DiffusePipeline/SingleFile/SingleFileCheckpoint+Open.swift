@@ -16,7 +16,7 @@ extension SingleFileCheckpoint {
         let configs: String
         if let folder = options.configFolder {
             if options.predictionType != nil {
-                throw SingleFileError(.unrecognised, path: folder,
+                throw SingleFileError(.invalidOption, path: folder,
                     message: "a prediction type cannot be combined with a config folder; set prediction_type in its scheduler/scheduler_config.json")
             }
             configs = folder

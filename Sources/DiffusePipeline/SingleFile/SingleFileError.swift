@@ -14,6 +14,8 @@ public struct SingleFileError: Error, CustomStringConvertible, Equatable, Sendab
         case missingVocabulary
         /// The standard config folder could not be written.
         case configFolder
+        /// An option that does not apply (a prediction type with a config folder or for SD 1.x).
+        case invalidOption
     }
 
     public var kind: Kind

@@ -44,7 +44,7 @@ public enum StandardModel: String, Sendable, CaseIterable {
                 message: "cross-attention width \(context[1]) with a \(checkpoint.textEncoderLayout.rawValue) text encoder is not a standard SD 1.x (768, CLIP) or 2.x (1024, OpenCLIP) model; " + advice)
         }
         if let predictionType, model == .sd15 || !["epsilon", "v_prediction"].contains(predictionType) {
-            throw SingleFileError(.unrecognised, path: path, message: model == .sd15
+            throw SingleFileError(.invalidOption, path: path, message: model == .sd15
                 ? "prediction type \"\(predictionType)\" given for an SD 1.x checkpoint; it applies to SD 2.x (epsilon or v_prediction) — for other models pass --config with a scheduler_config.json"
                 : "prediction type \"\(predictionType)\" must be epsilon or v_prediction")
         }
