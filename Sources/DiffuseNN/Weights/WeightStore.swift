@@ -18,6 +18,8 @@ public final class WeightStore: @unchecked Sendable {
     private var missing: [String] = []
     private var mismatched: [(key: String, expected: [Int], found: [Int])] = []
     private var ignoredPrefixes: [String] = []
+    /// Makes every requested tensor (synthetic benchmark models); nil for stores backed by files or memory.
+    private var generator: (@Sendable (String, [Int]) -> Tensor)?
 
     /// A stored tensor: in a mapped file, or already in memory.
     private struct Entry {
@@ -53,6 +55,14 @@ public final class WeightStore: @unchecked Sendable {
         }
     }
 
+    /// A store with no stored tensors that answers every request with `make(key, shape)` (e.g. seeded
+    /// random weights for benchmarks): nothing is missing or unused. `dtype` as for the other stores.
+    public init(generating source: String, dtype: DType?, _ make: @escaping @Sendable (String, [Int]) -> Tensor) {
+        self.source = source
+        self.dtype = dtype
+        generator = make
+    }
+
     /// Every key in the checkpoint.
     public var keys: [String] { entries.keys.sorted() }
 
@@ -67,6 +77,7 @@ public final class WeightStore: @unchecked Sendable {
     public func tensor(_ key: String, shape: [Int]) -> Tensor {
         let outDType = dtype ?? .f32
         guard let entry = entries[key] else {
+            if let generator { return generator(key, shape) }
             missing.append(key)
             return Tensor(zeros: shape, dtype: outDType)
         }

@@ -1,0 +1,104 @@
+import DiffuseNN
+import DiffusePipeline
+
+/// One point of the grid: a component of a model family at an image size, batch, attention choice,
+/// precision and compilation setting.
+public struct BenchCell: Sendable, Equatable {
+    public var arch: String
+    public var component: BenchComponent
+    public var width: Int
+    public var height: Int
+    public var batch: Int
+    public var attention: AttentionChoice
+    public var precision: Precision
+    public var compiled: Bool
+
+    public init(arch: String, component: BenchComponent, width: Int, height: Int, batch: Int,
+                attention: AttentionChoice, precision: Precision, compiled: Bool = false) {
+        self.arch = arch
+        self.component = component
+        self.width = width
+        self.height = height
+        self.batch = batch
+        self.attention = attention
+        self.precision = precision
+        self.compiled = compiled
+    }
+
+    /// The same cell with vanilla attention (the speed-up's reference).
+    public var vanillaReference: BenchCell {
+        var cell = self
+        cell.attention = .vanilla
+        return cell
+    }
+}
+
+/// The grid `diffuse bench <component>` runs: every combination of the options, ordered so that models
+/// are built once per precision and vanilla (the speed-up's reference) runs first at each batch.
+public struct BenchGrid: Sendable {
+    public var arch: String
+    public var component: BenchComponent
+    /// (width, height) pairs.
+    public var sizes: [(width: Int, height: Int)]
+    public var batches: [Int]
+    public var attentions: [AttentionChoice]
+    public var precisions: [Precision]
+    public var compiled: [Bool]
+
+    public init(arch: String, component: BenchComponent, sizes: [(width: Int, height: Int)], batches: [Int],
+                attentions: [AttentionChoice], precisions: [Precision], compiled: [Bool] = [false]) {
+        self.arch = arch
+        self.component = component
+        self.sizes = sizes
+        self.batches = batches
+        self.attentions = attentions
+        self.precisions = precisions
+        self.compiled = compiled
+    }
+
+    /// precision → compiled → size → batch (ascending) → attention (vanilla first, then as given).
+    public var cells: [BenchCell] {
+        let orderedAttention = attentions.filter { $0 == .vanilla } + attentions.filter { $0 != .vanilla }
+        var out: [BenchCell] = []
+        for precision in unique(precisions) {
+            for compiled in unique(compiled) {
+                for size in sizes {
+                    for batch in unique(batches).sorted() {
+                        for attention in unique(orderedAttention) {
+                            out.append(BenchCell(arch: arch, component: component, width: size.width,
+                                                 height: size.height, batch: batch, attention: attention,
+                                                 precision: precision, compiled: compiled))
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Parses `--size` values: `512` (square) or `768x512` (width × height); multiples of 8 (the VAE's
+    /// factor), at least 64. Throws a one-line message naming the bad value.
+    public static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
+        let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard (parts.count == 1 || parts.count == 2), parts.allSatisfy({ $0 != nil }) else {
+            throw BenchError("--size \(text) is not N or WxH (e.g. 512 or 768x512)")
+        }
+        let width = parts[0]!, height = parts.count == 2 ? parts[1]! : parts[0]!
+        guard width >= 64, height >= 64, width % 8 == 0, height % 8 == 0 else {
+            throw BenchError("--size \(text): width and height must be multiples of 8, at least 64")
+        }
+        return (width, height)
+    }
+
+    private func unique<T: Equatable>(_ values: [T]) -> [T] {
+        var seen: [T] = []
+        for value in values where !seen.contains(value) { seen.append(value) }
+        return seen
+    }
+}
+
+/// A bad benchmark option or input: one line saying what was wrong and what to do.
+public struct BenchError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
