@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DiffuseCore
 import DiffuseCPU
 import DiffuseModels
@@ -64,11 +69,19 @@ public final class BenchModels: @unchecked Sendable {
         unet = pipeline.unet
         vae = pipeline.vae
         textEncoder = pipeline.textEncoder
+        // f32 weights stay memory-mapped (not counted by HostAllocator) but become resident when used.
+        let mapped = precision == .f32 ? folder.unetWeights.files + folder.textEncoderWeights.files : []
         weightBytes = HostAllocator.liveBytes - before
+            + (mapped + folder.vaeWeights.files).reduce(0) { $0 + Self.fileSize($1) }
     }
 
     static func computeBackend(_ precision: Precision, _ base: any Backend) -> any Backend {
         precision == .bf16 ? BF16GEMMBackend(base: base) : base
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     static func profiled(_ backend: any Backend, _ profile: OpProfile?) -> any Backend {

@@ -46,16 +46,16 @@ public final class OpProfile: @unchecked Sendable {
     /// ran itself), GFLOP/s where known.
     public func table(total: Double) -> [String] {
         let rows = sorted
-        var lines = ["op kind".padding(18) + "calls".padding(8, right: true) + "seconds".padding(11, right: true)
+        var lines = ["op kind".padding(22) + "calls".padding(8, right: true) + "seconds".padding(11, right: true)
                      + "% total".padding(9, right: true) + "GFLOP/s".padding(10, right: true)]
         for (kind, e) in rows {
-            lines.append(kind.padding(18) + "\(e.calls)".padding(8, right: true)
+            lines.append(kind.padding(22) + "\(e.calls)".padding(8, right: true)
                          + format(e.seconds, 4).padding(11, right: true)
                          + format(100 * e.seconds / max(total, 1e-12), 1).padding(9, right: true)
                          + (e.flops > 0 ? format(e.flops / e.seconds / 1e9, 1) : "-").padding(10, right: true))
         }
         let covered = rows.reduce(0) { $0 + $1.entry.seconds }
-        lines.append("outside backend ops".padding(18) + "".padding(8) + format(max(0, total - covered), 4).padding(11, right: true)
+        lines.append("outside backend ops".padding(22) + "".padding(8) + format(max(0, total - covered), 4).padding(11, right: true)
                      + format(100 * max(0, total - covered) / max(total, 1e-12), 1).padding(9, right: true))
         return lines
     }
