@@ -41,8 +41,9 @@ let package = Package(
         .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU",
                                                         "CZlib", "CJPEG"]),
         // Model benchmarks (`diffuse bench unet|vae|text-encoder|pipeline`): synthetic models, the grid,
-        // memory prediction, JSON, charts, PyTorch comparison. A library so that tests can reach it.
-        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU"]),
+        // memory prediction, JSON, charts, PyTorch comparison. A library so that tests can reach it;
+        // optimised like the kernels because it fills gigabytes of random weights.
+        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU"], swiftSettings: kernelSwiftSettings),
         .executableTarget(name: "diffuse", dependencies: [
             "DiffusePipeline", "DiffuseCPU", "DiffuseBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,6 +14,9 @@ public final class ModelBenchmark {
         /// Cells predicted (or measured) above this are `oom`; nil: no limit.
         public var memoryLimit: Int?
         public var seed: UInt64 = 0
+        /// Resident bytes of the process before any model was built (added to every prediction, since
+        /// the limit is compared with the process's peak RSS).
+        public var baselineBytes = 0
         public init() {}
     }
 
@@ -34,7 +37,8 @@ public final class ModelBenchmark {
     /// Measures `cell` on `models` (built for `cell.precision` and `cell.component`).
     public func run(_ cell: BenchCell, models: BenchModels, configs: ModelConfigs) -> BenchResult {
         var result = BenchResult(source: "diffuse", cell: cell, threads: Parallel.threadCount, status: .ok)
-        let predicted = MemoryPrediction(configs: configs).bytes(cell, weightBytes: max(0, models.weightBytes))
+        let predicted = settings.baselineBytes
+            + MemoryPrediction(configs: configs).bytes(cell, weightBytes: max(0, models.weightBytes))
         result.predictedBytes = predicted
         let family = "\(cell.attention)|\(cell.precision)|\(cell.width)x\(cell.height)|\(cell.compiled)"
         if cell.compiled {

@@ -29,6 +29,7 @@ struct ModelBenchRunner {
         settings.pipelineSteps = options.steps
         settings.memoryLimit = try options.limit()
         settings.seed = options.seed
+        settings.baselineBytes = ProcessMemory.residentBytes ?? 0
         let session = ModelBenchSession(source: source, settings: settings, json: options.json, profile: options.profile,
                                         print: { Swift.print($0); fflush(nil) })
         session.note("\(machineCaption) · limit \(settings.memoryLimit.map(formatBytes) ?? "none") · "
