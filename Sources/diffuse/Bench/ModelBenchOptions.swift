@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import DiffuseBench
 import DiffuseNN
@@ -57,6 +62,9 @@ struct ModelBenchOptions: ParsableArguments {
             throw ValidationError("--batch sizes must be at least 1, got \(batch)")
         }
         if arch != nil && model != nil { throw ValidationError("give --arch or --model, not both") }
+        if let compare, access(compare, R_OK) != 0 {
+            throw ValidationError("--compare \(compare): cannot read the file; pass JSON lines written by --json or Scripts/bench_torch_models.py")
+        }
         for name in chart where !(name.hasSuffix(".svg") || name.hasSuffix(".png")) {
             throw ValidationError("--chart \(name): the file name must end in .svg or .png")
         }
