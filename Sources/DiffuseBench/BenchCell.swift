@@ -76,16 +76,16 @@ public struct BenchGrid: Sendable {
         return out
     }
 
-    /// Parses `--size` values: `512` (square) or `768x512` (width × height); multiples of 8 (the VAE's
-    /// factor), at least 64. Throws a one-line message naming the bad value.
+    /// Parses `--size` values: `512` (square) or `768x512` (width × height); positive multiples of 8
+    /// (SD's VAE factor). Throws a one-line message naming the bad value.
     public static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
         let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
         guard (parts.count == 1 || parts.count == 2), parts.allSatisfy({ $0 != nil }) else {
             throw BenchError("--size \(text) is not N or WxH (e.g. 512 or 768x512)")
         }
         let width = parts[0]!, height = parts.count == 2 ? parts[1]! : parts[0]!
-        guard width >= 64, height >= 64, width % 8 == 0, height % 8 == 0 else {
-            throw BenchError("--size \(text): width and height must be multiples of 8, at least 64")
+        guard width >= 8, height >= 8, width % 8 == 0, height % 8 == 0 else {
+            throw BenchError("--size \(text): width and height must be positive multiples of 8")
         }
         return (width, height)
     }

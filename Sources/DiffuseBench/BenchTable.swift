@@ -8,7 +8,7 @@ public enum BenchTable {
     }
 
     public static func row(_ r: BenchResult) -> String {
-        let name = r.attention + (r.compiled ? " +compile" : "")
+        let name = (r.source == "diffuse" ? "" : r.source + " ") + r.attention + (r.compiled ? " +compile" : "")
         var line = "\(r.width)x\(r.height)".padding(10) + "\(r.batch)".padding(6, right: true) + "  "
             + r.precision.padding(10) + name.padding(18) + r.status.rawValue.padding(7)
             + (r.secondsPerStep.map { fmt($0, 4) } ?? "-").padding(10, right: true)

@@ -22,7 +22,7 @@ struct BenchGridTests {
     @Test func sizesParseOrExplain() throws {
         #expect(try BenchGrid.parseSize("512") == (512, 512))
         #expect(try BenchGrid.parseSize("768x512") == (768, 512))
-        for bad in ["abc", "500", "64x", "32", "0x0"] {
+        for bad in ["abc", "500", "64x", "12", "0x0", "-8"] {
             #expect(throws: BenchError.self) { try BenchGrid.parseSize(bad) }
         }
     }
