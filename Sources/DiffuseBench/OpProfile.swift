@@ -66,11 +66,3 @@ public final class OpProfile: @unchecked Sendable {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
-
-extension String {
-    /// Left-aligned (or right-aligned) in `width` columns, at least one space of separation.
-    func padding(_ width: Int, right: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(right ? 1 : 1, width - count))
-        return right ? fill + self : self + fill
-    }
-}

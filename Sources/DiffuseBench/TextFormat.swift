@@ -40,3 +40,11 @@ public func formatBytes(_ bytes: Int) -> String {
     if bytes >= 1 << 20 { return fmt(b / Double(1 << 20), 1) + " MiB" }
     return fmt(b / 1024, 1) + " KiB"
 }
+
+extension String {
+    /// Left-aligned (or right-aligned) in `width` columns, at least one space of separation.
+    func padding(_ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(right ? 1 : 1, width - count))
+        return right ? fill + self : self + fill
+    }
+}
