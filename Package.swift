@@ -40,8 +40,12 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU",
                                                         "CZlib", "CJPEG"]),
+        // Model benchmarks (`diffuse bench unet|vae|text-encoder|pipeline`): synthetic models, the grid,
+        // memory prediction, JSON, charts, PyTorch comparison. A library so that tests can reach it;
+        // optimised like the kernels because it fills gigabytes of random weights.
+        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU"], swiftSettings: kernelSwiftSettings),
         .executableTarget(name: "diffuse", dependencies: [
-            "DiffusePipeline", "DiffuseCPU",
+            "DiffusePipeline", "DiffuseCPU", "DiffuseBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: kernelSwiftSettings),
         .target(name: "DiffuseTestSupport", dependencies: ["DiffuseCore"], path: "Tests/Support"),
@@ -49,7 +53,8 @@ let package = Package(
         .testTarget(name: "DiffuseCPUTests", dependencies: ["DiffuseCPU", "DiffuseNN", "DiffuseTestSupport"]),
         .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffusePipeline", "DiffuseCPU",
                                                                "DiffuseTestSupport"]),
-        .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseTestSupport"]),
+        .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseBench",
+                                                                 "DiffuseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,8 @@ public final class WeightStore: @unchecked Sendable {
     private var mismatched: [(key: String, expected: [Int], found: [Int])] = []
     private var ignoredPrefixes: [String] = []
     private let mapping: (any WeightKeyMapping)?
+    /// Makes every requested tensor (synthetic benchmark models); nil for stores backed by files or memory.
+    private var generator: (@Sendable (String, [Int]) -> Tensor)? = nil
 
     /// With a nil `dtype`: the dtype a tensor is handed out in, from its model key and stored dtype
     /// (reduced-precision loading: most weights f16/bf16, some kept f32). Nil keeps the stored dtype.
@@ -77,6 +79,15 @@ public final class WeightStore: @unchecked Sendable {
         }
     }
 
+    /// A store with no stored tensors that answers every request with `make(key, shape)` (e.g. seeded
+    /// random weights for benchmarks): nothing is missing or unused. `dtype` as for the other stores.
+    public init(generating source: String, dtype: DType?, _ make: @escaping @Sendable (String, [Int]) -> Tensor) {
+        self.source = source
+        self.dtype = dtype
+        self.mapping = nil
+        generator = make
+    }
+
     /// Every key in the checkpoint (with a mapping: the stored keys of the component).
     public var keys: [String] { entries.keys.sorted() }
 
@@ -96,6 +107,7 @@ public final class WeightStore: @unchecked Sendable {
     /// (reported by `finish()`) and a zero tensor of the expected shape is returned so loading can go on.
     public func tensor(_ key: String, shape: [Int]) -> Tensor {
         let outDType = dtype ?? .f32
+        if let generator { return generator(key, shape) }
         guard let ref = resolve(key) else {
             missing.append(key + " (no counterpart in this checkpoint's layout)")
             return Tensor(zeros: shape, dtype: outDType)

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import DiffuseCPU
+import DiffuseBench
 
 /// One measured case.
 struct BenchRow {
@@ -71,37 +72,11 @@ final class BenchReport {
     private func quoted(_ s: String) -> String { jsonString(s) }
 }
 
-/// Formats with a fixed number of decimals (no Foundation).
-func fmt(_ value: Double, _ decimals: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "null" : (value > 0 ? "1e308" : "-1e308") }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    guard scaled < 9e18 else { return "\(value)" }
-    let units = UInt64(scaled)
-    let whole = units / UInt64(scale), fraction = units % UInt64(scale)
-    var text = (value < 0 && units != 0 ? "-" : "") + "\(whole)"
-    if decimals > 0 {
-        let digits = "\(fraction)"
-        text += "." + String(repeating: "0", count: decimals - digits.count) + digits
-    }
-    return text
-}
+/// `DiffuseBench.fmt` for every file of this target (module-level names shadow imported ones).
+func fmt(_ value: Double, _ decimals: Int) -> String { DiffuseBench.fmt(value, decimals) }
 
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+/// `DiffuseBench.jsonString` for every file of this target.
+func jsonString(_ s: String) -> String { DiffuseBench.jsonString(s) }
 
 /// The machine's FMA peak per thread count, measured once each and printed when first measured.
 final class PeakTable {

@@ -4,7 +4,9 @@ import DiffuseCPU
 /// `diffuse bench …`: benchmarks. Speed claims in this project are measured by these commands, never by tests.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.",
-                                                    subcommands: [BenchOpsCommand.self, BenchAttentionCommand.self])
+                                                    subcommands: [BenchOpsCommand.self, BenchAttentionCommand.self, BenchUNetCommand.self,
+                                                                  BenchVAECommand.self, BenchTextEncoderCommand.self,
+                                                                  BenchPipelineCommand.self])
 }
 
 /// `diffuse bench ops`: each CPU kernel on realistic shapes: median seconds, GFLOP/s, fraction of the

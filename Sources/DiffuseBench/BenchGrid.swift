@@ -1,0 +1,66 @@
+import DiffuseNN
+import DiffusePipeline
+
+/// The grid `diffuse bench <component>` runs: every combination of the options, ordered so that models
+/// are built once per precision and vanilla (the speed-up's reference) runs first at each batch.
+public struct BenchGrid: Sendable {
+    public var arch: String
+    public var component: BenchComponent
+    /// (width, height) pairs.
+    public var sizes: [(width: Int, height: Int)]
+    public var batches: [Int]
+    public var attentions: [AttentionChoice]
+    public var precisions: [Precision]
+    public var compiled: [Bool]
+
+    public init(arch: String, component: BenchComponent, sizes: [(width: Int, height: Int)], batches: [Int],
+                attentions: [AttentionChoice], precisions: [Precision], compiled: [Bool] = [false]) {
+        self.arch = arch
+        self.component = component
+        self.sizes = sizes
+        self.batches = batches
+        self.attentions = attentions
+        self.precisions = precisions
+        self.compiled = compiled
+    }
+
+    /// precision → compiled → size → batch (ascending) → attention (vanilla first, then as given).
+    public var cells: [BenchCell] {
+        let orderedAttention = attentions.filter { $0 == .vanilla } + attentions.filter { $0 != .vanilla }
+        var out: [BenchCell] = []
+        for precision in unique(precisions) {
+            for compiled in unique(compiled) {
+                for size in sizes {
+                    for batch in unique(batches).sorted() {
+                        for attention in unique(orderedAttention) {
+                            out.append(BenchCell(arch: arch, component: component, width: size.width,
+                                                 height: size.height, batch: batch, attention: attention,
+                                                 precision: precision, compiled: compiled))
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Parses `--size` values: `512` (square) or `768x512` (width × height); positive multiples of 8
+    /// (SD's VAE factor). Throws a one-line message naming the bad value.
+    public static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
+        let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard (parts.count == 1 || parts.count == 2), parts.allSatisfy({ $0 != nil }) else {
+            throw BenchError("--size \(text) is not N or WxH (e.g. 512 or 768x512)")
+        }
+        let width = parts[0]!, height = parts.count == 2 ? parts[1]! : parts[0]!
+        guard width >= 8, height >= 8, width % 8 == 0, height % 8 == 0 else {
+            throw BenchError("--size \(text): width and height must be positive multiples of 8")
+        }
+        return (width, height)
+    }
+
+    private func unique<T: Equatable>(_ values: [T]) -> [T] {
+        var seen: [T] = []
+        for value in values where !seen.contains(value) { seen.append(value) }
+        return seen
+    }
+}

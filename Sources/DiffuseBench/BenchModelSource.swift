@@ -1,0 +1,42 @@
+import DiffuseCore
+import DiffusePipeline
+
+/// Where a model benchmark's weights come from: a built-in family with seeded random weights
+/// (`--arch`), or a diffusers folder (`--model`).
+public enum BenchModelSource: Sendable {
+    case synthetic(SyntheticArch)
+    case folder(ModelFolder)
+
+    /// The `arch` field of results: "sd15" / "sd21", or the folder's last path component.
+    public var archName: String {
+        switch self {
+        case .synthetic(let arch): arch.rawValue
+        case .folder(let folder): String(folder.path.split(separator: "/").last ?? Substring(folder.path))
+        }
+    }
+
+    public var configs: ModelConfigs {
+        switch self {
+        case .synthetic(let arch): ModelConfigs(arch)
+        case .folder(let folder): ModelConfigs(folder)
+        }
+    }
+
+    /// The family's default image side (the UNet's `sample_size` × the VAE factor).
+    public var defaultSize: Int {
+        let c = configs
+        return (c.unet.sampleSize?.height ?? 64) * c.vaeScaleFactor
+    }
+
+    /// Builds the components `component` needs in `precision`.
+    public func build(_ component: BenchComponent, precision: Precision, seed: UInt64, backend: any Backend,
+                      profile: OpProfile?) throws -> BenchModels {
+        switch self {
+        case .synthetic(let arch):
+            try BenchModels(arch: arch, component: component, precision: precision, seed: seed, backend: backend,
+                            profile: profile)
+        case .folder(let folder):
+            try BenchModels(folder: folder, precision: precision, backend: backend, profile: profile)
+        }
+    }
+}

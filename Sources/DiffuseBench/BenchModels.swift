@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DiffuseCore
+import DiffuseCPU
+import DiffuseModels
+import DiffuseNN
+import DiffusePipeline
+
+/// The components a benchmark cell runs, built once per precision and shared by the cells:
+/// synthetic (`--arch`, seeded random weights) or a diffusers folder (`--model`).
+///
+/// Precision as in `Precision`: UNet and text-encoder weights in the precision's dtype (the text
+/// encoder's embedding tables f32), the VAE f32, activations f32, and for bf16 the weight GEMMs on the
+/// AVX512-BF16 kernel through `BF16GEMMBackend` — exactly what `diffuse generate --precision` runs.
+public final class BenchModels: @unchecked Sendable {
+    /// "sd15", "sd21" or the folder's path.
+    public let name: String
+    public let precision: Precision
+    /// The backend the UNet and text encoder compute with (the VAE uses `baseBackend`).
+    public let backend: any Backend
+    public let baseBackend: any Backend
+    public let unet: UNet2DConditionModel?
+    public let vae: AutoencoderKL?
+    public let textEncoder: CLIPTextModel?
+    /// Tensor bytes the weights hold (HostAllocator's count while building; mapped f32 files count 0).
+    public let weightBytes: Int
+
+    /// Seeded random weights for `arch`, only the components `component` needs.
+    /// With `profile`, the models compute through a `ProfilingBackend` around the outermost backend.
+    public init(arch: SyntheticArch, component: BenchComponent, precision: Precision, seed: UInt64 = 0,
+                backend base: any Backend, profile: OpProfile? = nil) throws {
+        name = arch.rawValue
+        self.precision = precision
+        let compute = Self.profiled(Self.computeBackend(precision, base), profile)
+        backend = compute
+        baseBackend = Self.profiled(base, profile)
+        let before = HostAllocator.liveBytes
+        let weightDType = precision.weightDType
+        let computeDType: DType? = precision == .f32 ? .f32 : nil
+        unet = try component.needsUNet ? UNet2DConditionModel(
+            config: arch.unet,
+            weights: SyntheticWeights(seed: seed, dtype: { _ in weightDType })
+                .store(source: "\(arch) UNet (random)", computeDType: computeDType),
+            backend: compute) : nil
+        textEncoder = try component.needsTextEncoder ? CLIPTextModel(
+            config: arch.textEncoder,
+            weights: SyntheticWeights(seed: seed &+ 1, dtype: { $0.contains("embeddings.") ? .f32 : weightDType })
+                .store(source: "\(arch) text encoder (random)", computeDType: computeDType),
+            backend: compute) : nil
+        vae = try component.needsVAE ? AutoencoderKL(
+            config: arch.vae,
+            weights: SyntheticWeights(seed: seed &+ 2).store(source: "\(arch) VAE (random)", computeDType: .f32),
+            backend: baseBackend) : nil
+        weightBytes = HostAllocator.liveBytes - before
+    }
+
+    /// A diffusers folder, loaded as `diffuse generate` loads it. With `profile`, the profiler wraps the
+    /// CPU backend under the pipeline's bf16 wrapper, so bf16 GEMMs count as "outside backend ops".
+    public init(folder: ModelFolder, precision: Precision, backend base: any Backend, profile: OpProfile? = nil) throws {
+        name = folder.path
+        self.precision = precision
+        baseBackend = Self.profiled(base, profile)
+        let before = HostAllocator.liveBytes
+        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precision, backend: baseBackend)
+        backend = pipeline.backend
+        unet = pipeline.unet
+        vae = pipeline.vae
+        textEncoder = pipeline.textEncoder
+        // f32 weights stay memory-mapped (not counted by HostAllocator) but become resident when used.
+        let mapped = precision == .f32 ? folder.unetWeights.files + folder.textEncoderWeights.files : []
+        weightBytes = HostAllocator.liveBytes - before
+            + (mapped + folder.vaeWeights.files).reduce(0) { $0 + Self.fileSize($1) }
+    }
+
+    static func computeBackend(_ precision: Precision, _ base: any Backend) -> any Backend {
+        precision == .bf16 ? BF16GEMMBackend(base: base) : base
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    static func profiled(_ backend: any Backend, _ profile: OpProfile?) -> any Backend {
+        profile.map { ProfilingBackend(base: backend, profile: $0) } ?? backend
+    }
+
+    /// Sets the attention processor of every attention layer of every component built.
+    public func setAttention(_ choice: AttentionChoice) throws {
+        try unet?.setAttentionProcessor(choice.processor)
+        try vae?.setAttentionProcessor(choice.processor)
+        try textEncoder?.setAttentionProcessor(choice.processor)
+    }
+}

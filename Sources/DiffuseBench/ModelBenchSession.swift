@@ -1,0 +1,62 @@
+import DiffuseCore
+import DiffuseCPU
+import DiffusePipeline
+
+/// One `diffuse bench <component>` run: builds the models once per precision, runs every cell of the
+/// grid through `ModelBenchmark`, and prints each result as it is measured (table row or JSON line),
+/// with the op profile after each cell when profiling.
+public final class ModelBenchSession {
+    public let source: BenchModelSource
+    public let json: Bool
+    public let benchmark: ModelBenchmark
+    /// Receives every printed line (stdout in the command, an array in tests).
+    let print: (String) -> Void
+
+    public init(source: BenchModelSource, settings: ModelBenchmark.Settings, json: Bool, profile: Bool,
+                print: @escaping (String) -> Void) {
+        self.source = source
+        self.json = json
+        self.print = print
+        benchmark = ModelBenchmark(settings: settings, profile: profile ? OpProfile() : nil)
+    }
+
+    /// Runs `grid` (whose `arch` and `component` this session's source and component must be);
+    /// returns every result in grid order.
+    public func run(_ grid: BenchGrid, backend: any Backend = CPUBackend()) throws -> [BenchResult] {
+        let configs = source.configs
+        if !json { print(BenchTable.header) }
+        var results: [BenchResult] = []
+        var models: BenchModels?
+        var builtFor: Precision?
+        for cell in grid.cells {
+            if builtFor != cell.precision {
+                models = nil                                       // free the previous precision's weights first
+                let start = OpProfile.now()
+                models = try source.build(grid.component, precision: cell.precision, seed: benchmark.settings.seed,
+                                          backend: backend, profile: benchmark.profile)
+                builtFor = cell.precision
+                note("built \(source.archName) \(grid.component.rawValue) (\(cell.precision.rawValue)) in "
+                     + fmt(OpProfile.now() - start, 1) + " s, weights " + formatBytes(models!.weightBytes))
+            }
+            let result = benchmark.run(cell, models: models!, configs: configs)
+            results.append(result)
+            print(json ? result.jsonLine : BenchTable.row(result))
+            if let profile = benchmark.profile, result.status == .ok {
+                let lines = profile.table(total: benchmark.lastTimedSeconds)
+                if json {
+                    print("{\"profile\":[" + profile.sorted.map { "{\"op\":\(jsonString($0.kind)),\"calls\":\($0.entry.calls),"
+                        + "\"seconds\":\(fmt($0.entry.seconds, 6)),\"flops\":\(fmt($0.entry.flops, 0))}" }
+                        .joined(separator: ",") + "]}")
+                } else {
+                    lines.forEach { print("    " + $0) }
+                }
+            }
+        }
+        return results
+    }
+
+    /// A remark: a table line, or `{"note": …}` in JSON mode.
+    public func note(_ text: String) {
+        print(json ? "{\"note\":\(jsonString(text))}" : text)
+    }
+}

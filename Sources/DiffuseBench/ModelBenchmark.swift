@@ -1,0 +1,147 @@
+import DiffuseCore
+import DiffuseCPU
+import DiffuseNN
+
+/// Runs grid cells on built models: skips those whose predicted peak exceeds the memory limit, times the
+/// others (warm-up, then `repeats` timed calls, median), records peak RSS and peak tensor bytes, and
+/// the speed-up over the vanilla cell at the same batch.
+public final class ModelBenchmark {
+    public struct Settings: Sendable {
+        public var warmup = 1
+        public var repeats = 3
+        /// UNet calls per `pipeline` run.
+        public var pipelineSteps = 20
+        /// Cells predicted (or measured) above this are `oom`; nil: no limit.
+        public var memoryLimit: Int?
+        public var seed: UInt64 = 0
+        /// Resident bytes of the process before any model was built (added to every prediction, since
+        /// the limit is compared with the process's peak RSS).
+        public var baselineBytes = 0
+        public init() {}
+    }
+
+    public let settings: Settings
+    public let profile: OpProfile?
+    /// Wall time of the last cell's timed calls (what its profile covers).
+    public private(set) var lastTimedSeconds = 0.0
+    /// Vanilla seconds per `BenchResult.vanillaKey`.
+    private var vanillaSeconds: [String: Double] = [:]
+    /// Attention choices already out of memory per (precision, size, compiled): larger batches skip too.
+    private var exhausted: Set<String> = []
+
+    public init(settings: Settings, profile: OpProfile? = nil) {
+        self.settings = settings
+        self.profile = profile
+    }
+
+    /// Measures `cell` on `models` (built for `cell.precision` and `cell.component`).
+    public func run(_ cell: BenchCell, models: BenchModels, configs: ModelConfigs) -> BenchResult {
+        var result = BenchResult(source: "diffuse", cell: cell, threads: Parallel.threadCount, status: .ok)
+        let predicted = settings.baselineBytes
+            + MemoryPrediction(configs: configs).bytes(cell, weightBytes: max(0, models.weightBytes))
+        result.predictedBytes = predicted
+        let family = "\(cell.attention)|\(cell.precision)|\(cell.width)x\(cell.height)|\(cell.compiled)"
+        if cell.compiled {
+            result.status = .error
+            result.reason = "Diffuse has no compiled mode yet; --compile is measured for PyTorch only"
+            return result
+        }
+        if let limit = settings.memoryLimit, predicted > limit || exhausted.contains(family) {
+            result.status = .oom
+            result.reason = exhausted.contains(family) ? "a smaller batch was already out of memory"
+                : "predicted \(formatBytes(predicted)) > limit \(formatBytes(limit)); not run"
+            exhausted.insert(family)
+            return result
+        }
+        do {
+            try models.setAttention(cell.attention)
+            let call = try makeCall(cell, models: models, configs: configs)
+            ProcessMemory.resetPeak()
+            HostAllocator.resetPeak()
+            for _ in 0..<settings.warmup { try cell.attention.run(call) }
+            profile?.reset()
+            var samples: [Double] = []
+            for _ in 0..<settings.repeats {
+                let start = OpProfile.now()
+                try cell.attention.run(call)
+                samples.append(OpProfile.now() - start)
+            }
+            samples.sort()
+            let seconds = samples[samples.count / 2]
+            result.secondsPerStep = seconds
+            result.imagesPerSecond = Double(cell.component.imagesPerCall(batch: cell.batch)) / seconds
+            result.peakRSSBytes = ProcessMemory.peakResidentBytes
+            result.peakTensorBytes = HostAllocator.peakBytes
+            lastTimedSeconds = samples.reduce(0, +)
+            if let limit = settings.memoryLimit, let rss = result.peakRSSBytes, rss > limit {
+                result.status = .oom
+                result.reason = "measured peak RSS \(formatBytes(rss)) > limit \(formatBytes(limit))"
+                exhausted.insert(family)
+            }
+        } catch {
+            result.status = .error
+            result.reason = "\(error)"
+        }
+        if result.status == .ok, let seconds = result.secondsPerStep {
+            if cell.attention == .vanilla { vanillaSeconds[result.vanillaKey] = seconds }
+            result.speedupVsVanilla = vanillaSeconds[result.vanillaKey].map { $0 / seconds }
+        }
+        return result
+    }
+
+    /// The timed call of a cell, with its inputs made once.
+    func makeCall(_ cell: BenchCell, models: BenchModels, configs: ModelConfigs) throws -> () throws -> Void {
+        let f = configs.vaeScaleFactor
+        let latentShape = { (batch: Int) in [batch, configs.unet.inChannels, cell.height / f, cell.width / f] }
+        let seed = settings.seed
+        func ids(_ batch: Int) -> Tensor {
+            var state = seed | 1
+            let vocab = configs.textEncoder.vocabSize, length = configs.textEncoder.maxPositionEmbeddings
+            let values = (0..<batch * length).map { _ -> Int in
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                return Int(state % UInt64(vocab))
+            }
+            return Tensor(ids: values, shape: [batch, length])
+        }
+        func context(_ batch: Int) -> Tensor {
+            SyntheticWeights.uniform([batch, configs.textEncoder.maxPositionEmbeddings,
+                                      configs.unet.crossAttentionDims.first ?? configs.textEncoder.hiddenSize],
+                                     seed: seed &+ 7)
+        }
+        let b = cell.batch
+        switch cell.component {
+        case .unet:
+            let unet = try require(models.unet, "UNet")
+            let sample = SyntheticWeights.uniform(latentShape(b), seed: seed &+ 5), hidden = context(b)
+            return { _ = try unet.forward(sample: sample, timestep: 981, encoderHiddenStates: hidden) }
+        case .vae:
+            let vae = try require(models.vae, "VAE")
+            let latents = SyntheticWeights.uniform([b, configs.vae.latentChannels, cell.height / f, cell.width / f],
+                                                   seed: seed &+ 6)
+            return { _ = try vae.decode(latents) }
+        case .textEncoder:
+            let encoder = try require(models.textEncoder, "text encoder")
+            let input = ids(b)
+            return { _ = try encoder.encodePrompt(input) }
+        case .pipeline:
+            let (unet, vae, encoder) = (try require(models.unet, "UNet"), try require(models.vae, "VAE"),
+                                        try require(models.textEncoder, "text encoder"))
+            let input = ids(2 * b), steps = settings.pipelineSteps
+            let noise = SyntheticWeights.uniform(latentShape(2 * b), seed: seed &+ 5)
+            return {
+                let hidden = try encoder.encodePrompt(input)                        // [2B, 77, D]
+                var latents = noise                                                   // [2B, 4, h, w]
+                for step in 0..<steps {
+                    latents = try unet.forward(sample: latents, timestep: Float(999 - step * 999 / max(steps, 1)),
+                                               encoderHiddenStates: hidden)
+                }
+                _ = try vae.decode(latents.sliced(dim: 0, 0..<b))                       // [B, 3, H, W]
+            }
+        }
+    }
+
+    private func require<T>(_ value: T?, _ name: String) throws -> T {
+        guard let value else { throw BenchError("the \(name) was not built for this component") }
+        return value
+    }
+}

@@ -1,0 +1,50 @@
+/// Formats with a fixed number of decimals (no Foundation); non-finite values as JSON-safe text.
+public func fmt(_ value: Double, _ decimals: Int) -> String {
+    guard value.isFinite else { return value.isNaN ? "null" : (value > 0 ? "1e308" : "-1e308") }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    guard scaled < 9e18 else { return "\(value)" }
+    let units = UInt64(scaled)
+    let whole = units / UInt64(scale), fraction = units % UInt64(scale)
+    var text = (value < 0 && units != 0 ? "-" : "") + "\(whole)"
+    if decimals > 0 {
+        let digits = "\(fraction)"
+        text += "." + String(repeating: "0", count: decimals - digits.count) + digits
+    }
+    return text
+}
+
+/// Same as `fmt`, the name used inside this module.
+func format(_ value: Double, _ decimals: Int) -> String { fmt(value, decimals) }
+
+/// A JSON string literal.
+public func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+/// Bytes as "1.50 GiB" / "512.0 MiB" / "12.0 KiB".
+public func formatBytes(_ bytes: Int) -> String {
+    let b = Double(bytes)
+    if bytes >= 1 << 30 { return fmt(b / Double(1 << 30), 2) + " GiB" }
+    if bytes >= 1 << 20 { return fmt(b / Double(1 << 20), 1) + " MiB" }
+    return fmt(b / 1024, 1) + " KiB"
+}
+
+extension String {
+    /// Left-aligned (or right-aligned) in `width` columns, at least one space of separation.
+    func padding(_ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(right ? 1 : 1, width - count))
+        return right ? fill + self : self + fill
+    }
+}

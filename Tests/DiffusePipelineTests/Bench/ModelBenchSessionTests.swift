@@ -1,0 +1,86 @@
+import DiffuseBench
+import DiffuseCore
+import DiffuseCPU
+import DiffuseNN
+import DiffusePipeline
+import DiffuseTestSupport
+import Testing
+
+/// The whole `diffuse bench unet` path on the tiny SD 1 fixture (one quick cell each; no timing assertions).
+struct ModelBenchSessionTests {
+    static func source() throws -> BenchModelSource { .folder(try ModelFolder(path: FixturePaths.path("tiny-sd1"))) }
+
+    @Test func oneCellRunsAndPrintsJSON() throws {
+        var lines: [String] = []
+        var settings = ModelBenchmark.Settings()
+        (settings.warmup, settings.repeats) = (0, 1)
+        let session = ModelBenchSession(source: try Self.source(), settings: settings, json: true, profile: true) { lines.append($0) }
+        let grid = BenchGrid(arch: "tiny-sd1", component: .unet, sizes: [(64, 64)], batches: [1], attentions: [.flash],
+                             precisions: [.f32])
+        let results = try session.run(grid)
+        #expect(results.count == 1)
+        let r = try #require(results.first)
+        #expect(r.status == .ok)
+        #expect((r.secondsPerStep ?? 0) > 0)
+        #expect(r.speedupVsVanilla == nil)                            // no vanilla cell in this grid
+        #expect((r.peakTensorBytes ?? 0) > 0)
+        #if os(Linux)
+        #expect((r.peakRSSBytes ?? 0) >= (r.peakTensorBytes ?? 0) / 2)
+        #endif
+        let parsed = lines.compactMap { try? BenchResult(jsonLine: $0) }
+        #expect(parsed.map(\.jsonLine) == results.map(\.jsonLine))      // JSON keeps 6 decimals of seconds
+        #expect(lines.contains { $0.hasPrefix("{\"profile\":[") && $0.contains("\"op\":\"sdpa flash\"") })
+    }
+
+    /// Under a limit between the two predictions, vanilla is marked oom without running (no time),
+    /// flash runs; a larger batch of vanilla is skipped as well.
+    @Test func memoryLimitSkipsVanillaFirst() throws {
+        let source = try Self.source()
+        let prediction = MemoryPrediction(configs: source.configs)
+        let models = try source.build(.unet, precision: .f32, seed: 0, backend: CPUBackend(), profile: nil)
+        let cell = { (attention: AttentionChoice, batch: Int) in
+            BenchCell(arch: "tiny-sd1", component: .unet, width: 128, height: 128, batch: batch, attention: attention,
+                      precision: .f32)
+        }
+        let vanilla = prediction.bytes(cell(.vanilla, 1), weightBytes: models.weightBytes)
+        let flash = prediction.bytes(cell(.flash, 1), weightBytes: models.weightBytes)
+        #expect(flash < vanilla)
+        var settings = ModelBenchmark.Settings()
+        (settings.warmup, settings.repeats, settings.memoryLimit) = (0, 1, (vanilla + flash) / 2)
+        let benchmark = ModelBenchmark(settings: settings)
+        let results = [cell(.vanilla, 1), cell(.flash, 1), cell(.vanilla, 2)].map {
+            benchmark.run($0, models: models, configs: source.configs)
+        }
+        #expect(results.map(\.status) == [.oom, .ok, .oom])
+        #expect(results[0].secondsPerStep == nil && results[0].predictedBytes == vanilla)
+        #expect(results[0].reason?.contains("predicted") == true)
+    }
+
+    /// The profiler forwards ops unchanged and charges them by kind, with 2·M·N·K FLOPs for a matmul.
+    @Test func profilingBackendCountsOps() throws {
+        let profile = OpProfile()
+        let backend = ProfilingBackend(base: CPUBackend(), profile: profile)
+        let a = SyntheticWeights.uniform([3, 16, 8], seed: 1), b = SyntheticWeights.uniform([8, 4], seed: 2)
+        let product = backend.matmul(a, b)
+        #expect(product.floats() == CPUBackend().matmul(a, b).floats())
+        _ = backend.add(product, product)
+        _ = backend.add(product, product)
+        let entries = Dictionary(uniqueKeysWithValues: profile.sorted.map { ($0.kind, $0.entry) })
+        #expect(entries["matmul"]?.calls == 1)
+        let flops = try #require(entries["matmul"]?.flops)
+        #expect(flops == Double(2 * 48 * 4 * 8))
+        #expect(entries["add"]?.calls == 2)
+        #expect(profile.table(total: 1).count == 1 + 2 + 1)          // header, two kinds, outside
+    }
+
+    #if os(Linux)
+    @Test func peakResidentMemoryResets() throws {
+        #expect(ProcessMemory.resetPeak())
+        let peak = try #require(ProcessMemory.peakResidentBytes)
+        let rss = try #require(ProcessMemory.residentBytes)
+        #expect(peak >= rss / 2 && peak > 0)
+        #expect((ProcessMemory.machineBytes ?? 0) > peak)
+        #expect(!ProcessMemory.cpuModel.isEmpty)
+    }
+    #endif
+}
