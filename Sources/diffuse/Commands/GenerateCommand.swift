@@ -29,13 +29,13 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt.")
     var prompt: String
 
-    @Option(help: "A diffusers model folder (the one with model_index.json) or a hub id org/name from the local Hugging Face cache. Required until a default model ships.")
+    @Option(help: "A diffusers model folder (the one with model_index.json) or a hub id org/name (Hugging Face cache, else downloaded into it; HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE). Required until a default model ships.")
     var model: String?
 
-    @Option(help: "Hub id only: branch, tag or commit hash in the cache (default main).")
+    @Option(help: "Hub id only: branch, tag or commit hash (default main).")
     var revision: String?
 
-    @Option(help: "Weights variant of the folder, e.g. fp16 for *.fp16.safetensors.")
+    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors (hub ids: only those are downloaded).")
     var variant: String?
 
     @Option(help: "What to steer away from (the unconditional half of guidance).")
@@ -113,7 +113,10 @@ struct GenerateCommand: ParsableCommand {
 
         let reporter = ProgressReporter(quiet: quiet)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
-        let folder = try ModelFolder(path: ModelSource.resolve(model, revision: revision), variant: variant)
+        let resolved = try ModelSource.locate(model, revision: revision, variant: variant,
+                                              progress: quiet ? nil : DownloadProgress.standardError())
+        if case .downloaded = resolved.origin { reporter.info("Model: \(resolved.location)") }
+        let folder = try ModelFolder(path: resolved.path, variant: variant)
         try folder.validateSupported()
         let limits = GenerationLimits(folder: folder, attentionProcessor: GenerateChoices.memoryModel(of: attentionChoice))
         if let picture, let path = initImage {

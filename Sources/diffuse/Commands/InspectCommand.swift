@@ -4,7 +4,8 @@ import DiffuseCPU
 import DiffuseModels
 import DiffusePipeline
 
-/// `diffuse inspect --model DIR`: what a diffusers folder holds and whether Diffuse can load it — each
+/// `diffuse inspect --model DIR|org/name`: where the files were found (folder, Hugging Face cache
+/// snapshot, or downloaded), what the diffusers folder holds and whether Diffuse can load it — each
 /// component's config summary, parameter count, stored dtypes, and the result of the key check (every
 /// checkpoint key used, every parameter filled, every shape right).
 struct InspectCommand: ParsableCommand {
@@ -12,20 +13,21 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Describe a diffusers model folder and check its weights against its configs.")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/) or a hub id org/name from the local Hugging Face cache.")
+    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/) or a hub id org/name (Hugging Face cache, else downloaded into it).")
     var model: String
-    @Option(help: "Hub id only: branch, tag or commit hash in the cache (default main).")
+    @Option(help: "Hub id only: branch, tag or commit hash (default main).")
     var revision: String?
-    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors.")
+    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors (hub ids: only those are downloaded).")
     var variant: String?
 
     func run() throws {
         try common.apply()
-        let path = try ModelSource.resolve(model, revision: revision)
-        let folder = try ModelFolder(path: path, variant: variant)
+        let resolved = try ModelSource.locate(model, revision: revision, variant: variant,
+                                              progress: DownloadProgress.standardError())
+        let folder = try ModelFolder(path: resolved.path, variant: variant)
         let index = folder.modelIndex
         print("\(model): \(index.className)" + (index.diffusersVersion.map { " (diffusers \($0))" } ?? ""))
-        if path != model { print("found in the Hugging Face cache: \(path)") }
+        print("found: \(resolved.location)" + (variant.map { ", variant \($0)" } ?? ""))
         let unsupported = folder.unsupportedFeatures()
         var problems = unsupported.count
 
