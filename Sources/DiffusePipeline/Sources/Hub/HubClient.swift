@@ -64,7 +64,7 @@ struct HubClient: Sendable {
     func repoInfo(id: String, revision: String) throws -> RepoInfo {
         let url = try makeURL("/api/models/\(id)/revision/" + Self.quote(revision, keepSlash: false))
         let (response, _) = http.follow("GET", url, headers: headers)
-        if let error = response.transportError, response.status == 0 {
+        if let error = response.transportError, response.isUnreachable {
             throw ModelSourceError(.notCached, model: model, message: "could not reach \(endpoint) (\(error))")
         }
         try check(response, url: url, what: "revision \"\(revision)\" of \(id)")

@@ -16,6 +16,14 @@ struct HubHTTP: Sendable {
         var headers: [String: String]
         var body: Data
         var transportError: String?
+        /// The URLError code of `transportError`, when it is one.
+        var transportCode: Int?
+        /// The transport failed before reaching the server (no route, DNS, refused, timed out).
+        var isUnreachable: Bool {
+            guard let transportCode, status == 0 else { return false }
+            return [URLError.cannotConnectToHost, .cannotFindHost, .notConnectedToInternet, .timedOut,
+                    .dnsLookupFailed, .networkConnectionLost].map(\.rawValue).contains(transportCode)
+        }
 
         func header(_ name: String) -> String? { headers[name.lowercased()] }
         var isRedirect: Bool { [301, 302, 303, 307, 308].contains(status) }
@@ -125,7 +133,10 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        if let error, response.transportError == nil { response.transportError = error.localizedDescription }
+        if let error, response.transportError == nil {
+            response.transportError = error.localizedDescription
+            response.transportCode = (error as? URLError)?.code.rawValue
+        }
         done.signal()
     }
 }
