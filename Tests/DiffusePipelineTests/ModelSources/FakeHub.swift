@@ -1,4 +1,5 @@
 import Foundation
+import DiffuseCore
 import DiffusePipeline
 import DiffuseTestSupport
 
@@ -39,7 +40,9 @@ final class FakeHub: @unchecked Sendable {
     /// When set, /api and /resolve answer 401 without `Authorization: Bearer <token>`.
     var token: String? { get { locked { _token } } set { locked { _token = newValue } } }
 
-    init() throws {
+    /// The repository contents and etags, built once per test process (hashing 26 MB is not free in
+    /// debug builds).
+    private static let contents: Result<(files: [String: Data], etags: [String: String]), any Error> = Result {
         let source = FixturePaths.path("tiny-sd1")
         var files: [String: Data] = [:]
         for component in ["scheduler", "text_encoder", "tokenizer", "unet", "vae"] {
@@ -48,19 +51,24 @@ final class FakeHub: @unchecked Sendable {
             }
         }
         files["model_index.json"] = try Data(contentsOf: URL(fileURLWithPath: source + "/model_index.json"))
+        files["unet/diffusion_pytorch_model.bin"] = Data("not a pickle".utf8)
+        files["README.md"] = Data("# tiny-sd1\n".utf8)
+        var etags = files.mapValues { SHA256.hex([UInt8]($0)) }
+        for (file, sha) in etags where !isLFS(file) { etags[file] = String(sha.prefix(40)) }
         for (folder, base) in [("text_encoder", "model"), ("unet", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model")] {
             // An "fp16" variant: the same bytes under the variant's name (ModelFolder only needs the names).
             files["\(folder)/\(base).fp16.safetensors"] = files["\(folder)/\(base).safetensors"]
+            etags["\(folder)/\(base).fp16.safetensors"] = etags["\(folder)/\(base).safetensors"]
         }
-        files["unet/diffusion_pytorch_model.bin"] = Data("not a pickle".utf8)
-        files["README.md"] = Data("# tiny-sd1\n".utf8)
-        self.files = files
-        etags = files.mapValues { SHA256.hex([UInt8]($0)) }
-        for (file, sha) in etags where !Self.isLFS(file) { etags[file] = String(sha.prefix(40)) }
+        return (files, etags)
     }
 
     /// sha256 of the content for LFS files; 40 hex digits otherwise (a git blob sha1 on the real hub).
-    private(set) var etags: [String: String]
+    let etags: [String: String]
+
+    init() throws {
+        (files, etags) = try Self.contents.get()
+    }
 
     static func isLFS(_ file: String) -> Bool { file.hasSuffix(".safetensors") || file.hasSuffix(".bin") }
 

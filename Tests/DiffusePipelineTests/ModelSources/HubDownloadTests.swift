@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import DiffuseCore
 import DiffusePipeline
 
 /// `--model org/name` downloads from a fake hub on 127.0.0.1 (no network): the cache layout written,

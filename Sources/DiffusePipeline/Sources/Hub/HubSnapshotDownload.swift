@@ -6,6 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import DiffuseCore
 
 /// Downloads the files Diffuse needs of one repository revision into the hub cache, as huggingface_hub's
 /// `snapshot_download` (`_snapshot_download.py`: `model_info` → commit + file list, then

@@ -9,7 +9,9 @@ import Glibc
 
 /// SHA-256 (FIPS 180-4), streaming: `update` any number of times, then `finalize`. Used to check
 /// downloaded hub files against their LFS etag, which is the sha256 of the content (huggingface_hub
-/// names LFS blobs by it). Self-contained because no crypto library is available offline here.
+/// names LFS blobs by it). Self-contained because no crypto library is available offline here; in
+/// DiffuseCore because that target is always optimised (≈ 50× faster than a debug build's, which
+/// matters for the download tests and for GB-sized files).
 public struct SHA256: Sendable {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -88,31 +90,36 @@ public struct SHA256: Sendable {
         }.joined()
     }
 
-    /// One 64-byte block (FIPS 180-4 §6.2.2).
+    /// One 64-byte block (FIPS 180-4 §6.2.2). Raw pointers throughout: this runs for every byte of
+    /// a multi-GB download, and in debug builds for every test download.
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
-        var w = [UInt32](repeating: 0, count: 64)
-        for i in 0..<16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
-                 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wBuffer in
+            Self.k.withUnsafeBufferPointer { kBuffer in
+                let w = wBuffer.baseAddress!, k = kBuffer.baseAddress!
+                let bytes = block.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                for i in 0..<16 {
+                    w[i] = UInt32(bytes[4 &* i]) << 24 | UInt32(bytes[4 &* i &+ 1]) << 16
+                         | UInt32(bytes[4 &* i &+ 2]) << 8 | UInt32(bytes[4 &* i &+ 3])
+                }
+                for i in 16..<64 {
+                    let a = w[i &- 15], b = w[i &- 2]
+                    let s0 = (a >> 7 | a << 25) ^ (a >> 18 | a << 14) ^ (a >> 3)
+                    let s1 = (b >> 17 | b << 15) ^ (b >> 19 | b << 13) ^ (b >> 10)
+                    w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
+                }
+                var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+                for i in 0..<64 {
+                    let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = hh &+ s1 &+ ch &+ k[i] &+ w[i]
+                    let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    hh = g; g = f; f = e; e = d &+ t1
+                    d = c; c = b; b = a; a = t1 &+ s0 &+ maj
+                }
+                h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d
+                h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+            }
         }
-        for i in 16..<64 {
-            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-        for i in 0..<64 {
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ Self.k[i] &+ w[i]
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d
-        h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
     }
-
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }
