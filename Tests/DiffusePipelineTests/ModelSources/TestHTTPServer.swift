@@ -29,6 +29,7 @@ final class TestHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var log: [Request] = []
     private let stopped = DispatchSemaphore(value: 0)
+    private var isStopped = false
 
     init(handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
@@ -58,7 +59,13 @@ final class TestHTTPServer: @unchecked Sendable {
         return log
     }
 
+    /// Stops listening and waits for the thread to end; later calls do nothing.
     func stop() {
+        lock.lock()
+        let first = !isStopped
+        isStopped = true
+        lock.unlock()
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
         stopped.wait()
