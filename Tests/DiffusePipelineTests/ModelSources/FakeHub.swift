@@ -100,7 +100,9 @@ final class FakeHub: @unchecked Sendable {
         guard let content = files[file] else { return notFound("EntryNotFound") }
         let etag = etag(file)
         if Self.isLFS(file) {
-            return .init(status: 302, headers: [("Location", "http://\(request.headers["host"]!)/cdn/\(etag)"),
+            // The CDN is another origin, as on the real hub: "localhost" instead of 127.0.0.1.
+            let port = request.headers["host"]!.split(separator: ":").last!
+            return .init(status: 302, headers: [("Location", "http://localhost:\(port)/cdn/\(etag)"),
                                                 ("X-Repo-Commit", Self.commit), ("X-Linked-Etag", "\"\(etag)\""),
                                                 ("X-Linked-Size", "\(content.count)"), ("ETag", "\"pointer\""),
                                                 ("Content-Length", "0")])

@@ -51,6 +51,9 @@ struct HubErrorTests {
         let path = try ModelSource.resolve("org/tiny-sd1", environment: bed.environment.merging(["HF_TOKEN": "hf_secret"]) { $1 })
         _ = try ModelFolder(path: path)
         #expect(bed.server.requests.last { $0.path.hasPrefix("/api/") }?.headers["authorization"] == "Bearer hf_secret")
+        // Not to the CDN (another origin), as huggingface_hub.
+        let cdn = bed.server.requests.filter { $0.path.hasPrefix("/cdn/") }
+        #expect(cdn.count == 3 && cdn.allSatisfy { $0.headers["authorization"] == nil && $0.headers["host"]?.hasPrefix("localhost:") == true })
     }
 
     @Test func notOnHub() throws {

@@ -10,11 +10,11 @@ import FoundationNetworking
 ///     HEAD {endpoint}/{id}/resolve/{commit}/{file}          → X-Repo-Commit, X-Linked-Etag / ETag,
 ///                                                              X-Linked-Size / Content-Length, and for
 ///                                                              LFS files a redirect to a CDN (file_download.py
-///                                                              `get_hf_file_metadata`: relative redirects
-///                                                              followed, absolute ones returned)
+///                                                              `get_hf_file_metadata`: redirects on the hub's
+///                                                              origin followed, others returned)
 ///     GET  <that location>  with Range: bytes=N-            → the content, resumed (`http_get`)
 ///
-/// `Authorization: Bearer $HF_TOKEN` goes to the endpoint's host only. Errors are `ModelSourceError`
+/// `Authorization: Bearer $HF_TOKEN` goes to the endpoint's origin only. Errors are `ModelSourceError`
 /// naming `model`.
 struct HubClient: Sendable {
     /// What `model_info` gives: the commit a revision is at, and every file of the repository.
@@ -54,16 +54,20 @@ struct HubClient: Sendable {
         self.model = model
     }
 
-    var headers: [String: String] {
+    /// Headers for a request to `url`: the token only when `url` is on the endpoint's origin (a CDN
+    /// gets signed URLs, never the token).
+    func headers(for url: URL) -> [String: String] {
         var headers = ["User-Agent": "diffuse; hf_hub-compatible", "Accept-Encoding": "identity"]
-        if let token { headers["Authorization"] = "Bearer " + token }
+        if let token, let hub = URL(string: endpoint), HubHTTP.origin(url) == HubHTTP.origin(hub) {
+            headers["Authorization"] = "Bearer " + token
+        }
         return headers
     }
 
     /// `GET /api/models/{id}/revision/{revision}`.
     func repoInfo(id: String, revision: String) throws -> RepoInfo {
         let url = try makeURL("/api/models/\(id)/revision/" + Self.quote(revision, keepSlash: false))
-        let (response, _) = http.follow("GET", url, headers: headers)
+        let (response, _) = http.follow("GET", url, headers: headers(for: url))
         if let error = response.transportError, response.isUnreachable {
             throw ModelSourceError(.notCached, model: model, message: "could not reach \(endpoint) (\(error))")
         }
@@ -86,7 +90,7 @@ struct HubClient: Sendable {
     /// `HEAD /{id}/resolve/{commit}/{file}`.
     func fileMetadata(id: String, commit: String, file: String) throws -> FileMetadata {
         let url = try makeURL("/\(id)/resolve/\(commit)/" + Self.quote(file, keepSlash: true))
-        let (response, finalURL) = http.follow("HEAD", url, headers: headers, relativeOnly: true)
+        let (response, finalURL) = http.follow("HEAD", url, headers: headers(for: url), sameOriginOnly: true)
         try check(response, url: url, what: file)
         // huggingface_hub `_normalize_etag`: drop a weak `W/` prefix and the quotes.
         let rawEtag = response.header(Header.linkedEtag) ?? response.header("ETag")
@@ -124,7 +128,7 @@ struct HubClient: Sendable {
             }
             defer { try? handle.close() }
             progress?.start(file: file, done: have, total: expectedSize)
-            var headers = self.headers
+            var headers = self.headers(for: url)
             if have > 0 { headers["Range"] = "bytes=\(have)-" }
             let (response, _) = http.follow("GET", url, headers: headers, prepare: { answer in
                 // A server that ignores Range answers 200 with the whole file: start over.

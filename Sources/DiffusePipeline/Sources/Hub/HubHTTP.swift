@@ -53,27 +53,34 @@ struct HubHTTP: Sendable {
         return delegate.result()
     }
 
-    /// Sends and follows redirects (at most 10). With `relativeOnly`, an absolute redirect (to a CDN)
-    /// is returned as is, its `Location` for the caller: huggingface_hub's HEAD for file metadata.
-    /// `Authorization` is sent only to the first URL's host. Returns the final response and its URL.
-    func follow(_ method: String, _ url: URL, headers: [String: String], relativeOnly: Bool = false,
+    /// Sends and follows redirects (at most 10). With `sameOriginOnly`, a redirect to another origin
+    /// (a CDN, a signed storage URL) is returned as is, its `Location` for the caller: huggingface_hub's
+    /// `_httpx2_follow_hub_redirects_with_backoff` for file metadata (utils/_http.py). `Authorization`
+    /// is sent only to the first URL's origin. Returns the final response and its URL.
+    func follow(_ method: String, _ url: URL, headers: [String: String], sameOriginOnly: Bool = false,
                 prepare: ((Response) throws -> Void)? = nil,
                 sink: ((Data) throws -> Void)? = nil) -> (response: Response, url: URL) {
         var current = url
         var headers = headers
         for _ in 0..<10 {
             let response = send(method, current, headers: headers, prepare: prepare, sink: sink)
-            guard response.transportError == nil, response.isRedirect, let location = response.header("Location")
+            guard response.transportError == nil, response.isRedirect, let location = response.header("Location"),
+                  let next = URL(string: location, relativeTo: current)?.absoluteURL
             else { return (response, current) }
-            let isRelative = URL(string: location)?.scheme == nil
-            if relativeOnly && !isRelative { return (response, current) }
-            guard let next = URL(string: location, relativeTo: current)?.absoluteURL else { return (response, current) }
-            if next.host != url.host { headers["Authorization"] = nil }
+            let sameOrigin = Self.origin(next) == Self.origin(current)
+            if sameOriginOnly && !sameOrigin { return (response, current) }
+            if Self.origin(next) != Self.origin(url) { headers["Authorization"] = nil }
             current = next
         }
         var tooMany = Response(status: 0, headers: [:], body: Data())
         tooMany.transportError = "more than 10 redirects"
         return (tooMany, current)
+    }
+
+    /// (scheme, host, port) with the scheme's default port.
+    static func origin(_ url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(url.port ?? (scheme == "https" ? 443 : 80))"
     }
 }
 
