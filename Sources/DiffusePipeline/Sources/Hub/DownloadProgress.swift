@@ -5,8 +5,9 @@ import Glibc
 
 /// A download progress bar: file name, bytes done / total, MB/s. On a terminal one line redrawn with
 /// `\r` (at most 10 times a second); otherwise (a log file, CI) a plain line every `lineInterval`
-/// seconds and one when the file is done. Shared by the URLSession delegate queue and the caller,
-/// hence the lock.
+/// seconds. Files of `keepBytes` or more (weights) keep a final line; smaller ones (configs,
+/// vocabularies) vanish from a terminal and print nothing in a log. Shared by the URLSession delegate
+/// queue and the caller, hence the lock.
 public final class DownloadProgress: @unchecked Sendable {
     private let write: @Sendable (String) -> Void
     private let isTerminal: Bool
@@ -19,6 +20,8 @@ public final class DownloadProgress: @unchecked Sendable {
     private var started: UInt64 = 0
     private var lastDraw: UInt64 = 0
     private var active = false
+    private var printedLine = false
+    private let keepBytes = 2_000_000
 
     /// `write` receives the text to print (with its own `\r` / `\n`).
     public init(isTerminal: Bool, lineInterval: Double = 5, write: @escaping @Sendable (String) -> Void) {
@@ -36,7 +39,7 @@ public final class DownloadProgress: @unchecked Sendable {
 
     func start(file: String, done: Int, total: Int?) {
         lock.lock(); defer { lock.unlock() }
-        if active && isTerminal { write("\n") }
+        if active && isTerminal { write("\n") }   // a retry: keep the broken-off line
         self.file = file
         self.done = done
         self.total = total
@@ -44,7 +47,8 @@ public final class DownloadProgress: @unchecked Sendable {
         started = Self.now()
         lastDraw = started
         active = true
-        if isTerminal { write("\r" + line()) } else if done > 0 { write(line() + " (resuming)\n") }
+        printedLine = false
+        if isTerminal { write("\r" + line() + "\u{1B}[K") } else if done > 0 { write(line() + " (resuming)\n"); printedLine = true }
     }
 
     func advance(_ bytes: Int) {
@@ -55,13 +59,19 @@ public final class DownloadProgress: @unchecked Sendable {
         guard Double(now - lastDraw) / 1e9 >= interval else { return }
         lastDraw = now
         write(isTerminal ? "\r" + line() + "\u{1B}[K" : line() + "\n")
+        printedLine = true
     }
 
     func finish() {
         lock.lock(); defer { lock.unlock() }
         guard active else { return }
         active = false
-        write(isTerminal ? "\r" + line() + "\u{1B}[K\n" : line() + "\n")
+        let keep = (total ?? done) >= keepBytes || printedLine
+        if isTerminal {
+            write(keep ? "\r" + line() + "\u{1B}[K\n" : "\r\u{1B}[K")
+        } else if keep {
+            write(line() + "\n")
+        }
     }
 
     /// `unet/diffusion_pytorch_model.safetensors  812.3 / 3278.5 MB  41.2 MB/s`
