@@ -26,6 +26,7 @@ final class FakeHub: @unchecked Sendable {
     private var _garbageMetadata = false
     private var _rawGarbage = false
     private var _token: String?
+    private var _ignoreRange = false
 
     /// Files whose next CDN GET stops halfway (once each).
     var dropOnce: Set<String> { get { locked { _dropOnce } } set { locked { _dropOnce = newValue } } }
@@ -37,6 +38,8 @@ final class FakeHub: @unchecked Sendable {
     var garbageMetadata: Bool { get { locked { _garbageMetadata } } set { locked { _garbageMetadata = newValue } } }
     /// Every answer is bytes that are not HTTP.
     var rawGarbage: Bool { get { locked { _rawGarbage } } set { locked { _rawGarbage = newValue } } }
+    /// The CDN answers every GET with 200 and the whole file, Range or not.
+    var ignoreRange: Bool { get { locked { _ignoreRange } } set { locked { _ignoreRange = newValue } } }
     /// When set, /api and /resolve answer 401 without `Authorization: Bearer <token>`.
     var token: String? { get { locked { _token } } set { locked { _token = newValue } } }
 
@@ -78,6 +81,11 @@ final class FakeHub: @unchecked Sendable {
         if rawGarbage { return .init(status: 200, raw: Data("SSH-2.0-OpenSSH\r\n\u{1}\u{2}garbage\r\n\r\n".utf8)) }
         let path = request.path.removingPercentEncoding ?? request.path
         if path.hasPrefix("/cdn/") { return cdn(String(path.dropFirst(5)), request) }
+        // A renamed repository: old-org/tiny-sd1 redirects (relative, same origin) to org/tiny-sd1.
+        for old in ["/api/models/old-org/tiny-sd1/", "/old-org/tiny-sd1/"] where request.path.hasPrefix(old) {
+            let new = old.replacingOccurrences(of: "old-org", with: "org")
+            return .init(status: 307, headers: [("Location", new + request.path.dropFirst(old.count))])
+        }
         if let token, request.headers["authorization"] != "Bearer " + token {
             return .init(status: 401, headers: [("X-Error-Code", "GatedRepo")], body: Data("Access to model org/tiny-sd1 is restricted.".utf8))
         }
@@ -120,7 +128,7 @@ final class FakeHub: @unchecked Sendable {
         if !corrupt.isDisjoint(with: names) { content[content.count / 2] ^= 0xFF }
         var start = 0
         if let range = request.headers["range"], range.hasPrefix("bytes="), range.hasSuffix("-"),
-           let from = Int(range.dropFirst(6).dropLast()) {
+           let from = Int(range.dropFirst(6).dropLast()), !ignoreRange {
             guard from < content.count else { return .init(status: 416) }
             start = from
         }

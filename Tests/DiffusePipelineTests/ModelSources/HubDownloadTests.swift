@@ -84,6 +84,28 @@ struct HubDownloadTests {
         _ = try ModelFolder(path: path)
     }
 
+    @Test func serverIgnoringRangeRestartsTheFile() throws {
+        let bed = try HubTestBed()
+        defer { bed.close() }
+        let unet = "unet/diffusion_pytorch_model.safetensors"
+        bed.hub.dropOnce = [unet]
+        bed.hub.ignoreRange = true
+        _ = try ModelSource.resolve("org/tiny-sd1", environment: bed.environment)
+        // The resumed GET got 200 and the whole file: the half already there was dropped, not doubled.
+        #expect(bed.server.requests.contains { $0.headers["range"] != nil })
+        #expect(SHA256.hex(ofFile: bed.repo + "/blobs/" + bed.hub.etag(unet)) == bed.hub.etag(unet))
+    }
+
+    @Test func renamedRepoRedirectIsFollowed() throws {
+        let bed = try HubTestBed()
+        defer { bed.close() }
+        // huggingface_hub caches under the id asked for, whatever the hub redirects to.
+        let path = try ModelSource.resolve("old-org/tiny-sd1", environment: bed.environment)
+        #expect(path == bed.cache + "/models--old-org--tiny-sd1/snapshots/" + FakeHub.commit)
+        _ = try ModelFolder(path: path)
+        #expect(bed.server.requests.contains { $0.path.hasPrefix("/old-org/tiny-sd1/resolve/") })
+    }
+
     @Test func fp16VariantDownloadsOnlyItsWeights() throws {
         let bed = try HubTestBed()
         defer { bed.close() }
