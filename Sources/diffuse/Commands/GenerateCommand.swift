@@ -98,7 +98,7 @@ struct GenerateCommand: ParsableCommand {
     func generate() throws {
         do { try common.apply() } catch let error as ValidationError { throw GenerateError(error.message) }
         guard let model else {
-            throw GenerateError("--model is required: give a diffusers model folder (with model_index.json), e.g. --model Fixtures/tiny-sd1 in the repository")
+            throw GenerateError("--model is required: give a diffusers model folder (with model_index.json) or a hub id org/name, e.g. --model Fixtures/tiny-sd1 in the repository")
         }
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
