@@ -24,11 +24,12 @@ struct HubErrorTests {
     @Test func unreachableHubSaysSoAndHowToFetch() throws {
         let bed = try HubTestBed()
         defer { bed.close() }
-        bed.server.stop()   // nothing listens on that port any more
-        let error = #expect(throws: ModelSourceError.self) { try ModelSource.resolve("org/tiny-sd1", environment: bed.environment) }
+        // Port 1: privileged, so no test server can be listening there; the connection is refused.
+        let environment = bed.environment.merging(["HF_ENDPOINT": "http://127.0.0.1:1/"]) { $1 }
+        let error = #expect(throws: ModelSourceError.self) { try ModelSource.resolve("org/tiny-sd1", environment: environment) }
         #expect(error?.kind == .notCached)
         let text = error?.description ?? ""
-        #expect(text.contains("could not reach \(bed.server.base)"))
+        #expect(text.contains("could not reach http://127.0.0.1:1 ("))
         #expect(text.contains("not in the Hugging Face cache"))
         #expect(text.contains("huggingface-cli download org/tiny-sd1"))
     }

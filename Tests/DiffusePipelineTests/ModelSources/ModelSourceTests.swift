@@ -73,6 +73,9 @@ struct ModelSourceTests {
     @Test func folderResolvesToItself() throws {
         let path = FixturePaths.path("tiny-sd1")
         #expect(try ModelSource.resolve(path, environment: [:]) == path)
+        let resolved = try ModelSource.locate(path, variant: "fp16", environment: [:])
+        #expect(resolved.origin == .folder)
+        #expect(resolved.location == "folder " + path)
     }
 
     @Test func hubIDByMainRefLoads() throws {
@@ -80,6 +83,9 @@ struct ModelSourceTests {
         defer { cache.remove() }
         let path = try ModelSource.resolve("org/tiny-sd1", environment: ["HF_HUB_CACHE": cache.root])
         #expect(path == cache.repo + "/snapshots/" + HubCacheFixture.mainHash)
+        let resolved = try ModelSource.locate("org/tiny-sd1", environment: ["HF_HUB_CACHE": cache.root])
+        #expect(resolved.origin == .hubCache(cache: cache.root, commit: HubCacheFixture.mainHash))
+        #expect(resolved.location.hasPrefix("Hugging Face cache \(cache.root), snapshot \(HubCacheFixture.mainHash)"))
         let folder = try ModelFolder(path: path)
         #expect(folder.modelIndex.className == "StableDiffusionPipeline")
         try folder.validateSupported()
