@@ -40,17 +40,28 @@ public struct SHA256: Sendable {
 
     /// Hashes the file at `path` in 4 MiB reads; nil if it cannot be read.
     public static func hex(ofFile path: String) -> String? {
+        var hash = SHA256()
+        guard hash.update(file: path) != nil else { return nil }
+        return hash.finalize()
+    }
+
+    /// Feeds the first `limit` bytes of the file at `path` (all of it when nil); returns the number of
+    /// bytes read, nil if it cannot be read.
+    @discardableResult
+    public mutating func update(file path: String, limit: Int? = nil) -> Int? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
-        var hash = SHA256()
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
         defer { chunk.deallocate() }
-        while true {
-            let count = fread(chunk.baseAddress, 1, chunk.count, file)
+        var total = 0
+        while limit.map({ total < $0 }) ?? true {
+            let want = min(chunk.count, limit.map { $0 - total } ?? chunk.count)
+            let count = fread(chunk.baseAddress, 1, want, file)
             if count == 0 { break }
-            hash.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+            update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+            total += count
         }
-        return ferror(file) == 0 ? hash.finalize() : nil
+        return ferror(file) == 0 ? total : nil
     }
 
     public mutating func update(_ bytes: [UInt8]) {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import DiffuseCore
 
 /// The hub's HTTP API as huggingface_hub uses it to fill its cache:
 ///
@@ -113,15 +114,22 @@ struct HubClient: Sendable {
 
     /// Downloads `url` into `incomplete`, appending to what an earlier attempt left there
     /// (`Range: bytes=N-`), resuming up to `retries` times after a dropped connection. Returns when
-    /// the file has `expectedSize` bytes (or the server ended cleanly, when the size is unknown).
+    /// the file has `expectedSize` bytes (or the server ended cleanly, when the size is unknown), with
+    /// the sha256 of the whole file, computed while the bytes arrive (a resumed prefix is read back).
     func download(_ url: URL, to incomplete: String, expectedSize: Int?, file: String,
-                  progress: DownloadProgress?) throws {
+                  progress: DownloadProgress?) throws -> String {
         try HubCacheRepo.createParent(of: incomplete)
         var failures: [String] = []
+        var hasher = SHA256()
+        var hashed = 0
         while true {
             var have = HubCacheRepo.fileSize(incomplete) ?? 0
             if let expectedSize, have > expectedSize { truncate(incomplete, 0); have = 0 }
-            if let expectedSize, have == expectedSize { return }
+            if hashed != have {
+                hasher = SHA256()
+                hashed = hasher.update(file: incomplete, limit: have) ?? 0
+            }
+            if let expectedSize, have == expectedSize, hashed == have { return hasher.finalize() }
             guard let handle = Self.openForAppending(incomplete) else {
                 throw ModelSourceError(.cacheWriteFailed, model: model,
                     message: "cannot write \(incomplete); check the cache folder's permissions (or set HF_HUB_CACHE to a writable folder)")
@@ -132,18 +140,25 @@ struct HubClient: Sendable {
             if have > 0 { headers["Range"] = "bytes=\(have)-" }
             let (response, _) = http.follow("GET", url, headers: headers, prepare: { answer in
                 // A server that ignores Range answers 200 with the whole file: start over.
-                if answer.status != 206, have > 0 { try handle.truncate(atOffset: 0); progress?.start(file: file, done: 0, total: expectedSize) }
+                if answer.status != 206, have > 0 {
+                    try handle.truncate(atOffset: 0)
+                    hasher = SHA256()
+                    hashed = 0
+                    progress?.start(file: file, done: 0, total: expectedSize)
+                }
             }, sink: { chunk in
                 try handle.write(contentsOf: chunk)
+                chunk.withUnsafeBytes { hasher.update($0) }
+                hashed += chunk.count
                 progress?.advance(chunk.count)
             })
             try? handle.close()
             let now = HubCacheRepo.fileSize(incomplete) ?? 0
             let retryable = response.transportError != nil || response.status >= 500 || [408, 429].contains(response.status)
             if !retryable {
-                if response.status == 416, let expectedSize, now == expectedSize { progress?.finish(); return }
+                if response.status == 416, let expectedSize, now == expectedSize { progress?.finish(); continue }
                 try check(response, url: url, what: file)
-                if expectedSize == nil || now == expectedSize { progress?.finish(); return }
+                if (expectedSize == nil || now == expectedSize) && hashed == now { progress?.finish(); return hasher.finalize() }
                 failures.append("the answer ended at \(now) of \(expectedSize ?? 0) bytes")
             } else {
                 failures.append(response.transportError ?? "HTTP \(response.status)")

@@ -59,8 +59,8 @@ struct HubSnapshotDownload {
         let downloaded: Int = try cache.withBlobLock(metadata.etag) {
             if HubCacheRepo.fileSize(blob) != nil { return 0 }
             let incomplete = blob + ".incomplete"
-            try client.download(metadata.location, to: incomplete, expectedSize: metadata.size, file: file, progress: progress)
-            try verify(incomplete, etag: metadata.etag, size: metadata.size, file: file)
+            let digest = try client.download(metadata.location, to: incomplete, expectedSize: metadata.size, file: file, progress: progress)
+            try verify(incomplete, etag: metadata.etag, size: metadata.size, digest: digest, file: file)
             guard rename(incomplete, blob) == 0 else { throw writeFailed(blob, nil) }
             return HubCacheRepo.fileSize(blob) ?? 0
         }
@@ -68,9 +68,9 @@ struct HubSnapshotDownload {
         return downloaded
     }
 
-    /// Size, and for LFS files (etag = 64 hex digits, the content's sha256) the checksum; a bad file
-    /// is deleted so the next run starts afresh.
-    func verify(_ path: String, etag: String, size: Int?, file: String) throws {
+    /// Size, and for LFS files (etag = 64 hex digits, the content's sha256) the checksum `digest` of
+    /// the download; a bad file is deleted so the next run starts afresh.
+    func verify(_ path: String, etag: String, size: Int?, digest: String, file: String) throws {
         let actual = HubCacheRepo.fileSize(path) ?? 0
         if let size, actual != size {
             unlink(path)
@@ -78,11 +78,10 @@ struct HubSnapshotDownload {
                 message: "\(file): got \(actual) bytes, the hub said \(size); the partial file was deleted, run again to download it afresh")
         }
         guard etag.count == 64, etag.allSatisfy(\.isHexDigit) else { return }
-        let digest = SHA256.hex(ofFile: path)
         guard digest == etag.lowercased() else {
             unlink(path)
             throw ModelSourceError(.checksumMismatch, model: client.model,
-                message: "\(file): sha256 of the download is \(digest ?? "unreadable"), the hub says \(etag); the bad download was deleted: run again (if it repeats, a proxy or the server is serving bad data)")
+                message: "\(file): sha256 of the download is \(digest), the hub says \(etag); the bad download was deleted: run again (if it repeats, a proxy or the server is serving bad data)")
         }
     }
 
