@@ -27,6 +27,7 @@ final class FakeHub: @unchecked Sendable {
     private var _rawGarbage = false
     private var _token: String?
     private var _ignoreRange = false
+    private var _badEtag: String?
 
     /// Files whose next CDN GET stops halfway (once each).
     var dropOnce: Set<String> { get { locked { _dropOnce } } set { locked { _dropOnce = newValue } } }
@@ -38,6 +39,8 @@ final class FakeHub: @unchecked Sendable {
     var garbageMetadata: Bool { get { locked { _garbageMetadata } } set { locked { _garbageMetadata = newValue } } }
     /// Every answer is bytes that are not HTTP.
     var rawGarbage: Bool { get { locked { _rawGarbage } } set { locked { _rawGarbage = newValue } } }
+    /// HEAD of LFS files names this as X-Linked-Etag (a hostile or broken server).
+    var badEtag: String? { get { locked { _badEtag } } set { locked { _badEtag = newValue } } }
     /// The CDN answers every GET with 200 and the whole file, Range or not.
     var ignoreRange: Bool { get { locked { _ignoreRange } } set { locked { _ignoreRange = newValue } } }
     /// When set, /api and /resolve answer 401 without `Authorization: Bearer <token>`.
@@ -107,6 +110,10 @@ final class FakeHub: @unchecked Sendable {
         guard revision == "main" || revision == Self.commit else { return notFound("RevisionNotFound") }
         guard let content = files[file] else { return notFound("EntryNotFound") }
         let etag = etag(file)
+        if Self.isLFS(file), let badEtag {
+            return .init(status: 302, headers: [("Location", "/cdn/\(etag)"), ("X-Repo-Commit", Self.commit),
+                                                ("X-Linked-Etag", badEtag), ("X-Linked-Size", "\(content.count)")])
+        }
         if Self.isLFS(file) {
             // The CDN is another origin, as on the real hub: "localhost" instead of 127.0.0.1.
             let port = request.headers["host"]!.split(separator: ":").last!

@@ -86,6 +86,21 @@ struct HubErrorTests {
         #expect(Self.nothingLooksComplete(bed))
     }
 
+    /// The etag becomes a file name in blobs/: one that could climb out of the cache is refused.
+    @Test func hostileEtagIsRefused() throws {
+        let bed = try HubTestBed()
+        defer { bed.close() }
+        for etag in ["\"../../../../escaped\"", "", "W/\"a/b\""] {
+            bed.hub.badEtag = etag
+            let error = #expect(throws: ModelSourceError.self) { try ModelSource.resolve("org/tiny-sd1", environment: bed.environment) }
+            #expect(error?.kind == .badResponse, "\(etag)")
+            #expect(error?.description.contains("an ETag header naming the file's blob") == true)
+        }
+        #expect(!FileManager.default.fileExists(atPath: bed.cache + "/escaped"))
+        #expect(!FileManager.default.fileExists(atPath: bed.cache + "/../escaped"))
+        #expect(Self.nothingLooksComplete(bed))
+    }
+
     @Test func commitHashRevisionWritesNoRef() throws {
         let bed = try HubTestBed()
         defer { bed.close() }
