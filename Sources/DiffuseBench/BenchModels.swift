@@ -70,9 +70,10 @@ public final class BenchModels: @unchecked Sendable {
         vae = pipeline.vae
         textEncoder = pipeline.textEncoder
         // f32 weights stay memory-mapped (not counted by HostAllocator) but become resident when used.
-        let mapped = precision == .f32 ? folder.unetWeights.files + folder.textEncoderWeights.files : []
-        weightBytes = HostAllocator.liveBytes - before
-            + (mapped + folder.vaeWeights.files).reduce(0) { $0 + Self.fileSize($1) }
+        // A single-file checkpoint is one mapped file holding all three components.
+        let mapped = folder.checkpoint.map { [$0.path] }
+            ?? (precision == .f32 ? folder.unetWeights.files + folder.textEncoderWeights.files : []) + folder.vaeWeights.files
+        weightBytes = HostAllocator.liveBytes - before + mapped.reduce(0) { $0 + Self.fileSize($1) }
     }
 
     static func computeBackend(_ precision: Precision, _ base: any Backend) -> any Backend {

@@ -19,10 +19,10 @@ struct GenerateCommandTests {
 
     struct Run { let status: Int32; let stdout: String; let stderr: String }
 
-    static func run(_ arguments: [String], in folder: String) throws -> Run {
+    static func run(_ arguments: [String], in folder: String, command: String = "generate") throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary!)
-        process.arguments = ["generate"] + arguments
+        process.arguments = [command] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -73,8 +73,8 @@ struct ModelBenchOptions: ParsableArguments {
     /// The weights' source.
     func source() throws -> BenchModelSource {
         if let model {
-            let path = try ModelSource.resolve(model, revision: revision)
-            return .folder(try ModelFolder(path: path))
+            return .folder(try ModelSource.open(ModelSource.Request(model: model, revision: revision),
+                                                progress: DownloadProgress.standardError()).folder)
         }
         let name = arch ?? "sd15"
         guard let choice = SyntheticArch(rawValue: name.lowercased()) else {

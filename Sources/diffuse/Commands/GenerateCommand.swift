@@ -29,10 +29,10 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt.")
     var prompt: String
 
-    @Option(help: "A diffusers model folder (the one with model_index.json) or a hub id org/name from the local Hugging Face cache. Required until a default model ships.")
+    @Option(help: "A diffusers model folder (the one with model_index.json) or a hub id org/name (Hugging Face cache, else downloaded into it; HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE). Required until a default model ships.")
     var model: String?
 
-    @Option(help: "Hub id only: branch, tag or commit hash in the cache (default main).")
+    @Option(help: "Hub id only: branch, tag or commit hash (default main).")
     var revision: String?
 
     @Option(help: "Single-file --model only: a diffusers folder or hub id holding its configs (default: recognise SD 1.5 / 2.1 from the tensor shapes).")
@@ -41,7 +41,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Single-file SD 2.x --model only: v_prediction (768 px 2.x, the default) or epsilon (512 px 2.x-base).")
     var predictionType: String?
 
-    @Option(help: "Weights variant of the folder, e.g. fp16 for *.fp16.safetensors.")
+    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors (hub ids: only those are downloaded).")
     var variant: String?
 
     @Option(help: "What to steer away from (the unconditional half of guidance).")
@@ -104,7 +104,7 @@ struct GenerateCommand: ParsableCommand {
     func generate() throws {
         do { try common.apply() } catch let error as ValidationError { throw GenerateError(error.message) }
         guard let model else {
-            throw GenerateError("--model is required: give a diffusers model folder (with model_index.json), e.g. --model Fixtures/tiny-sd1 in the repository")
+            throw GenerateError("--model is required: give a diffusers model folder (with model_index.json) or a hub id org/name, e.g. --model Fixtures/tiny-sd1 in the repository")
         }
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
@@ -119,13 +119,10 @@ struct GenerateCommand: ParsableCommand {
 
         let reporter = ProgressReporter(quiet: quiet)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
-        guard SingleFileCheckpoint.isCheckpointFile(model) || (config == nil && predictionType == nil) else {
-            throw GenerateError("--config and --prediction-type apply only to a single-file --model (a .safetensors checkpoint)")
-        }
-        let folder = SingleFileCheckpoint.isCheckpointFile(model)
-            ? try SingleFileCheckpoint.open(path: model, options: SingleFileOptions(
-                configFolder: config.map { try ModelSource.resolve($0) }, predictionType: predictionType))
-            : try ModelFolder(path: ModelSource.resolve(model, revision: revision), variant: variant)
+        let (folder, resolved) = try ModelSource.open(
+            ModelSource.Request(model: model, revision: revision, variant: variant, config: self.config, predictionType: predictionType),
+            progress: quiet ? nil : DownloadProgress.standardError())
+        if case .downloaded = resolved.origin { reporter.info("Model: \(resolved.location)") }
         try folder.validateSupported()
         let limits = GenerationLimits(folder: folder, attentionProcessor: GenerateChoices.memoryModel(of: attentionChoice))
         if let picture, let path = initImage {

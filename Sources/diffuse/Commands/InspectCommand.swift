@@ -2,9 +2,11 @@ import ArgumentParser
 import DiffuseCore
 import DiffuseCPU
 import DiffuseModels
+import DiffuseNN
 import DiffusePipeline
 
-/// `diffuse inspect --model DIR`: what a diffusers folder holds and whether Diffuse can load it — each
+/// `diffuse inspect --model DIR|org/name|FILE.safetensors`: where the files were found (folder, Hugging
+/// Face cache snapshot, downloaded, or a single-file checkpoint and its configs), what the model holds and whether Diffuse can load it — each
 /// component's config summary, parameter count, stored dtypes, and the result of the key check (every
 /// checkpoint key used, every parameter filled, every shape right).
 struct InspectCommand: ParsableCommand {
@@ -12,20 +14,25 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Describe a diffusers model folder and check its weights against its configs.")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/) or a hub id org/name from the local Hugging Face cache.")
+    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/), a hub id org/name (Hugging Face cache, else downloaded into it), or a single-file .safetensors checkpoint.")
     var model: String
-    @Option(help: "Hub id only: branch, tag or commit hash in the cache (default main).")
+    @Option(help: "Hub id only: branch, tag or commit hash (default main).")
     var revision: String?
-    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors.")
+    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors (hub ids: only those are downloaded).")
     var variant: String?
+    @Option(help: "Single-file --model only: a diffusers folder or hub id holding its configs (default: recognise SD 1.5 / 2.1 from the tensor shapes).")
+    var config: String?
+    @Option(help: "Single-file SD 2.x --model only: v_prediction (the default) or epsilon (2.x-base).")
+    var predictionType: String?
 
     func run() throws {
         try common.apply()
-        let path = try ModelSource.resolve(model, revision: revision)
-        let folder = try ModelFolder(path: path, variant: variant)
+        let (folder, resolved) = try ModelSource.open(
+            ModelSource.Request(model: model, revision: revision, variant: variant, config: config, predictionType: predictionType),
+            progress: DownloadProgress.standardError())
         let index = folder.modelIndex
         print("\(model): \(index.className)" + (index.diffusersVersion.map { " (diffusers \($0))" } ?? ""))
-        if path != model { print("found in the Hugging Face cache: \(path)") }
+        print("found: \(resolved.location)" + (variant.map { ", variant \($0)" } ?? ""))
         let unsupported = folder.unsupportedFeatures()
         var problems = unsupported.count
 
@@ -37,41 +44,43 @@ struct InspectCommand: ParsableCommand {
               + "prediction \(scheduler.predictionType)")
 
         let backend = CPUBackend()
-        problems += report("text_encoder", folder.textEncoderWeights) { dtype in
-            try CLIPTextModel(config: folder.textEncoder, weightFiles: folder.textEncoderWeights.files,
-                              dtype: dtype, backend: backend).summary
+        problems += report("text_encoder", .textEncoder, folder) { store in
+            try CLIPTextModel(config: folder.textEncoder, weights: store, backend: backend).summary
         }
-        problems += report("unet", folder.unetWeights) { dtype in
-            let unet = try UNet2DConditionModel(config: folder.unet, weightFiles: folder.unetWeights.files,
-                                                dtype: dtype, backend: backend)
+        problems += report("unet", .unet, folder) { store in
+            let unet = try UNet2DConditionModel(config: folder.unet, weights: store, backend: backend)
             return "UNet2DConditionModel: " + unet.blockSummary.joined(separator: "; ")
         }
-        problems += report("vae", folder.vaeWeights) { dtype in
-            try AutoencoderKL(config: folder.vae, weightFiles: folder.vaeWeights.files, dtype: dtype,
-                              backend: backend).summary
+        problems += report("vae", .vae, folder) { store in
+            try AutoencoderKL(config: folder.vae, weights: store, backend: backend).summary
         }
         for issue in unsupported { print("unsupported: \(issue)") }
         if problems > 0 { throw ExitCode(1) }
         print("ok: every component loads")
     }
 
-    /// Prints one component: files, stored dtypes and parameter counts, then builds it (weights stay
-    /// memory-mapped: it is built in its stored dtype) and prints its summary or the key-check error.
-    private func report(_ name: String, _ weights: WeightFiles, build: (DType) throws -> String) -> Int {
-        var counts: [DType: Int] = [:]
-        var bytes = 0
-        for path in weights.files {
-            guard let file = try? SafeTensorsFile(path: path) else { continue }
-            for info in file.infos { counts[info.dtype, default: 0] += info.count; bytes += info.byteCount }
+    /// Prints one component: where its weights are, stored dtypes and parameter counts, then builds it
+    /// (weights stay memory-mapped: it is built in its stored dtype) and prints its summary or the
+    /// key-check error.
+    private func report(_ name: String, _ component: SingleFileCheckpoint.Component, _ folder: ModelFolder,
+                        build: (WeightStore) throws -> String) -> Int {
+        let files: [String] = switch component {
+        case .unet: folder.unetWeights.files
+        case .vae: folder.vaeWeights.files
+        case .textEncoder: folder.textEncoderWeights.files
         }
-        let stored = counts.sorted { $0.value > $1.value }
-        let parameters = stored.reduce(0) { $0 + $1.value }
-        print("\(name): \(weights.files.count) file\(weights.files.count == 1 ? "" : "s"), "
-              + "\(formatCount(parameters)) parameters, \(formatBytes(bytes)), stored "
-              + stored.map { "\($0.key) \(formatCount($0.value))" }.joined(separator: ", "))
-        let dtype = stored.first.map { $0.key.isFloatingPoint ? $0.key : .f32 } ?? .f32
         do {
-            print("  " + (try build(dtype)))
+            // First pass in stored dtypes for the counts, then a store in the dominant dtype to build from.
+            let counts = try folder.weightStore(component, dtype: nil).storedDTypes
+            let stored = counts.sorted { $0.value > $1.value }
+            let parameters = stored.reduce(0) { $0 + $1.value }
+            let bytes = stored.reduce(0) { $0 + $1.value * $1.key.byteSize }
+            let place = folder.checkpoint != nil ? "in the single file"
+                : "\(files.count) file\(files.count == 1 ? "" : "s")"
+            print("\(name): \(place), \(formatCount(parameters)) parameters, \(formatBytes(bytes)), stored "
+                  + stored.map { "\($0.key) \(formatCount($0.value))" }.joined(separator: ", "))
+            let dtype = stored.first.map { $0.key.isFloatingPoint ? $0.key : .f32 } ?? .f32
+            print("  " + (try build(try folder.weightStore(component, dtype: dtype))))
             print("  key check: ok (every key used, every parameter filled, every shape matches)")
             return 0
         } catch {

@@ -64,7 +64,7 @@ struct HubCacheFixture {
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 }
 
-@Suite("ModelSource: --model folder or hub id from the Hugging Face cache")
+@Suite("ModelSource: --model folder or hub id from the Hugging Face cache (offline)")
 struct ModelSourceTests {
     static func isDirectory(_ path: String) -> Bool {
         (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil
@@ -73,6 +73,9 @@ struct ModelSourceTests {
     @Test func folderResolvesToItself() throws {
         let path = FixturePaths.path("tiny-sd1")
         #expect(try ModelSource.resolve(path, environment: [:]) == path)
+        let resolved = try ModelSource.locate(path, variant: "fp16", environment: [:])
+        #expect(resolved.origin == .folder)
+        #expect(resolved.location == "folder " + path)
     }
 
     @Test func hubIDByMainRefLoads() throws {
@@ -80,6 +83,9 @@ struct ModelSourceTests {
         defer { cache.remove() }
         let path = try ModelSource.resolve("org/tiny-sd1", environment: ["HF_HUB_CACHE": cache.root])
         #expect(path == cache.repo + "/snapshots/" + HubCacheFixture.mainHash)
+        let resolved = try ModelSource.locate("org/tiny-sd1", environment: ["HF_HUB_CACHE": cache.root])
+        #expect(resolved.origin == .hubCache(cache: cache.root, commit: HubCacheFixture.mainHash))
+        #expect(resolved.location.hasPrefix("Hugging Face cache \(cache.root), snapshot \(HubCacheFixture.mainHash)"))
         let folder = try ModelFolder(path: path)
         #expect(folder.modelIndex.className == "StableDiffusionPipeline")
         try folder.validateSupported()
@@ -113,38 +119,62 @@ struct ModelSourceTests {
         #expect(viaHome == home + "/hub/models--org--tiny-sd1/snapshots/" + HubCacheFixture.mainHash)
         _ = try ModelFolder(path: viaHome)
         let error = #expect(throws: ModelSourceError.self) {
-            try ModelSource.resolve("org/tiny-sd1", environment: ["HF_HUB_CACHE": home + "/empty", "HF_HOME": home])
+            try ModelSource.resolve("org/tiny-sd1", environment: ["HF_HUB_CACHE": home + "/empty", "HF_HOME": home, "HF_HUB_OFFLINE": "1"])
         }
         #expect(error?.kind == .notCached)
         #expect(error?.description.contains(home + "/empty/models--org--tiny-sd1") == true)
     }
 
     @Test func notAFolderNorHubID() {
-        for bad in ["/no/such/folder", "no-slash", "a/b/c", "../etc", "org/../x", "org/na me", "org/-x", "org/a--b"] {
+        for bad in ["/no/such/folder", "no-slash", "../etc", "./x/y", "~/x"] {
             let error = #expect(throws: ModelSourceError.self) { try ModelSource.resolve(bad, environment: [:]) }
             #expect(error?.kind == .notFound, "\(bad)")
-            #expect(error?.description.contains("no such folder") == true)
+            #expect(error?.description.contains("no such folder, and not a Hugging Face hub id") == true)
+        }
+        let illegal = ["a/b/c": "exactly one /", "org/../x": "path traversal", "org/na me": "character \" \"",
+                       "org/-x": "starts or ends", "org/a--b": "\"--\"", "org/x\u{0}": "character", "org/": "empty"]
+        for (bad, reason) in illegal {
+            let error = #expect(throws: ModelSourceError.self) { try ModelSource.resolve(bad, environment: [:]) }
+            #expect(error?.kind == .invalidID, "\(bad)")
+            #expect(error?.description.contains("not a valid Hugging Face hub id: ") == true)
+            #expect(error?.description.contains(reason) == true, "\(bad): \(error?.description ?? "")")
+        }
+        // Revisions and variants end up in cache paths: no climbing out.
+        for revision in ["../../etc", "/abs", "a b", "x\\y", "refs/../../x", ""] {
+            let error = #expect(throws: ModelSourceError.self) {
+                try ModelSource.resolve("org/tiny-sd1", revision: revision, environment: [:])
+            }
+            #expect(error?.kind == .invalidID, "\(revision)")
+            #expect(error?.description.contains("--revision") == true)
+        }
+        for variant in ["../x", "fp 16", ""] {
+            let error = #expect(throws: ModelSourceError.self) {
+                try ModelSource.resolve("org/tiny-sd1", variant: variant, environment: [:])
+            }
+            #expect(error?.kind == .invalidID, "\(variant)")
         }
     }
 
     @Test func hubIDNotCached() throws {
         let cache = try HubCacheFixture()
         defer { cache.remove() }
-        let error = #expect(throws: ModelSourceError.self) {
-            try ModelSource.resolve("org/other", environment: ["HF_HUB_CACHE": cache.root])
+        for offline in ["1", "true", "YES", "on"] {
+            let error = #expect(throws: ModelSourceError.self) {
+                try ModelSource.resolve("org/other", environment: ["HF_HUB_CACHE": cache.root, "HF_HUB_OFFLINE": offline])
+            }
+            #expect(error?.kind == .notCached)
+            let text = error?.description ?? ""
+            #expect(text.contains(cache.root + "/models--org--other"))
+            #expect(text.contains("HF_HUB_OFFLINE is set, so nothing is downloaded"))
+            #expect(text.contains("huggingface-cli download org/other"))
         }
-        #expect(error?.kind == .notCached)
-        let text = error?.description ?? ""
-        #expect(text.contains(cache.root + "/models--org--other"))
-        #expect(text.contains("downloads are not supported yet"))
-        #expect(text.contains("huggingface-cli download org/other"))
     }
 
     @Test func revisionNotFoundListsRefs() throws {
         let cache = try HubCacheFixture()
         defer { cache.remove() }
         let error = #expect(throws: ModelSourceError.self) {
-            try ModelSource.resolve("org/tiny-sd1", revision: "dev", environment: ["HF_HUB_CACHE": cache.root])
+            try ModelSource.resolve("org/tiny-sd1", revision: "dev", environment: ["HF_HUB_CACHE": cache.root, "HF_HUB_OFFLINE": "1"])
         }
         #expect(error?.kind == .revisionNotFound)
         let text = error?.description ?? ""
@@ -155,7 +185,7 @@ struct ModelSourceTests {
     @Test func snapshotMissing() throws {
         let cache = try HubCacheFixture()
         defer { cache.remove() }
-        let env = ["HF_HUB_CACHE": cache.root]
+        let env = ["HF_HUB_CACHE": cache.root, "HF_HUB_OFFLINE": "1"]
         let other = "fedcba9876543210fedcba9876543210fedcba98"
         try Data(other.utf8).write(to: URL(fileURLWithPath: cache.repo + "/refs/broken"))
         for revision in ["broken", other] {

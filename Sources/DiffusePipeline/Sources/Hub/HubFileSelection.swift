@@ -1,0 +1,85 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The files of a hub repository that Diffuse needs — exactly what `ModelFolder` reads — so a download
+/// skips `.bin`/`.ckpt`/ONNX/Flax copies, other variants, safety checkers and sample images
+/// (diffusers' `pipeline_loading_utils.py` `variant_compatible_siblings` does the same filtering by
+/// variant; here it is restricted to the components `ModelFolder.requiredComponents`):
+///
+///     model_index.json
+///     {text_encoder,unet,vae}/config.json, scheduler/scheduler_config.json, tokenizer/tokenizer_config.json
+///     tokenizer/{vocab.json, merges.txt, tokenizer.json, special_tokens_map.json}   (those present)
+///     per weighted component: {base}[.{variant}].safetensors, or its shard index (+ the shards it lists)
+struct HubFileSelection: Sendable, Equatable {
+    /// Files to fetch, in order.
+    var files: [String]
+    /// Shard indexes among `files`: after fetching them, their shards are fetched too.
+    var shardIndexes: [String]
+
+    static let weighted = [("text_encoder", "model"), ("unet", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model")]
+    static let configs = ["text_encoder/config.json", "unet/config.json", "vae/config.json",
+                          "scheduler/scheduler_config.json", "tokenizer/tokenizer_config.json"]
+    static let tokenizerFiles = ["vocab.json", "merges.txt", "tokenizer.json", "special_tokens_map.json"]
+
+    /// Picks the files from the repository listing `siblings`. Throws `.incompleteRepo` when a needed
+    /// file is absent, before anything is downloaded.
+    static func select(siblings: [String], variant: String?, model: String, revision: String) throws -> HubFileSelection {
+        let present = Set(siblings)
+        func missing(_ what: String) -> ModelSourceError {
+            ModelSourceError(.incompleteRepo, model: model, message: "revision \"\(revision)\" on the hub \(what)")
+        }
+        guard present.contains("model_index.json") else {
+            throw missing("has no model_index.json: not a diffusers pipeline repository; Diffuse needs one (model_index.json, text_encoder/, tokenizer/, unet/, vae/, scheduler/)")
+        }
+        var files = ["model_index.json"]
+        for config in configs {
+            guard present.contains(config) else { throw missing("has no \(config); Diffuse needs it") }
+            files.append(config)
+        }
+        let tokenizer = tokenizerFiles.map { "tokenizer/" + $0 }.filter(present.contains)
+        guard tokenizer.contains("tokenizer/tokenizer.json")
+              || (tokenizer.contains("tokenizer/vocab.json") && tokenizer.contains("tokenizer/merges.txt")) else {
+            throw missing("has no tokenizer/vocab.json + merges.txt (nor tokenizer/tokenizer.json)")
+        }
+        files += tokenizer
+        var indexes: [String] = []
+        for (component, base) in weighted {
+            let names = variant.map { ["\(base).\($0).safetensors", "\(base).safetensors.index.\($0).json", "\(base).\($0).safetensors.index.json"] }
+                ?? ["\(base).safetensors", "\(base).safetensors.index.json"]
+            guard let name = names.map({ component + "/" + $0 }).first(where: present.contains) else {
+                let there = siblings.filter { $0.hasPrefix(component + "/") && ($0.contains(".safetensors") || $0.hasSuffix(".bin") || $0.hasSuffix(".ckpt")) }
+                let found = there.isEmpty ? "no weight files" : "only " + there.sorted().joined(separator: ", ")
+                let advice = variant == nil ? (there.contains { $0.contains(".fp16.") } ? "; try --variant fp16" : "")
+                                            : "; try without --variant"
+                throw missing("has no \(component) weights \(variant.map { "of variant \"\($0)\" " } ?? "")(\(names[0])): \(found)" + advice)
+            }
+            files.append(name)
+            if name.hasSuffix(".json") { indexes.append(name) }
+        }
+        return HubFileSelection(files: files, shardIndexes: indexes)
+    }
+
+    /// The shard files (repository paths) listed by the shard index at `localPath`, whose repository
+    /// path is `index`; each must be in `siblings`.
+    static func shards(ofIndex index: String, localPath: String, siblings: [String], model: String) throws -> [String] {
+        struct ShardIndex: Decodable { let weight_map: [String: String] }
+        guard let data = FileManager.default.contents(atPath: localPath),
+              let map = try? JSONDecoder().decode(ShardIndex.self, from: data).weight_map, !map.isEmpty else {
+            throw ModelSourceError(.badResponse, model: model,
+                message: "\(index) is not a shard index ({\"weight_map\": {tensor: file}}); the repository is broken")
+        }
+        let folder = String(index[..<(index.lastIndex(of: "/") ?? index.startIndex)])
+        let present = Set(siblings)
+        return try Set(map.values).sorted().map { shard in
+            let path = folder + "/" + shard
+            guard !shard.contains("/"), !shard.hasPrefix("."), shard.hasSuffix(".safetensors"), present.contains(path) else {
+                throw ModelSourceError(.incompleteRepo, model: model,
+                    message: "\(index) names shard \"\(shard)\", which is not a .safetensors file of the repository")
+            }
+            return path
+        }
+    }
+}

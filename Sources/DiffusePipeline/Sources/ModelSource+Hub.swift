@@ -1,0 +1,39 @@
+/// Hub ids: the cache first, then (when not offline) a download into it.
+extension ModelSource {
+    static func locateHub(_ id: String, revision: String, variant: String?, environment: [String: String],
+                          progress: DownloadProgress?) throws -> ResolvedModel {
+        let root = cacheRoot(environment: environment)
+        let cache = HubCacheRepo(root: root, id: id)
+        let cacheError: ModelSourceError
+        do {
+            let (snapshot, commit) = try cachedSnapshot(cache, model: id, revision: revision)
+            guard let problem = snapshotProblem(snapshot, variant: variant, model: id) else {
+                return ResolvedModel(path: snapshot, origin: .hubCache(cache: root, commit: commit), model: id)
+            }
+            cacheError = problem
+        } catch let error as ModelSourceError {
+            cacheError = error
+        }
+        let fetch = "fetch it with `huggingface-cli download \(id)\(revision == "main" ? "" : " --revision \(revision)")` (it fills the same cache), set HF_HUB_CACHE or HF_HOME if your cache is elsewhere, or pass a model folder"
+        if isOffline(environment: environment) {
+            guard cacheError.kind == .notCached else {
+                throw ModelSourceError(cacheError.kind, model: id, message: cacheError.message + " (HF_HUB_OFFLINE is set: nothing is downloaded)")
+            }
+            throw ModelSourceError(.notCached, model: id,
+                message: cacheError.message + " and HF_HUB_OFFLINE is set, so nothing is downloaded; unset HF_HUB_OFFLINE to download it, or " + fetch)
+        }
+        let endpoint = endpoint(environment: environment)
+        let client = HubClient(endpoint: endpoint, token: token(environment: environment), model: id)
+        let download = HubSnapshotDownload(cache: cache, client: client, progress: progress)
+        let result: HubSnapshotDownload.Result
+        do {
+            result = try download.run(revision: revision, variant: variant)
+        } catch let error as ModelSourceError where error.kind == .notCached {
+            throw ModelSourceError(.notCached, model: id,
+                message: error.message + "; " + cacheError.message + "; connect to the network, or " + fetch)
+        }
+        if let problem = snapshotProblem(result.snapshot, variant: variant, model: id) { throw problem }
+        return ResolvedModel(path: result.snapshot, origin: .downloaded(endpoint: endpoint, cache: root, commit: result.commit,
+                                                                         files: result.files, bytes: result.bytes), model: id)
+    }
+}
