@@ -34,7 +34,8 @@ enum GEMMDriver {
             return
         }
         let partition = GEMMPartition(m: m, n: n, mr: GEMMBlocking.mr, nr: GEMMBlocking.nr, nc: blocking.nc,
-                                      threads: threads, minColumnChunkPanels: blocking.minColumnChunkPanels)
+                                      threads: threads > 1 ? threads * max(1, tasksPerThread) : 1,
+                                      minColumnChunkPanels: blocking.minColumnChunkPanels)
         runTasks(partition.count, threads: threads) { t in
             let (rows, columns) = partition.rectangle(t)
             runRectangle(rows: rows, columns: columns, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c,
@@ -109,6 +110,12 @@ enum GEMMDriver {
             }
         }
     }
+
+    /// Rectangles per thread of a multithreaded `run`. One per thread left a core idle whenever the other
+    /// was slowed by other work (the UNet's Linear layers at 256², M 256 × 640 × 640 and 1024 × 320 × 320,
+    /// cut in two column chunks, ran at half the rate of wider ones on a busy machine); two let the free
+    /// core take the slow one's second rectangle, as the convolution does (`ConvKernel.tasksPerThread`).
+    nonisolated(unsafe) static var tasksPerThread = 2
 
     /// Single-threaded problems of at least 96 × 1024 × 256 take `runRectanglePackedA`.
     nonisolated(unsafe) static var packedAForLarge = true
