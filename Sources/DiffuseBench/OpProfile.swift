@@ -30,7 +30,7 @@ public final class OpProfile: @unchecked Sendable {
         let start = Self.now()
         let result = body()
         let elapsed = Self.now() - start
-        let shapeKey = byShape ? kind + " " + shape() : nil
+        let shapeKey = byShape ? [kind, shape()].filter { !$0.isEmpty }.joined(separator: " ") : nil
         lock.withLock {
             entries[kind, default: Entry()].calls += 1
             entries[kind, default: Entry()].seconds += elapsed
