@@ -9,13 +9,16 @@ import CDiffuseKernels
 /// no separate pass over C is needed.
 ///
 /// Threads: C is cut into rectangles (`GEMMPartition`: column chunks of about nc when B is wide, else row
-/// chunks), handed out dynamically; each task runs the whole blocked loop on its rectangle with its own
-/// packed B, so threads never wait on each other until the end and each core keeps its B block in its L2.
+/// chunks; `tasksPerThread` of them per thread), handed out dynamically; each task runs the whole blocked
+/// loop on its rectangle with its own packed B, so threads never wait on each other until the end and
+/// each core keeps its B block in its L2.
 /// Loops per rectangle: nc-wide column blocks → kc-deep slices (pack B) → mc-row blocks (pack A only when
 /// it is not k-contiguous; a k-contiguous A is read in place, as DESIGN.md measured faster) → for each
 /// 6-row A micro-panel (in L1), every 16-column B micro-panel of the block (streamed from L2).
 /// Exception: a large problem on one thread (≥ 96 × 1024 × 256) packs A and uses the classic BLIS order
 /// (`runRectanglePackedA`), a few % faster on 4096³ (A at a power-of-two row stride conflicts in the caches).
+/// Plain-matrix callers (`GEMM.sgemm`, `CPUBackend.matmul`) enter through `runMatrix`, which computes a
+/// small-M product against a k-contiguous B transposed (GEMMDriver+SmallM.swift).
 enum GEMMDriver {
     static func run<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: Source,
                                              beta: Float, c: OutputMatrix, threads: Int,
