@@ -127,14 +127,15 @@ struct GEMMTests {
     }
 
     /// Few rows against a k-contiguous B (`GEMMDriver.runMatrix` computes Cᵀ = op(B)ᵀ · op(A)ᵀ): a row,
-    /// cross-attention's 77, the limit 96, k past the deepened block, padded leading dimensions, transposed A,
+    /// cross-attention's 77, 96 and 150 rows, k past the deepened block, padded leading dimensions, transposed A,
     /// alpha and beta; on one and two threads.
     @Test(arguments: [1, 2])
     func smallRowsTransposedProduct(threads: Int) {
         let cases = [
             Case(m: 1, n: 1280, k: 320, transB: true), Case(m: 77, n: 320, k: 768, transB: true, padB: 3, padC: 5),
-            Case(m: 96, n: 200, k: 33, transA: true, transB: true, padA: 2, alpha: -0.5, beta: 2),
-            Case(m: 16, n: 130, k: 3100, transB: true, beta: 1), Case(m: 5, n: 11, k: 17, transB: true, alpha: 3),
+            Case(m: 96, n: 400, k: 33, transA: true, transB: true, padA: 2, alpha: -0.5, beta: 2),
+            Case(m: 16, n: 130, k: 3100, transB: true, beta: 1), Case(m: 5, n: 21, k: 17, transB: true, alpha: 3),
+            Case(m: 150, n: 700, k: 40, transB: true),
         ]
         for t in cases {
             let b = StridedMatrix([Float(0)], ld: t.k + t.padB, transposed: true)
@@ -143,8 +144,8 @@ struct GEMMTests {
         }
         // Not taken: too many rows, too narrow, or B not k-contiguous.
         let b = StridedMatrix([Float(0)], ld: 64, transposed: true)
-        #expect(!GEMMDriver.usesTransposedSmallM(m: 97, n: 1000, k: 64, b: b))
-        #expect(!GEMMDriver.usesTransposedSmallM(m: 64, n: 100, k: 64, b: b))
+        #expect(!GEMMDriver.usesTransposedSmallM(m: 193, n: 1000, k: 64, b: b))
+        #expect(!GEMMDriver.usesTransposedSmallM(m: 64, n: 255, k: 64, b: b))
         #expect(!GEMMDriver.usesTransposedSmallM(m: 8, n: 100, k: 64, b: StridedMatrix([Float(0)], ld: 100, transposed: false)))
     }
 

@@ -51,6 +51,7 @@ enum OpsBenchmark {
     static func unetCases(_ backend: CPUBackend, threads: Int, quick: Bool) -> [OpsCase] {
         let linears = quick ? [(1, 1280, 1280), (77, 320, 768)]
             : [(1, 1280, 1280), (16, 1280, 1280), (64, 1280, 1280), (64, 10240, 1280), (77, 1280, 768),
+               (128, 1280, 1280), (128, 10240, 1280),
                (256, 640, 640), (1024, 320, 320)]
         var cases = linears.map { m, n, k in
             OpsCase(op: "linear", shape: "\(m)x\(n)x\(k)", dtype: "f32", threads: threads,

@@ -9,10 +9,12 @@
 /// driver's A, read in place (no packing), and only the small Aᵀ (k · m floats) is packed. Cᵀ goes to a
 /// scratch buffer and is added into C transposed (m · n floats, cheap against m · n · k products).
 extension GEMMDriver {
-    /// Largest m that takes the transposed product.
-    nonisolated(unsafe) static var smallMMaxRows = 96
-    /// It also needs n ≥ this · m (a wide output; otherwise packing B is amortised anyway).
-    static let smallMMinWidthRatio = 2
+    /// Largest m that takes the transposed product (192: batch 2 of the 64-token level, M 128, and of
+    /// cross-attention's K/V, M 154, ran at ≈ 45 GFLOP/s the plain way against ≈ 60 for M ≥ 1024).
+    nonisolated(unsafe) static var smallMMaxRows = 192
+    /// It also needs n ≥ this · m: the transposed product packs Aᵀ (k · m) once per rectangle, about
+    /// 2 · threads of them, where the plain one packs B (k · n) once in all.
+    static let smallMMinWidthRatio = 4
 
     /// Whether `runMatrix` computes this problem transposed.
     static func usesTransposedSmallM(m: Int, n: Int, k: Int, b: StridedMatrix) -> Bool {
