@@ -13,11 +13,11 @@ public final class ModelBenchSession {
     let print: (String) -> Void
 
     public init(source: BenchModelSource, settings: ModelBenchmark.Settings, json: Bool, profile: Bool,
-                print: @escaping (String) -> Void) {
+                profileShapes: Bool = false, print: @escaping (String) -> Void) {
         self.source = source
         self.json = json
         self.print = print
-        benchmark = ModelBenchmark(settings: settings, profile: profile ? OpProfile() : nil)
+        benchmark = ModelBenchmark(settings: settings, profile: profile || profileShapes ? OpProfile(byShape: profileShapes) : nil)
     }
 
     /// Runs `grid` (whose `arch` and `component` this session's source and component must be);

@@ -17,21 +17,36 @@ public final class OpProfile: @unchecked Sendable {
 
     private let lock = Lock()
     private var entries: [String: Entry] = [:]
+    private var shapeEntries: [String: Entry] = [:]
+    /// Also time each (kind, shape) pair (`--profile-shapes`); the shape text is only built when set.
+    public let byShape: Bool
 
-    public init() {}
+    public init(byShape: Bool = false) { self.byShape = byShape }
 
-    /// Runs `body`, charging its wall time (and `flops`) to `kind`.
+    /// Runs `body`, charging its wall time (and `flops`) to `kind` and, with `byShape`, to
+    /// "kind shape()" as well.
     @inline(__always)
-    public func time<R>(_ kind: String, flops: Double = 0, _ body: () -> R) -> R {
+    public func time<R>(_ kind: String, flops: Double = 0, shape: () -> String = { "" }, _ body: () -> R) -> R {
         let start = Self.now()
         let result = body()
         let elapsed = Self.now() - start
+        let shapeKey = byShape ? [kind, shape()].filter { !$0.isEmpty }.joined(separator: " ") : nil
         lock.withLock {
             entries[kind, default: Entry()].calls += 1
             entries[kind, default: Entry()].seconds += elapsed
             entries[kind, default: Entry()].flops += flops
+            if let shapeKey {
+                shapeEntries[shapeKey, default: Entry()].calls += 1
+                shapeEntries[shapeKey, default: Entry()].seconds += elapsed
+                shapeEntries[shapeKey, default: Entry()].flops += flops
+            }
         }
         return result
+    }
+
+    /// Per (kind, shape) pair, slowest first (empty unless `byShape`).
+    public var sortedShapes: [(kind: String, entry: Entry)] {
+        lock.withLock { shapeEntries.map { ($0.key, $0.value) } }.sorted { $0.entry.seconds > $1.entry.seconds }
     }
 
     /// Per kind, slowest first.
@@ -39,24 +54,34 @@ public final class OpProfile: @unchecked Sendable {
         lock.withLock { entries.map { ($0.key, $0.value) } }.sorted { $0.entry.seconds > $1.entry.seconds }
     }
 
-    public func reset() { lock.withLock { entries = [:] } }
+    public func reset() { lock.withLock { entries = [:]; shapeEntries = [:] } }
 
     /// The table: op kind, calls, seconds, % of `total` (wall time of the profiled calls; the rest is
     /// shown as "outside backend ops": Swift glue, tensor allocation, and ops a wrapper below this one
     /// ran itself), GFLOP/s where known.
     public func table(total: Double) -> [String] {
         let rows = sorted
-        var lines = ["op kind".padding(22) + "calls".padding(8, right: true) + "seconds".padding(11, right: true)
+        var lines = Self.rows(rows, title: "op kind", width: 22, total: total)
+        let covered = rows.reduce(0) { $0 + $1.entry.seconds }
+        lines.append("outside backend ops".padding(22) + "".padding(8) + format(max(0, total - covered), 4).padding(11, right: true)
+                     + format(100 * max(0, total - covered) / max(total, 1e-12), 1).padding(9, right: true))
+        if byShape {
+            lines.append("")
+            lines += Self.rows(sortedShapes, title: "op shape", width: 64, total: total)
+        }
+        return lines
+    }
+
+    /// A header and one line per entry: name, calls, seconds, % of `total`, GFLOP/s where known.
+    static func rows(_ rows: [(kind: String, entry: Entry)], title: String, width: Int, total: Double) -> [String] {
+        var lines = [title.padding(width) + "calls".padding(8, right: true) + "seconds".padding(11, right: true)
                      + "% total".padding(9, right: true) + "GFLOP/s".padding(10, right: true)]
         for (kind, e) in rows {
-            lines.append(kind.padding(22) + "\(e.calls)".padding(8, right: true)
+            lines.append(kind.padding(width) + "\(e.calls)".padding(8, right: true)
                          + format(e.seconds, 4).padding(11, right: true)
                          + format(100 * e.seconds / max(total, 1e-12), 1).padding(9, right: true)
                          + (e.flops > 0 ? format(e.flops / e.seconds / 1e9, 1) : "-").padding(10, right: true))
         }
-        let covered = rows.reduce(0) { $0 + $1.entry.seconds }
-        lines.append("outside backend ops".padding(22) + "".padding(8) + format(max(0, total - covered), 4).padding(11, right: true)
-                     + format(100 * max(0, total - covered) / max(total, 1e-12), 1).padding(9, right: true))
         return lines
     }
 

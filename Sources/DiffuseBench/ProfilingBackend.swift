@@ -18,7 +18,12 @@ public struct ProfilingBackend: AttentionBackend {
         let k = transposeA ? a.size(-2) : a.size(-1)
         let n = transposeB ? b.size(-2) : b.size(-1)
         let flops = 2 * Double(a.count / max(k, 1)) * Double(n) * Double(k)
-        return profile.time(b.dtype == .f32 ? "matmul" : "matmul \(b.dtype.rawValue)", flops: flops) {
+        let shape = {
+            let batch = a.count / max(a.size(-1) * a.size(-2), 1), m = transposeA ? a.size(-1) : a.size(-2)
+            return "\(batch > 1 ? "\(batch)× " : "")M \(m) N \(n) K \(k)" + (transposeA ? " Aᵀ" : "") + (transposeB ? " Bᵀ" : "")
+                + (b.rank == 2 && batch > 1 ? " (2-D B)" : "")
+        }
+        return profile.time(b.dtype == .f32 ? "matmul" : "matmul \(b.dtype.rawValue)", flops: flops, shape: shape) {
             base.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta, c: c)
         }
     }
@@ -29,7 +34,10 @@ public struct ProfilingBackend: AttentionBackend {
         let wOut = (x.size(3) + 2 * padding - weight.size(3)) / stride + 1
         let flops = 2 * Double(x.size(0) * hOut * wOut) * Double(weight.count)
         let kind = weight.size(2) == 1 && weight.size(3) == 1 ? "conv2d 1x1" : "conv2d \(weight.size(2))x\(weight.size(3))"
-        return profile.time(kind, flops: flops) { base.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding) }
+        let shape = {
+            "\(x.size(0))× \(x.size(1))→\(weight.size(0)) \(x.size(2))×\(x.size(3))" + (stride > 1 ? " s\(stride)" : "")
+        }
+        return profile.time(kind, flops: flops, shape: shape) { base.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding) }
     }
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, fusedSiLU: Bool) -> Tensor {
         profile.time(fusedSiLU ? "groupNorm+silu" : "groupNorm") {
@@ -72,7 +80,8 @@ public struct ProfilingBackend: AttentionBackend {
         // q: [B, H, Lq, D], k: [B, H, Lkv, D] → 4·B·H·Lq·Lkv·D (two products).
         let q = problem.q
         let flops = 4 * Double(q.count) * Double(problem.k.size(-2))
-        return profile.time("sdpa \(kernel)", flops: flops) {
+        let shape = { "\(q.size(0))×\(q.size(1)) Lq \(q.size(-2)) Lkv \(problem.k.size(-2)) D \(q.size(-1))" }
+        return profile.time("sdpa \(kernel)", flops: flops, shape: shape) {
             (base as! any AttentionBackend).attention(problem, using: kernel)
         }
     }

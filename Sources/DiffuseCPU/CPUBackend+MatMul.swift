@@ -26,6 +26,14 @@ extension CPUBackend {
             require(c.shape == outShape, "matmul: c has shape \(c.shape), the result has \(outShape); \(shapes)")
         }
 
+        // A Linear layer on [batch…, M, K] with a 2-D weight is one GEMM with M = batch · M: the weight is
+        // packed once and the threads share one large problem instead of one per item.
+        if batchB.isEmpty && !batchA.isEmpty && !transposeA && k > 0 && a.isContiguous && (c?.isContiguous ?? true) {
+            let rows = a.count / k
+            return matmul(a.reshaped([rows, k]), b, transposeA: false, transposeB: transposeB, alpha: alpha,
+                          beta: beta, c: c?.reshaped([rows, n])).reshaped(outShape)
+        }
+
         // The result is computed in f32, starting from c when beta uses it.
         let out = Tensor(zeros: outShape, dtype: .f32)
         var betaUsed: Float = 0
@@ -54,7 +62,7 @@ extension CPUBackend {
             let pb = UnsafePointer(opB.tensor.pointer(as: Float.self))
             let pc = out.pointer(as: Float.self)
             GEMM.runBatched(batch, m: m, n: n, k: k) { i, threads in
-                GEMMDriver.run(m: m, n: n, k: k, alpha: alpha,
+                GEMMDriver.runMatrix(m: m, n: n, k: k, alpha: alpha,
                                a: StridedMatrix(base: pa + aOff[i], rowStride: opA.rowStride, columnStride: opA.columnStride),
                                b: StridedMatrix(base: pb + bOff[i], rowStride: opB.rowStride, columnStride: opB.columnStride),
                                beta: betaUsed, c: OutputMatrix(base: pc + i * m * n, ld: n), threads: threads)

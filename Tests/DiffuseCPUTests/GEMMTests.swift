@@ -23,7 +23,8 @@ struct GEMMTests {
     }
 
     /// Runs one sgemm with random inputs (and a NaN-free random C) and compares it with the reference.
-    static func check(_ t: Case, threads: Int? = nil, seed: UInt64 = 1) {
+    /// `threads` given: through `GEMMDriver.run` on that many threads (or `GEMM.sgemm` with `viaSGEMM`).
+    static func check(_ t: Case, threads: Int? = nil, viaSGEMM: Bool = false, seed: UInt64 = 1) {
         var random = TestRandom(seed: seed)
         let lda = (t.transA ? t.m : t.k) + t.padA, ldb = (t.transB ? t.k : t.n) + t.padB, ldc = t.n + t.padC
         let a = random.floats(max(1, (t.transA ? t.k : t.m) * lda))
@@ -36,7 +37,11 @@ struct GEMMTests {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    if let threads {
+                    if let threads, viaSGEMM {
+                        GEMM.sgemm(transA: t.transA, transB: t.transB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
+                                   a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb,
+                                   beta: t.beta, c: pc.baseAddress!, ldc: ldc, threads: threads)
+                    } else if let threads {
                         GEMMDriver.run(m: t.m, n: t.n, k: t.k, alpha: t.alpha,
                                        a: StridedMatrix(pa.baseAddress!, ld: lda, transposed: t.transA),
                                        b: StridedMatrix(pb.baseAddress!, ld: ldb, transposed: t.transB),
@@ -119,6 +124,29 @@ struct GEMMTests {
         Self.check(Case(m: 101, n: 1030, k: 400), threads: 1)
         Self.check(Case(m: 397, n: 1037, k: 263, transA: true, transB: true, alpha: 0.5, beta: 1), threads: 1)
         Self.check(Case(m: 96, n: 1024, k: 770, transB: true, beta: -2), threads: 1)
+    }
+
+    /// Few rows against a k-contiguous B (`GEMMDriver.runMatrix` computes Cᵀ = op(B)ᵀ · op(A)ᵀ): a row,
+    /// cross-attention's 77, 96 and 150 rows, k past the deepened block, padded leading dimensions, transposed A,
+    /// alpha and beta; on one and two threads.
+    @Test(arguments: [1, 2])
+    func smallRowsTransposedProduct(threads: Int) {
+        let cases = [
+            Case(m: 1, n: 1280, k: 320, transB: true), Case(m: 77, n: 320, k: 768, transB: true, padB: 3, padC: 5),
+            Case(m: 96, n: 400, k: 33, transA: true, transB: true, padA: 2, alpha: -0.5, beta: 2),
+            Case(m: 16, n: 130, k: 3100, transB: true, beta: 1), Case(m: 5, n: 21, k: 17, transB: true, alpha: 3),
+            Case(m: 150, n: 700, k: 40, transB: true),
+        ]
+        for t in cases {
+            let b = StridedMatrix([Float(0)], ld: t.k + t.padB, transposed: true)
+            #expect(GEMMDriver.usesTransposedSmallM(m: t.m, n: t.n, k: t.k, b: b), "\(t.testDescription)")
+            Self.check(t, threads: threads, viaSGEMM: true)
+        }
+        // Not taken: too many rows, too narrow, or B not k-contiguous.
+        let b = StridedMatrix([Float(0)], ld: 64, transposed: true)
+        #expect(!GEMMDriver.usesTransposedSmallM(m: 193, n: 1000, k: 64, b: b))
+        #expect(!GEMMDriver.usesTransposedSmallM(m: 64, n: 255, k: 64, b: b))
+        #expect(!GEMMDriver.usesTransposedSmallM(m: 8, n: 100, k: 64, b: StridedMatrix([Float(0)], ld: 100, transposed: false)))
     }
 
     @Test func batchedWithSharedB() {

@@ -47,6 +47,9 @@ struct MatMulTests {
         check(a, Self.randomTensor([2, 3, 13, 5], seed: 12))
         check(a, Self.randomTensor([13, 21], seed: 13))                         // shared 2-D weight
         check(a, Self.randomTensor([21, 13], seed: 14), transposeB: true)       // nn.Linear layout
+        // Linear layers with few tokens (one GEMM over batch · tokens rows; small M computed transposed).
+        check(Self.randomTensor([2, 1, 64], seed: 24), Self.randomTensor([200, 64], seed: 25), transposeB: true)
+        check(Self.randomTensor([1, 77, 48], seed: 26), Self.randomTensor([320, 48], seed: 27), transposeB: true)
         // Attention-like permuted views: [B, T, H, D] seen as [B, H, T, D].
         let q = Self.randomTensor([2, 11, 3, 8], seed: 15).permuted([0, 2, 1, 3])
         let k = Self.randomTensor([2, 7, 3, 8], seed: 16).permuted([0, 2, 1, 3])

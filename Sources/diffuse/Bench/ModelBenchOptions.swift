@@ -53,6 +53,8 @@ struct ModelBenchOptions: ParsableArguments {
     var python = "python3"
     @Flag(help: "Print time per op kind after each cell.")
     var profile = false
+    @Flag(help: "With the profile, also print time per op shape (matmul M N K, conv channels and size, attention).")
+    var profileShapes = false
 
     func validate() throws {
         guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, got \(warmup)") }

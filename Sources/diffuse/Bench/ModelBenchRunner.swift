@@ -31,6 +31,7 @@ struct ModelBenchRunner {
         settings.seed = options.seed
         settings.baselineBytes = ProcessMemory.residentBytes ?? 0
         let session = ModelBenchSession(source: source, settings: settings, json: options.json, profile: options.profile,
+                                        profileShapes: options.profileShapes,
                                         print: { Swift.print($0); fflush(nil) })
         session.note("\(machineCaption) · limit \(settings.memoryLimit.map(formatBytes) ?? "none") · "
                      + "\(component.rawValue), warm-up \(settings.warmup), median of \(settings.repeats)")

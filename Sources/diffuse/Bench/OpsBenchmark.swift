@@ -41,7 +41,34 @@ enum OpsBenchmark {
         cases.append(convCase(backend, n: 2, cin: 320, cout: 320, hw: 64 / scale, k: 1, stride: 1, padding: 0, threads: threads))
         cases.append(convCase(backend, n: 2, cin: 320, cout: 320, hw: 64 / scale, k: 3, stride: 2, padding: 1, threads: threads))
 
+        cases += unetCases(backend, threads: threads, quick: quick)
         cases += elementwiseCases(backend, threads: threads, scale: scale)
+        return cases
+    }
+
+    /// The SD 1.5 UNet's slow shapes at 256×256 batch 1 (`diffuse bench unet --profile-shapes`): its Linear
+    /// layers (x [1, M, K] · Wᵀ, W [N, K]) with few tokens, and 3×3 convolutions of one small image.
+    static func unetCases(_ backend: CPUBackend, threads: Int, quick: Bool) -> [OpsCase] {
+        let linears = quick ? [(1, 1280, 1280), (77, 320, 768)]
+            : [(1, 1280, 1280), (16, 1280, 1280), (64, 1280, 1280), (64, 10240, 1280), (77, 1280, 768),
+               (128, 1280, 1280), (128, 10240, 1280),
+               (256, 640, 640), (1024, 320, 320)]
+        var cases = linears.map { m, n, k in
+            OpsCase(op: "linear", shape: "\(m)x\(n)x\(k)", dtype: "f32", threads: threads,
+                    flops: 2.0 * Double(m * n) * Double(k), bytes: Double((m * k + n * k + m * n) * 4)) {
+                var random = BenchRandom(seed: 6)
+                let x = random.tensor([1, m, k], dtype: .f32), w = random.tensor([n, k], dtype: .f32, scale: 0.05)
+                return { _ = backend.matmul(x, w, transposeA: false, transposeB: true) }
+            }
+        }
+        let convs = quick ? [(320, 32)] : [(320, 32), (640, 16), (1280, 8), (1280, 4)]
+        for (channels, size) in convs {
+            var c = convCase(backend, n: 1, cin: channels, cout: channels, hw: size, k: 3, stride: 1, padding: 1,
+                             threads: threads)
+            c = OpsCase(op: "unet_conv3x3", shape: c.shape, dtype: c.dtype, threads: c.threads, flops: c.flops,
+                        bytes: c.bytes, prepare: c.prepare)
+            cases.append(c)
+        }
         return cases
     }
 

@@ -73,6 +73,20 @@ struct ModelBenchSessionTests {
         #expect(profile.table(total: 1).count == 1 + 2 + 1)          // header, two kinds, outside
     }
 
+    /// With `byShape` (`--profile-shapes`) each (kind, shape) pair is charged as well and listed after the kinds.
+    @Test func profileByShape() throws {
+        let profile = OpProfile(byShape: true)
+        let backend = ProfilingBackend(base: CPUBackend(), profile: profile)
+        let x = SyntheticWeights.uniform([1, 5, 8], seed: 3), w = SyntheticWeights.uniform([12, 8], seed: 4)
+        for _ in 0..<2 { _ = backend.matmul(x, w, transposeA: false, transposeB: true, alpha: 1, beta: 0, c: nil) }
+        _ = backend.add(x, x)
+        let shapes = Dictionary(uniqueKeysWithValues: profile.sortedShapes.map { ($0.kind, $0.entry) })
+        #expect(shapes["matmul M 5 N 12 K 8 Bᵀ"]?.calls == 2)
+        #expect(shapes["matmul M 5 N 12 K 8 Bᵀ"]?.flops == Double(2 * 2 * 5 * 12 * 8))
+        #expect(shapes["add"]?.calls == 1)
+        #expect(profile.table(total: 1).count == (1 + 2 + 1) + 1 + (1 + 2))   // kinds, blank line, shapes
+    }
+
     #if os(Linux)
     @Test func peakResidentMemoryResets() throws {
         #expect(ProcessMemory.resetPeak())

@@ -18,7 +18,7 @@ public enum GEMM {
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int? = nil) {
         checkArguments("sgemm", transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-        GEMMDriver.run(m: m, n: n, k: k, alpha: alpha, a: StridedMatrix(a, ld: lda, transposed: transA),
+        GEMMDriver.runMatrix(m: m, n: n, k: k, alpha: alpha, a: StridedMatrix(a, ld: lda, transposed: transA),
                        b: StridedMatrix(b, ld: ldb, transposed: transB), beta: beta,
                        c: OutputMatrix(base: c, ld: ldc), threads: threads ?? Parallel.threadCount)
     }
@@ -34,7 +34,7 @@ public enum GEMM {
         checkArguments("sgemmBatched", transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         require(batch >= 0, "sgemmBatched: negative batch \(batch)")
         runBatched(batch, m: m, n: n, k: k, threads: threads) { i, threads in
-            GEMMDriver.run(m: m, n: n, k: k, alpha: alpha,
+            GEMMDriver.runMatrix(m: m, n: n, k: k, alpha: alpha,
                            a: StridedMatrix(a + i * strideA, ld: lda, transposed: transA),
                            b: StridedMatrix(b + i * strideB, ld: ldb, transposed: transB), beta: beta,
                            c: OutputMatrix(base: c + i * strideC, ld: ldc), threads: threads)

@@ -9,13 +9,16 @@ import CDiffuseKernels
 /// no separate pass over C is needed.
 ///
 /// Threads: C is cut into rectangles (`GEMMPartition`: column chunks of about nc when B is wide, else row
-/// chunks), handed out dynamically; each task runs the whole blocked loop on its rectangle with its own
-/// packed B, so threads never wait on each other until the end and each core keeps its B block in its L2.
+/// chunks; `tasksPerThread` of them per thread), handed out dynamically; each task runs the whole blocked
+/// loop on its rectangle with its own packed B, so threads never wait on each other until the end and
+/// each core keeps its B block in its L2.
 /// Loops per rectangle: nc-wide column blocks → kc-deep slices (pack B) → mc-row blocks (pack A only when
 /// it is not k-contiguous; a k-contiguous A is read in place, as DESIGN.md measured faster) → for each
 /// 6-row A micro-panel (in L1), every 16-column B micro-panel of the block (streamed from L2).
 /// Exception: a large problem on one thread (≥ 96 × 1024 × 256) packs A and uses the classic BLIS order
 /// (`runRectanglePackedA`), a few % faster on 4096³ (A at a power-of-two row stride conflicts in the caches).
+/// Plain-matrix callers (`GEMM.sgemm`, `CPUBackend.matmul`) enter through `runMatrix`, which computes a
+/// small-M product against a k-contiguous B transposed (GEMMDriver+SmallM.swift).
 enum GEMMDriver {
     static func run<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: Source,
                                              beta: Float, c: OutputMatrix, threads: Int,
@@ -34,7 +37,8 @@ enum GEMMDriver {
             return
         }
         let partition = GEMMPartition(m: m, n: n, mr: GEMMBlocking.mr, nr: GEMMBlocking.nr, nc: blocking.nc,
-                                      threads: threads, minColumnChunkPanels: blocking.minColumnChunkPanels)
+                                      threads: threads > 1 ? threads * max(1, tasksPerThread) : 1,
+                                      minColumnChunkPanels: blocking.minColumnChunkPanels)
         runTasks(partition.count, threads: threads) { t in
             let (rows, columns) = partition.rectangle(t)
             runRectangle(rows: rows, columns: columns, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c,
@@ -109,6 +113,12 @@ enum GEMMDriver {
             }
         }
     }
+
+    /// Rectangles per thread of a multithreaded `run`. One per thread left a core idle whenever the other
+    /// was slowed by other work (the UNet's Linear layers at 256², M 256 × 640 × 640 and 1024 × 320 × 320,
+    /// cut in two column chunks, ran at half the rate of wider ones on a busy machine); two let the free
+    /// core take the slow one's second rectangle, as the convolution does (`ConvKernel.tasksPerThread`).
+    nonisolated(unsafe) static var tasksPerThread = 2
 
     /// Single-threaded problems of at least 96 × 1024 × 256 take `runRectanglePackedA`.
     nonisolated(unsafe) static var packedAForLarge = true
