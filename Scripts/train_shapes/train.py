@@ -7,8 +7,12 @@ Phase 1 trains the AutoencoderKL on reconstruction (L1 + MSE + small KL), freeze
 `scaling_factor` = 1 / std of the latents (as SD did). Phase 2 encodes a fixed, seeded set of scenes once
 and trains the UNet and the CLIP text encoder jointly on DDPM noise prediction (SD 1.5 betas), with 10%
 empty captions for classifier-free guidance and an EMA of the weights. Pipelines are saved (diffusers
-layout, f16 safetensors) every --save-every steps under OUT/step-N and at the end under OUT/final.
+layout, f16 safetensors) every --save-minutes under OUT/step-N and at the end under OUT/final.
 Losses go to OUT/train.log. Everything is seeded; never run by CI.
+
+Both phases stop at a step limit or a time budget (whichever comes first) and log how many steps they
+ran; the learning rate is constant after warm-up, so `--vae-steps A --vae-minutes 0 --unet-steps B
+--unet-minutes 0` with the logged A and B reproduces a time-budgeted run.
 """
 import argparse
 import copy
@@ -21,6 +25,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+from diffusers import AutoencoderKL
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
@@ -39,11 +44,14 @@ class Log:
         self.f.write(line + "\n")
 
 
-def lr_at(step, total, peak, warmup):
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    p = (step - warmup) / max(1, total - warmup)
-    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+def lr_at(step, peak, warmup):
+    """Linear warm-up, then constant (the EMA of the weights does the averaging): the result depends only
+    on the number of steps, so a time-budgeted run is reproduced exactly by its logged step counts."""
+    return peak * min(1.0, (step + 1) / warmup)
+
+
+def out_of_time(t_start, minutes):
+    return minutes > 0 and time.time() - t_start > 60 * minutes
 
 
 def train_vae(args, log):
@@ -56,7 +64,7 @@ def train_vae(args, log):
         imgs, _ = sampler.batch(args.vae_batch)
         x = torch.from_numpy(data.to_tensor_range(imgs))
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args.vae_steps, args.vae_lr, 200)
+            g["lr"] = lr_at(step, args.vae_lr, 100)
         post = vae.encode(x).latent_dist
         z = post.sample()
         rec = vae.decode(z).sample
@@ -69,10 +77,14 @@ def train_vae(args, log):
         opt.step()
         v = np.array([loss.item(), l1.item(), mse.item(), kl.item()])
         ema = v if ema is None else 0.98 * ema + 0.02 * v
-        if step % 25 == 0 or step == args.vae_steps - 1:
+        last = step == args.vae_steps - 1 or out_of_time(t_start, args.vae_minutes)
+        if step % 25 == 0 or last:
             log(f"{(step + 1) / (time.time() - t_start):.2f} it/s vae step {step} loss {ema[0]:.5f} l1 {ema[1]:.5f} mse {ema[2]:.5f} kl {ema[3]:.1f}")
+        if last:
+            break
+    log(f"vae trained for {step + 1} steps")
     vae.eval().requires_grad_(False)
-    return vae, ema
+    return vae, ema, step + 1
 
 
 @torch.no_grad()
@@ -121,7 +133,7 @@ def train_unet(args, vae, log, out):
     rng = np.random.default_rng(args.seed + 3)
     cache = {}
     avg = None
-    t_start = time.time()
+    t_start = t_saved = time.time()
     for step in range(args.unet_steps):
         idx = torch.from_numpy(rng.integers(0, len(recs), size=args.batch))
         g = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
@@ -132,7 +144,7 @@ def train_unet(args, vae, log, out):
         zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
         ids = caption_ids([recs[i] for i in idx.tolist()], rng, tok, cache, drop=0.1)
         for pg in opt.param_groups:
-            pg["lr"] = lr_at(step, args.unet_steps, args.unet_lr, 300)
+            pg["lr"] = lr_at(step, args.unet_lr, 200)
         cond = te(ids)[0]
         pred = un(zt, t, encoder_hidden_states=cond).sample
         loss = F.mse_loss(pred, noise)
@@ -146,30 +158,38 @@ def train_unet(args, vae, log, out):
                 for p, e in zip(src.parameters(), dst.parameters()):
                     e.lerp_(p, 1 - decay)
         avg = loss.item() if avg is None else 0.99 * avg + 0.01 * loss.item()
-        if step % 25 == 0 or step == args.unet_steps - 1:
+        last = step == args.unet_steps - 1 or out_of_time(t_start, args.unet_minutes)
+        if step % 25 == 0 or last:
             rate = (step + 1) / (time.time() - t_start)
             log(f"unet step {step} loss {avg:.5f} lr {opt.param_groups[0]['lr']:.2e} {rate:.2f} it/s")
-        if args.save_every and (step + 1) % args.save_every == 0 and step + 1 < args.unet_steps:
+        if last:
+            break
+        if args.save_minutes and time.time() - t_saved > 60 * args.save_minutes:
             save_pipeline(os.path.join(out, f"step-{step + 1}"), ema_te, ema_un, vae)
             log(f"saved {out}/step-{step + 1}")
-    return ema_te, ema_un, avg
+            t_saved = time.time()
+    log(f"unet trained for {step + 1} steps")
+    return ema_te, ema_un, avg, step + 1
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--vae-from", help="skip phase 1: load OUT/vae of an earlier run")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--vae-steps", type=int, default=800)
+    ap.add_argument("--vae-steps", type=int, default=100000, help="at most this many VAE steps")
+    ap.add_argument("--vae-minutes", type=float, default=12, help="VAE time budget (0: none)")
     ap.add_argument("--vae-batch", type=int, default=16)
-    ap.add_argument("--vae-lr", type=float, default=1e-3)
+    ap.add_argument("--vae-lr", type=float, default=1.5e-3)
     ap.add_argument("--kl-weight", type=float, default=1e-6)
-    ap.add_argument("--dataset", type=int, default=16000)
-    ap.add_argument("--unet-steps", type=int, default=3000)
+    ap.add_argument("--dataset", type=int, default=8000)
+    ap.add_argument("--unet-steps", type=int, default=100000, help="at most this many UNet steps")
+    ap.add_argument("--unet-minutes", type=float, default=58, help="UNet time budget (0: none)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--unet-lr", type=float, default=1e-3)
     ap.add_argument("--ema", type=float, default=0.999)
-    ap.add_argument("--save-every", type=int, default=750)
+    ap.add_argument("--save-minutes", type=float, default=12, help="intermediate pipeline every N minutes")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -179,19 +199,33 @@ def main():
     log(f"params: text_encoder {models.count(models.text_encoder())} unet {models.count(models.unet())} "
         f"vae {models.count(models.vae())}")
     t0 = time.time()
-    vae, vae_losses = train_vae(args, log)
+    if args.vae_from:  # phase 1 done by an earlier run (its OUT/vae, float32, scaling_factor set)
+        vae = AutoencoderKL.from_pretrained(args.vae_from).eval().requires_grad_(False)
+        prev = json.load(open(os.path.join(args.vae_from, "phase1.json")))
+        vae_losses, vae_steps = prev["losses"], prev["steps"]
+        log(f"vae from {args.vae_from}: {prev}")
+        train_unet_phase(args, vae, vae_losses, vae_steps, prev["seconds"], log)
+        return
+    vae, vae_losses, vae_steps = train_vae(args, log)
     with torch.no_grad():
         imgs, _ = data.Sampler(args.seed + 4).batch(1024)
         z = vae.encode(torch.from_numpy(data.to_tensor_range(imgs))).latent_dist.sample()
     vae.register_to_config(scaling_factor=round(1.0 / float(z.std()), 5))
     log(f"vae done in {time.time() - t0:.0f}s; latent std {float(z.std()):.4f} "
         f"→ scaling_factor {vae.config.scaling_factor}")
+    vae.save_pretrained(os.path.join(args.out, "vae"))
+    with open(os.path.join(args.out, "vae", "phase1.json"), "w") as f:
+        json.dump(dict(losses=[float(v) for v in vae_losses], steps=vae_steps, seconds=time.time() - t0), f)
+    train_unet_phase(args, vae, vae_losses, vae_steps, time.time() - t0, log)
+
+
+def train_unet_phase(args, vae, vae_losses, vae_steps, vae_seconds, log):
     t1 = time.time()
-    te, un, unet_loss = train_unet(args, vae, log, args.out)
+    te, un, unet_loss, unet_steps = train_unet(args, vae, log, args.out)
     save_pipeline(os.path.join(args.out, "final"), te, un, vae)
     summary = dict(vae_loss=vae_losses[0], vae_l1=vae_losses[1], vae_mse=vae_losses[2], vae_kl=vae_losses[3],
-                   unet_loss=unet_loss, vae_seconds=t1 - t0, unet_seconds=time.time() - t1,
-                   total_seconds=time.time() - t0, scaling_factor=vae.config.scaling_factor, args=vars(args))
+                   unet_loss=unet_loss, vae_steps=vae_steps, unet_steps=unet_steps, vae_seconds=vae_seconds,
+                   unet_seconds=time.time() - t1, total_seconds=vae_seconds + time.time() - t1, scaling_factor=vae.config.scaling_factor, args=vars(args))
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
     log(f"done: {json.dumps(summary)}")
