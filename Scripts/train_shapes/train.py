@@ -25,7 +25,8 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from diffusers import AutoencoderKL
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from transformers import CLIPTextModel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data  # noqa: E402
@@ -122,6 +123,12 @@ def caption_ids(recs, rng, tok, cache, drop):
 
 def train_unet(args, vae, log, out):
     te, un = models.text_encoder(), models.unet()
+    if args.resume:  # continue from a saved pipeline's text encoder and UNet (f16 on disk → f32)
+        te = CLIPTextModel.from_pretrained(os.path.join(args.resume, "text_encoder")).float()
+        un = UNet2DConditionModel.from_pretrained(os.path.join(args.resume, "unet")).float()
+        log(f"resumed text_encoder and unet from {args.resume}")
+    te.train()
+    un.train()
     tok = tokenizer()
     sched = models.train_scheduler()
     acp = sched.alphas_cumprod
@@ -147,7 +154,11 @@ def train_unet(args, vae, log, out):
             pg["lr"] = lr_at(step, args.unet_lr, 200)
         cond = te(ids)[0]
         pred = un(zt, t, encoder_hidden_states=cond).sample
-        loss = F.mse_loss(pred, noise)
+        # Per-sample weight clamp(1/SNR, 1, w_max): plain ε-loss where the noise is small; up to w_max
+        # where it is large (1/SNR = (1-ᾱ)/ᾱ), the steps that decide colours and layout and whose
+        # ε-loss barely depends on the prompt — without it the prompt is learned very slowly.
+        w = ((1 - a) / a).clamp(1.0, args.snr_weight_max).view(-1)
+        loss = (F.mse_loss(pred, noise, reduction="none").mean(dim=(1, 2, 3)) * w).sum() / w.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -177,6 +188,9 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--vae-from", help="skip phase 1: load OUT/vae of an earlier run")
+    ap.add_argument("--resume", help="phase 2 starts from this saved pipeline's text_encoder and unet")
+    ap.add_argument("--snr-weight-max", type=float, default=1.0,
+                    help="UNet loss weight clamp(1/SNR, 1, this); 1 = plain ε-prediction MSE")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--vae-steps", type=int, default=100000, help="at most this many VAE steps")
     ap.add_argument("--vae-minutes", type=float, default=12, help="VAE time budget (0: none)")
