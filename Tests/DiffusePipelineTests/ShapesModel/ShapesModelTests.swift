@@ -4,8 +4,8 @@ import DiffusePipeline
 /// Models/diffuse-shapes draws what the prompt asks for, measured from pixels (`SceneColours`):
 /// every colour × 3 shapes × 3 background colours, 2 images each (two noise draws), guidance 7.5,
 /// DPM++ 2M at 10 steps (few steps keep the 144 images to seconds; the model's PNDM needs more). The
-/// dominant foreground and background colours must both match the
-/// prompt in ≥ 90% of the 144 images (the bar; a sample of a generative model, so not 100%).
+/// dominant foreground colour, and separately the background colour, must match the prompt in ≥ 90%
+/// of the 144 images (the bar; samples of a generative model, so not 100%).
 @Suite(.enabled(if: ShapesModel.isPresent, "Models/diffuse-shapes is missing"))
 struct ShapesModelTests {
     static let shapes = ["circle", "square", "star"]
