@@ -3,7 +3,7 @@ import Foundation
 import DiffusePipeline
 
 /// `diffuse generate` without `--model` (the built binary, as GenerateCommandTests runs it): from a folder
-/// outside the repository it finds Models/diffuse-shapes above the executable and draws the prompt;
+/// outside the repository it finds Models/diffuse-shapes above the executable and draws with it;
 /// a DIFFUSE_DEFAULT_MODEL that is not a model folder is one `error:` line and nothing written.
 @Suite(.enabled(if: DiffuseBinary.path != nil && ShapesModel.isPresent, "no diffuse binary or no Models/diffuse-shapes"))
 struct DefaultModelCommandTests {
@@ -26,14 +26,25 @@ struct DefaultModelCommandTests {
         return (process.terminationStatus, String(decoding: errData, as: UTF8.self))
     }
 
-    @Test func drawsThePromptWithoutModel() throws {
+    /// Run from a temporary folder, so only the executable's location can lead to the model; the PNG is
+    /// the library's image for the same settings on Models/diffuse-shapes (within 1 level of 255: the
+    /// PNG path rounds as `RGBImage(tensor:)` does, so equal in practice).
+    @Test func usesTheDefaultModel() throws {
         let folder = try GenerateCommandTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try Self.run(["--seed", "3", "--steps", "20", "--quiet", "a red circle on a blue background"], in: folder)
+        let prompt = "a red circle on a blue background"
+        let run = try Self.run(["--seed", "3", "--steps", "10", "--quiet", prompt], in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         let image = try RGBImage(contentsOf: folder + "/diffuse-3.png")
         #expect(image.width == 64 && image.height == 64)   // the model's default size: 16 × VAE factor 4
-        #expect(SceneColours(image) == SceneColours(foreground: .red, background: .blue), "saw \(SceneColours(image))")
+        let parameters = try RGBImage.pngText(contentsOf: folder + "/diffuse-3.png").first { $0.key == "parameters" }?.value ?? ""
+        #expect(parameters.hasSuffix("Size: 64x64, Model: diffuse-shapes"), "\(parameters)")
+        var config = GenerationConfiguration(prompt: prompt)
+        config.steps = 10
+        config.seed = 3
+        let expected = try ShapesModel.pipeline().generate(config).rgbImages[0]
+        let worst = zip(image.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 255
+        #expect(worst <= 1, "largest pixel difference \(worst)")
     }
 
     @Test func badEnvironmentVariableIsOneErrorLine() throws {
