@@ -18,9 +18,8 @@ import DiffusePipeline
 /// only after the whole batch is done, each atomically, and removed again if a later one fails, so a
 /// failed or interrupted run leaves no output behind.
 ///
-/// `--model` is required for now (decision): the only models in the repository are the tiny
-/// random-weight fixtures, whose images are noise — defaulting to them would look like a broken
-/// product. When a default model ships (a later issue) it becomes the default here.
+/// Without `--model` it uses the default model, `Models/diffuse-shapes` (see `DefaultModel`): a small
+/// model trained on coloured shapes that ships with the repository, so the first command works offline.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -29,7 +28,7 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt.")
     var prompt: String
 
-    @Option(help: "A diffusers model folder (the one with model_index.json) or a hub id org/name (Hugging Face cache, else downloaded into it; HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE). Required until a default model ships.")
+    @Option(help: "A diffusers model folder (the one with model_index.json), a hub id org/name (Hugging Face cache, else downloaded into it; HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE) or a single-file .safetensors checkpoint. Default: Models/diffuse-shapes, the small shapes model in the repository (or DIFFUSE_DEFAULT_MODEL).")
     var model: String?
 
     @Option(help: "Hub id only: branch, tag or commit hash (default main).")
@@ -103,9 +102,7 @@ struct GenerateCommand: ParsableCommand {
 
     func generate() throws {
         do { try common.apply() } catch let error as ValidationError { throw GenerateError(error.message) }
-        guard let model else {
-            throw GenerateError("--model is required: give a diffusers model folder (with model_index.json) or a hub id org/name, e.g. --model Fixtures/tiny-sd1 in the repository")
-        }
+        let model = try self.model ?? DefaultModel.resolve()
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
         let attentionChoice = try GenerateChoices.attention(attention)
