@@ -28,20 +28,7 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The prompt.")
     var prompt: String
 
-    @Option(help: "A diffusers model folder (the one with model_index.json), a hub id org/name (Hugging Face cache, else downloaded into it; HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE) or a single-file .safetensors checkpoint. Default: Models/diffuse-shapes, the small shapes model in the repository (or DIFFUSE_DEFAULT_MODEL).")
-    var model: String?
-
-    @Option(help: "Hub id only: branch, tag or commit hash (default main).")
-    var revision: String?
-
-    @Option(help: "Single-file --model only: a diffusers folder or hub id holding its configs (default: recognise SD 1.5 / 2.1 from the tensor shapes).")
-    var config: String?
-
-    @Option(help: "Single-file SD 2.x --model only: v_prediction (768 px 2.x, the default) or epsilon (512 px 2.x-base).")
-    var predictionType: String?
-
-    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors (hub ids: only those are downloaded).")
-    var variant: String?
+    @OptionGroup var source: ModelOptions
 
     @Option(help: "What to steer away from (the unconditional half of guidance).")
     var negativePrompt: String = ""
@@ -102,7 +89,7 @@ struct GenerateCommand: ParsableCommand {
 
     func generate() throws {
         do { try common.apply() } catch let error as ValidationError { throw GenerateError(error.message) }
-        let model = try self.model ?? DefaultModel.resolve()
+        let request = try source.request()
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
         let attentionChoice = try GenerateChoices.attention(attention)
@@ -117,7 +104,7 @@ struct GenerateCommand: ParsableCommand {
         let reporter = ProgressReporter(quiet: quiet)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
         let (folder, resolved) = try ModelSource.open(
-            ModelSource.Request(model: model, revision: revision, variant: variant, config: self.config, predictionType: predictionType),
+            request,
             progress: quiet ? nil : DownloadProgress.standardError())
         if case .downloaded = resolved.origin { reporter.info("Model: \(resolved.location)") }
         try folder.validateSupported()
@@ -160,7 +147,7 @@ struct GenerateCommand: ParsableCommand {
         var parameters = GenerationParameters(
             prompt: prompt, negativePrompt: negativePrompt, steps: steps, sampler: pipeline.samplerName(schedulerChoice),
             guidanceScale: guidanceScale, seed: seed, width: size.width, height: size.height,
-            model: Self.modelName(model))
+            model: Self.modelName(request.model))
         parameters.strength = picture == nil ? nil : config.strength
         parameters.clipSkip = clipSkip
         parameters.batchSize = images

@@ -14,25 +14,15 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Describe a diffusers model folder and check its weights against its configs.")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "A diffusers model folder (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/), a hub id org/name (Hugging Face cache, else downloaded into it), or a single-file .safetensors checkpoint.")
-    var model: String
-    @Option(help: "Hub id only: branch, tag or commit hash (default main).")
-    var revision: String?
-    @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors (hub ids: only those are downloaded).")
-    var variant: String?
-    @Option(help: "Single-file --model only: a diffusers folder or hub id holding its configs (default: recognise SD 1.5 / 2.1 from the tensor shapes).")
-    var config: String?
-    @Option(help: "Single-file SD 2.x --model only: v_prediction (the default) or epsilon (2.x-base).")
-    var predictionType: String?
+    @OptionGroup var source: ModelOptions
 
     func run() throws {
         try common.apply()
-        let (folder, resolved) = try ModelSource.open(
-            ModelSource.Request(model: model, revision: revision, variant: variant, config: config, predictionType: predictionType),
-            progress: DownloadProgress.standardError())
+        let request = try source.request()
+        let (folder, resolved) = try ModelSource.open(request, progress: DownloadProgress.standardError())
         let index = folder.modelIndex
-        print("\(model): \(index.className)" + (index.diffusersVersion.map { " (diffusers \($0))" } ?? ""))
-        print("found: \(resolved.location)" + (variant.map { ", variant \($0)" } ?? ""))
+        print("\(request.model): \(index.className)" + (index.diffusersVersion.map { " (diffusers \($0))" } ?? ""))
+        print("found: \(resolved.location)" + (request.variant.map { ", variant \($0)" } ?? ""))
         let unsupported = folder.unsupportedFeatures()
         var problems = unsupported.count
 
