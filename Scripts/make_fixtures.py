@@ -52,7 +52,7 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import ops, pipeline_cases, pipelines, reference, schedulers, single_file, tokenizer
+    from fixtures import ops, pipeline_cases, pipelines, reference, schedulers, single_file, tokenizer, tokenizer_cases
 
     for sub in GENERATED:
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
@@ -68,6 +68,9 @@ def generate(out: str) -> None:
         reference.build(out, fam, weights)
         common.set_determinism(0)
         pipeline_cases.build(out, fam)
+    print("tokenizer cases ...", flush=True)
+    count = tokenizer_cases.build(out)
+    notes["tokenizer_cases"] = f"tokenizer/expectations.json: {count} CLIPTokenizer edge cases (ids, decodings) from transformers"
     print("single-file ...", flush=True)
     common.set_determinism(0)
     notes["single-file"] = single_file.build(out)
