@@ -6,8 +6,9 @@ extension CPUBackend: AttentionBackend {
     /// One requirement: nil when met, else why not.
     typealias AttentionCheck = @Sendable (AttentionProblem) -> String?
 
-    /// The largest head dim the flash kernel's tile scratch is laid out for.
-    public static let flashMaxHeadDim = 256
+    /// The largest head dim the flash kernel runs (512: the SD VAE mid-block attention, one head of 512
+    /// channels; its scratch is then ≈ 0.6 MiB per thread, still independent of the sequence lengths).
+    public static let flashMaxHeadDim = 512
 
     static let flashChecks: [AttentionCheck] = [
         { p in

@@ -21,7 +21,7 @@ import DiffuseTestSupport
 
     @Test(arguments: SDPBackend.allCases)
     func headDims(_ kernel: SDPBackend) {
-        for d in [8, 13, 40, 64, 80, 160, 256] {
+        for d in [8, 13, 40, 64, 80, 160, 256, 512] {
             let (q, k, v) = AttentionReference.qkv(b: 1, h: 2, lq: d > 100 ? 33 : 77, lkv: 100, d: d, seed: UInt64(d))
             check(AttentionProblem(q: q, k: k, v: v), kernel, "head dim \(d)")
         }

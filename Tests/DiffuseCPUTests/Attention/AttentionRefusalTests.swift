@@ -19,20 +19,20 @@ import DiffuseTestSupport
         #expect((backend as? any AttentionBackend)?.name == "cpu")
     }
 
-    @Test func headDimAbove256RefusesFlashOnly() {
-        let (q, k, v) = AttentionReference.qkv(b: 1, h: 1, lq: 3, lkv: 5, d: 300, seed: 1)
+    @Test func headDimAbove512RefusesFlashOnly() {
+        let (q, k, v) = AttentionReference.qkv(b: 1, h: 1, lq: 3, lkv: 5, d: 600, seed: 1)
         let p = AttentionProblem(q: q, k: k, v: v)
         let flash = cpu.attentionRefusals(.flash, for: p)
-        #expect(flash.count == 1 && flash[0].contains("head dim 300 > 256"), "\(flash)")
+        #expect(flash.count == 1 && flash[0].contains("head dim 600 > 512"), "\(flash)")
         #expect(cpu.attentionRefusals(.memoryEfficient, for: p).isEmpty)
         #expect(cpu.attentionRefusals(.math, for: p).isEmpty)
     }
 
     @Test func everyFailedRequirementHasItsOwnLine() {
-        // Mixed dtypes and a non-unit last-dim stride, head dim 300: flash fails three checks.
-        let q = AttentionReference.random([1, 1, 3, 300], seed: 1)
-        let k = AttentionReference.random([1, 1, 300, 5], seed: 2, dtype: .f16).transposed(2, 3)
-        let v = AttentionReference.random([1, 1, 5, 300], seed: 3)
+        // Mixed dtypes and a non-unit last-dim stride, head dim 600: flash fails three checks.
+        let q = AttentionReference.random([1, 1, 3, 600], seed: 1)
+        let k = AttentionReference.random([1, 1, 600, 5], seed: 2, dtype: .f16).transposed(2, 3)
+        let v = AttentionReference.random([1, 1, 5, 600], seed: 3)
         let p = AttentionProblem(q: q, k: k, v: v)
         #expect(p.validationErrors.isEmpty)
         let flash = cpu.attentionRefusals(.flash, for: p)

@@ -24,11 +24,11 @@ import DiffuseTestSupport
     }
 
     @Test func aRefusedBackendFallsToTheNextInPriority() throws {
-        let (q, k, v) = inputs(d: 300)
+        let (q, k, v) = inputs(d: 600)
         #expect(try SDPDispatch.select(AttentionProblem(q: q, k: k, v: v), on: cpu) == .memoryEfficient)
         let explanation = SDPDispatch.explain(q: q, k: k, v: v, on: cpu)
         #expect(explanation.map(\.verdict) == [.refused, .runs, .eligible])
-        #expect(explanation[0].reasons.count == 1 && explanation[0].reasons[0].contains("head dim 300 > 256"))
+        #expect(explanation[0].reasons.count == 1 && explanation[0].reasons[0].contains("head dim 600 > 512"))
     }
 
     @Test func scopedOverrideRestrictsAndReorders() throws {
@@ -57,9 +57,9 @@ import DiffuseTestSupport
     }
 
     @Test func aForcedBackendThatCannotRunFailsWithEveryReason() {
-        let q = AttentionReference.random([1, 1, 3, 300], seed: 1)
-        let k = AttentionReference.random([1, 1, 300, 5], seed: 2, dtype: .f16).transposed(2, 3)
-        let v = AttentionReference.random([1, 1, 5, 300], seed: 3)
+        let q = AttentionReference.random([1, 1, 3, 600], seed: 1)
+        let k = AttentionReference.random([1, 1, 600, 5], seed: 2, dtype: .f16).transposed(2, 3)
+        let v = AttentionReference.random([1, 1, 5, 600], seed: 3)
         do {
             _ = try withAttentionBackends([.flash, .memoryEfficient]) {
                 try scaledDotProductAttention(q, k, v, on: cpu)
