@@ -25,6 +25,8 @@ public final class BenchModels: @unchecked Sendable {
     public let unet: UNet2DConditionModel?
     public let vae: AutoencoderKL?
     public let textEncoder: CLIPTextModel?
+    /// The loaded folder (nil for synthetic models), for its stage-by-stage weight release.
+    let pipeline: StableDiffusionPipeline?
     /// Tensor bytes the weights hold (HostAllocator's count while building; mapped f32 files count 0).
     public let weightBytes: Int
 
@@ -55,6 +57,7 @@ public final class BenchModels: @unchecked Sendable {
             weights: SyntheticWeights(seed: seed &+ 2).store(source: "\(arch) VAE (random)", computeDType: .f32),
             backend: baseBackend) : nil
         weightBytes = HostAllocator.liveBytes - before
+        pipeline = nil
     }
 
     /// A diffusers folder, loaded as `diffuse generate` loads it. With `profile`, the profiler wraps the
@@ -65,24 +68,28 @@ public final class BenchModels: @unchecked Sendable {
         baseBackend = Self.profiled(base, profile)
         let before = HostAllocator.liveBytes
         let pipeline = try StableDiffusionPipeline(folder: folder, precision: precision, backend: baseBackend)
+        self.pipeline = pipeline
         backend = pipeline.backend
         unet = pipeline.unet
         vae = pipeline.vae
         textEncoder = pipeline.textEncoder
-        // f32 weights stay memory-mapped (not counted by HostAllocator) but become resident when used.
-        // A single-file checkpoint is one mapped file holding all three components.
-        let mapped = folder.checkpoint.map { [$0.path] }
-            ?? (precision == .f32 ? folder.unetWeights.files + folder.textEncoderWeights.files : []) + folder.vaeWeights.files
-        weightBytes = HostAllocator.liveBytes - before + mapped.reduce(0) { $0 + Self.fileSize($1) }
+        // Weights stored in the dtype they compute in stay memory-mapped (not counted by HostAllocator)
+        // and are resident while their stage runs. A single-file checkpoint is one mapped file holding all
+        // three components: counted once.
+        var seen = Set<ObjectIdentifier>()
+        let mapped = [SingleFileCheckpoint.Component.textEncoder, .unet, .vae]
+            .flatMap { pipeline.mappedWeights($0) }.filter { seen.insert(ObjectIdentifier($0)).inserted }
+        weightBytes = HostAllocator.liveBytes - before + mapped.reduce(0) { $0 + $1.byteCount }
+    }
+
+    /// What the pipeline does when a stage ends: drop `component`'s memory-mapped weights from resident
+    /// memory (`StableDiffusionPipeline.releaseResidentWeights`; synthetic weights live in memory: no-op).
+    public func releaseResidentWeights(_ component: SingleFileCheckpoint.Component) {
+        pipeline?.releaseResidentWeights(component)
     }
 
     static func computeBackend(_ precision: Precision, _ base: any Backend) -> any Backend {
         precision == .bf16 ? BF16GEMMBackend(base: base) : base
-    }
-
-    static func fileSize(_ path: String) -> Int {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     static func profiled(_ backend: any Backend, _ profile: OpProfile?) -> any Backend {

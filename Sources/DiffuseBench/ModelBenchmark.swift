@@ -129,13 +129,17 @@ public final class ModelBenchmark {
             let input = ids(2 * b), steps = settings.pipelineSteps
             let noise = SyntheticWeights.uniform(latentShape(2 * b), seed: seed &+ 5)
             return {
+                // Each stage's mapped weights are released when it ends, as the pipeline does.
                 let hidden = try encoder.encodePrompt(input)                        // [2B, 77, D]
+                models.releaseResidentWeights(.textEncoder)
                 var latents = noise                                                   // [2B, 4, h, w]
                 for step in 0..<steps {
                     latents = try unet.forward(sample: latents, timestep: Float(999 - step * 999 / max(steps, 1)),
                                                encoderHiddenStates: hidden)
                 }
+                models.releaseResidentWeights(.unet)
                 _ = try vae.decode(latents.sliced(dim: 0, 0..<b))                       // [B, 3, H, W]
+                models.releaseResidentWeights(.vae)
             }
         }
     }

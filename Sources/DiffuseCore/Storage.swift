@@ -15,8 +15,8 @@ public final class Storage: @unchecked Sendable {
     public let base: UnsafeMutableRawPointer
     public let byteCount: Int
     public let kind: Kind
-    /// Keeps the mapping alive for mapped storage.
-    private let mapping: MappedFile?
+    /// The file mapping this storage is a slice of (kept alive by it); nil for owned memory.
+    public let mapping: MappedFile?
 
     /// Allocates `byteCount` bytes, 64-byte aligned, zeroed unless `zeroed` is false (for outputs a
     /// kernel overwrites entirely). Large blocks come from `HostAllocator` (transparent huge pages).

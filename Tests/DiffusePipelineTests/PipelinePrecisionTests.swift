@@ -11,15 +11,15 @@ import DiffuseTestSupport
 /// |---|---|---|---|
 /// | tiny-sd1 | f16 | 1.6e-3 | 1 (111 of 3072) |
 /// | tiny-sd1 | bf16 | 1.8e-2 | 2 (1147 of 3072) |
-/// | tiny-sd2 | f16 | 0 | 0 |
+/// | tiny-sd2 | f16 | 1.1e-6 | 0 |
 /// | tiny-sd2 | bf16 | 4.3e-2 | 6 (1846 of 3072) |
 ///
 /// Bounds: f16 weights carry 11 significant bits (relative rounding 2⁻¹¹ ≈ 5e-4 per weight), bf16 8 bits
 /// (4e-3) and, with AVX512-BF16, GEMM inputs rounded too. Over 3 steps of a random-weight tiny UNet with
 /// guidance 7.5 the decoded image moves by ~1e-3 (f16) and 1e-2–5e-2 (bf16; tiny-sd2 more: v-prediction
 /// with upcast attention, 16-wide heads); asserted: f16 ≤ 1e-2 and ≤ 2 levels of 255, bf16 ≤ 8e-2 and
-/// ≤ 10 levels. tiny-sd2 stores its UNet and text encoder in f16 already,
-/// so its f16 mode equals f32 exactly (the f32 run upcasts the same values).
+/// ≤ 10 levels. tiny-sd2 stores its UNet and text encoder in f16 already (the f32 run upcasts the same
+/// values), so its f16 mode differs only by the VAE's f32 weights rounded to f16: asserted ≤ 1e-5.
 @Suite struct PipelinePrecisionTests {
     static func run(_ name: String, _ precision: Precision) throws -> GenerationResult {
         var c = GenerationConfiguration(prompt: "a photo of a cat")
@@ -40,7 +40,7 @@ import DiffuseTestSupport
         let (bound, levels): (Float, Int) = precision == .f16 ? (1e-2, 2) : (8e-2, 10)
         #expect(maxAbs <= bound)
         #expect(diff.max <= levels)
-        if name == "tiny-sd2" && precision == .f16 { #expect(maxAbs == 0) }
+        if name == "tiny-sd2" && precision == .f16 { #expect(maxAbs <= 1e-5) }
     }
 
     /// The f16 / bf16 modes hold the UNet weights in that dtype and compute in f32.

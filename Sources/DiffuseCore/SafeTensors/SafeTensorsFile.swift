@@ -13,7 +13,8 @@ import Darwin
 /// mmap reader); `SafeTensors.write` replaces files by renaming, which is safe.
 public struct SafeTensorsFile: Sendable {
     public let path: String
-    private let mapping: MappedFile
+    /// The memory mapping every tensor of this file is a view of (or a copy made from).
+    public let mapping: MappedFile
     private let header: SafeTensorsHeader
     private let index: [String: Int]
     private let sortedNames: [String]

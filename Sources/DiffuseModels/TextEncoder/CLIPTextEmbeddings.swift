@@ -17,9 +17,14 @@ struct CLIPTextEmbeddings: Sendable {
         backend = scope.backend
     }
 
-    /// ids [B, L] (i32/i64, already range-checked) → [B, L, hidden].
+    /// The compute dtype: the position table's. The token table (49,408 rows, of which a prompt reads 77)
+    /// may be held in a narrower dtype (the pipeline's f16 / bf16 modes keep it memory-mapped); its rows
+    /// are widened after the gather.
+    var dtype: DType { positionEmbedding.weight.dtype }
+
+    /// ids [B, L] (i32/i64, already range-checked) → [B, L, hidden] in `dtype`.
     func callAsFunction(_ ids: Tensor) -> Tensor {
-        let tokens = tokenEmbedding(ids)                                            // [B, L, hidden]
+        let tokens = tokenEmbedding(ids).converted(to: dtype)                       // [B, L, hidden]
         let positions = positionEmbedding.weight.sliced(dim: 0, 0..<ids.size(1))   // [L, hidden], rows 0..<L
         return backend.add(tokens, positions)
     }

@@ -46,7 +46,7 @@ public final class CLIPTextModel: AttentionLayers, Sendable {
                              attentionName: "text_model.encoder.layers.\(i).self_attn")
         }
         finalLayerNorm = LayerNorm(root["final_layer_norm"], dim: config.hiddenSize, eps: Float(config.layerNormEps))
-        dtype = embeddings.tokenEmbedding.weight.dtype
+        dtype = embeddings.dtype
         self.backend = backend
         try weights.finish()
     }

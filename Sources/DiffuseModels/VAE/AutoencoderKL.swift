@@ -39,12 +39,16 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     /// `encoder.…`, `decoder.…`, `quant_conv.…`, `post_quant_conv.…`). Throws the config's first
     /// unsupported value (`ConfigError`, naming key and value) before reading any weight, and after
     /// building, one `WeightLoadError` listing every missing, unused and mis-shaped key.
-    public init(config: AutoencoderKLConfig, weights: WeightStore, backend: any Backend) throws {
+    /// `computeDType` overrides the compute dtype (the pipeline's f16 mode: f16 weights, f32 activations;
+    /// each op widens its weights as it reads them).
+    public init(config: AutoencoderKLConfig, weights: WeightStore, backend: any Backend,
+                computeDType: DType? = nil) throws {
         try config.validateSupported()
         let root = WeightScope(weights, backend: backend)
         self.config = config
         // nil = each tensor kept as stored: compute in that dtype if there is one, else in f32.
-        dtype = weights.dtype ?? (weights.storedDTypes.count == 1 ? weights.storedDTypes.keys.first! : .f32)
+        dtype = computeDType ?? weights.dtype
+            ?? (weights.storedDTypes.count == 1 ? weights.storedDTypes.keys.first! : .f32)
         self.backend = backend
         storedDTypes = weights.storedDTypes
         encoder = Encoder(root["encoder"], config: config)

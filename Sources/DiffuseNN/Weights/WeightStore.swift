@@ -42,6 +42,14 @@ public final class WeightStore: @unchecked Sendable {
         var origin: String { file?.path ?? "memory" }
     }
 
+    /// The memory-mapped files behind the stored tensors — the files of a file-backed store, and for
+    /// in-memory tensors the files they are zero-copy views of — each once.
+    public var mappedFiles: [MappedFile] {
+        var seen = Set<ObjectIdentifier>()
+        return entries.values.compactMap { $0.file?.mapping ?? $0.memory?.storage.mapping }
+            .filter { seen.insert(ObjectIdentifier($0)).inserted }
+    }
+
     /// Opens the files (validating their headers) and indexes every tensor. A key present in two files is an error.
     public init(files paths: [String], dtype: DType?, source: String? = nil) throws {
         self.source = source ?? paths.joined(separator: ", ")

@@ -5,7 +5,7 @@ import DiffuseCore
 /// | mode | weights in memory | activations / arithmetic |
 /// |---|---|---|
 /// | `f32` | f32 | f32 (the reference; default on the CPU) |
-/// | `f16` | UNet + text encoder in f16 (half the memory) | f32: every op converts its f16 weight to f32 as it reads it |
+/// | `f16` | UNet, text encoder and VAE in f16 (half the memory; zero-copy views of f16 files) | f32: every op converts its f16 weight to f32 as it reads it |
 /// | `bf16` | UNet + text encoder in bf16 | f32, except that the weight GEMMs (`Linear`) round their f32 input to bf16 and run the AVX512-BF16 kernel (f32 accumulation) when the CPU has it; otherwise the weights are widened to f32 per op |
 ///
 /// Decisions (the backend converts per op and returns the dtype of its first input):
@@ -15,9 +15,12 @@ import DiffuseCore
 ///   (f16 arithmetic is scalarised here; DESIGN.md §2).
 /// - The bf16 GEMM inputs are made by `BF16GEMMBackend`, a `Backend` wrapper that sends
 ///   `f32 activation × bf16 weight` products to `GEMM.bf16gemm` with an f32 result.
-/// - The token/position embedding tables stay f32: their dtype is the text encoder's compute dtype.
-/// - The VAE stays f32 in every mode: it is small (≈ 84 M parameters in SD) and its activations are
-///   large; diffusers too upcasts SD VAEs (`force_upcast`) because they overflow in f16.
+/// - The position embedding table stays f32: its dtype is the text encoder's compute dtype. The token
+///   table (49,408 rows, 77 read per prompt) is held like the other weights and widened after the gather.
+/// - The VAE computes in f32 in every mode (diffusers too upcasts SD VAEs, `force_upcast`, because their
+///   activations overflow in f16). Its weights are f16 in f16 mode — what the fp16 checkpoints store, and
+///   with the stage-by-stage release (`releasesWeightsBetweenStages`) the whole f16 SD 1.5 pipeline peaks
+///   near 2 GiB — and f32 otherwise (bf16's 8-bit mantissa is not worth 80 MB on the decoder's weights).
 public enum Precision: String, Sendable, CaseIterable {
     case f32, f16, bf16
 

@@ -8,6 +8,7 @@ extension StableDiffusionPipeline {
     func denoise(latents start: Tensor, timesteps: [Double], scheduler: inout any Scheduler,
                  embeddings: Tensor, guidance: Double, random: inout TorchRandomSource,
                  callback: StepCallback?) throws -> Tensor {
+        defer { releaseResidentWeights(.unet) }
         var latents = start
         let useGuidance = guidance > 1
         let clock = ContinuousClock(), began = clock.now
@@ -48,10 +49,13 @@ extension StableDiffusionPipeline {
 
     /// Unscaled decode of UNet latents [N, 4, h, w] → images [N, 3, h·f, w·f] in about [-1, 1]
     /// (`vae.decode(latents / scaling_factor)`; for previews too).
+    /// The VAE's mapped weights are released afterwards (`releaseResidentWeights`).
     public func decode(latents: Tensor) throws -> Tensor {
         var z = backend.scale(latents.converted(to: .f32), by: 1 / vae.scalingFactor)
         if let shift = vae.shiftFactor { z = backend.add(z, Tensor([shift], shape: [1])) }
-        return try vae.decode(z).converted(to: .f32)
+        let images = try vae.decode(z).converted(to: .f32)
+        releaseResidentWeights(.vae)
+        return images
     }
 }
 

@@ -24,6 +24,7 @@ extension StableDiffusionPipeline {
         // 6. `prepare_latents`: encode [1, 3, H, W] → sample (first randn) [1, 4, h, w] × scaling_factor,
         //    repeated to [N, 4, h, w]; noise (second randn) [N, 4, h, w]; add_noise at timesteps[0].
         let posterior = try vae.latentDistribution(image.converted(to: .f32))
+        releaseResidentWeights(.vae)
         let sampled = posterior.sample(noise: random.randn(posterior.mean.shape), backend: vae.backend)
         let encoded = vae.backend.scale(sampled.converted(to: .f32), by: vae.scalingFactor)
         let n = config.imagesPerPrompt

@@ -5,7 +5,9 @@ import DiffuseModels
 extension StableDiffusionPipeline {
     /// The text conditioning of a run: [2N, 77, hidden] = [negative × N, prompt × N] with guidance
     /// (CFG batch order [uncond, cond]), else [N, 77, hidden] = prompt × N. Also the truncation warnings.
+    /// The text encoder's mapped weights are released afterwards (`releaseResidentWeights`).
     func encodePrompts(_ config: GenerationConfiguration) throws -> (embeddings: Tensor, warnings: [String]) {
+        defer { releaseResidentWeights(.textEncoder) }
         let prompt = tokenizer(config.prompt)
         var warnings = prompt.truncationWarning.map { [$0] } ?? []
         let n = config.imagesPerPrompt

@@ -27,6 +27,13 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public let textEncoder: CLIPTextModel
     public let unet: UNet2DConditionModel
     public let vae: AutoencoderKL
+    /// The memory-mapped weight files of each component (see `releaseResidentWeights`).
+    let mappedWeights: [SingleFileCheckpoint.Component: [MappedFile]]
+    /// Whether a run drops each component's memory-mapped weights from resident memory once its stage is
+    /// over (text encoder after the prompt, UNet after the last step, VAE after decoding). Default true:
+    /// the peak is then the largest stage, not the sum; the pages come back from the page cache at the next
+    /// use (measured in `docs/benchmarks.md`). Weights converted at load (held in memory) are not affected.
+    public var releasesWeightsBetweenStages = true
 
     public init(folder: ModelFolder, precision: Precision = .f32, backend: any Backend = CPUBackend(),
                 attention: (any AttentionProcessor)? = nil) throws {
@@ -36,15 +43,16 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let compute: any Backend = precision == .bf16 ? BF16GEMMBackend(base: backend) : backend
         self.backend = compute
         tokenizer = try CLIPTokenizer(folder: folder.componentPath("tokenizer"))
-        textEncoder = try CLIPTextModel(config: folder.textEncoder,
-            weights: Self.weightStore(folder, .textEncoder, precision: precision,
-                                      keepF32: { $0.contains("embeddings.") }),
-            backend: compute)
-        unet = try UNet2DConditionModel(config: folder.unet,
-            weights: Self.weightStore(folder, .unet, precision: precision, keepF32: { _ in false }),
-            backend: compute)
-        vae = try AutoencoderKL(config: folder.vae,
-            weights: Self.weightStore(folder, .vae, precision: .f32, keepF32: { _ in true }), backend: backend)
+        let textWeights = try Self.weightStore(folder, .textEncoder, precision: precision,
+                                               keepF32: { $0.contains("position_embedding") })
+        textEncoder = try CLIPTextModel(config: folder.textEncoder, weights: textWeights, backend: compute)
+        let unetWeights = try Self.weightStore(folder, .unet, precision: precision, keepF32: { _ in false })
+        unet = try UNet2DConditionModel(config: folder.unet, weights: unetWeights, backend: compute)
+        let vaePrecision: Precision = precision == .f16 ? .f16 : .f32
+        let vaeWeights = try Self.weightStore(folder, .vae, precision: vaePrecision, keepF32: { _ in false })
+        vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: backend, computeDType: .f32)
+        mappedWeights = [.textEncoder: textWeights.mappedFiles, .unet: unetWeights.mappedFiles,
+                         .vae: vaeWeights.mappedFiles]
         guard unet.config.inChannels == vae.config.latentChannels, unet.config.outChannels == vae.config.latentChannels else {
             throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.config.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
         }

@@ -18,6 +18,8 @@ struct ModelBenchOptions: ParsableArguments {
     var model: String?
     @Option(help: "With a hub id: the ref or commit.")
     var revision: String?
+    @Option(help: "With --model: weight files variant, e.g. fp16 (reads *.fp16.safetensors).")
+    var variant: String?
 
     @Option(parsing: .upToNextOption, help: "Attention choices: \(AttentionChoice.names).")
     var attention: [String] = ["vanilla", "memory-efficient", "flash"]
@@ -75,7 +77,7 @@ struct ModelBenchOptions: ParsableArguments {
     /// The weights' source.
     func source() throws -> BenchModelSource {
         if let model {
-            return .folder(try ModelSource.open(ModelSource.Request(model: model, revision: revision),
+            return .folder(try ModelSource.open(ModelSource.Request(model: model, revision: revision, variant: variant),
                                                 progress: DownloadProgress.standardError()).folder)
         }
         let name = arch ?? "sd15"
