@@ -83,7 +83,7 @@ def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes):
         tokens = (w // f) * (h // f)
         heads = unet_cfg.get("attention_head_dim", 8)
         heads = heads[0] if isinstance(heads, list) else heads
-        return 4 * b * tokens * 20 * unet_cfg.get("block_out_channels", [320])[0] + scores(b, heads, tokens, tokens)
+        return 4 * b * tokens * 30 * unet_cfg.get("block_out_channels", [320])[0] + scores(b, heads, tokens, tokens)
 
     def vae_bytes(b):
         tokens = (w // f) * (h // f)
