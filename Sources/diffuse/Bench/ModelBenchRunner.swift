@@ -102,13 +102,7 @@ struct ModelBenchRunner {
         let chart = SpeedupChart(results: results,
                                  title: "\(grid.arch) \(component.rawValue) \(sizes): speed-up over vanilla attention",
                                  caption: machineCaption)
-        if path.hasSuffix(".png") {
-            try chart.image.writePNG(to: path)
-        } else {
-            guard let file = fopen(path, "w") else { throw ValidationError("cannot write \(path)") }
-            fputs(chart.svg, file)
-            fclose(file)
-        }
+        do { try ChartFile.write(chart, to: path) } catch { throw ValidationError("\(error)") }
         Swift.print(options.json ? "{\"note\":\(jsonString("chart written to \(path)"))}" : "chart written to \(path)")
     }
 }

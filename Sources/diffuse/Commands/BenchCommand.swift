@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.",
                                                     subcommands: [BenchOpsCommand.self, BenchAttentionCommand.self, BenchUNetCommand.self,
                                                                   BenchVAECommand.self, BenchTextEncoderCommand.self,
-                                                                  BenchPipelineCommand.self])
+                                                                  BenchPipelineCommand.self, BenchChartCommand.self])
 }
 
 /// `diffuse bench ops`: each CPU kernel on realistic shapes: median seconds, GFLOP/s, fraction of the
