@@ -14,8 +14,9 @@ import DiffuseCore
 ///
 /// Loops per rectangle, B packed per call: nc-wide column blocks → kc-deep slices (B block of kc × nc,
 /// 768 KiB: L2) → mc-row blocks of A → for each 12-row A micro-panel (L1), every 32-column B micro-panel of
-/// the block. B pre-packed: kc slices → mc-row blocks (A packed once) → nc-wide B blocks (read in place,
-/// L2 after the first micro-panel) → the same macro-kernel; A is then packed exactly once whatever n is.
+/// the block. B pre-packed: mc-row blocks (A packed once, all of k) → `prepackedNC`-wide column blocks → kc slices
+/// (B block read in place) → the macro-kernel: A is packed exactly once whatever n is, and each C block
+/// stays in L2 while it is accumulated over k.
 enum BF16Driver {
     static func run<A: BF16BlockSource, B: BF16BlockSource>(
         m: Int, n: Int, k: Int, alpha: Float, a: A, problems: [(b: B, c: OutputMatrix)], beta: Float,
@@ -46,6 +47,10 @@ enum BF16Driver {
         }
     }
 
+    /// Columns of a C block when B is pre-packed: the block (mc × 512 floats), the B block (kc × 512 bf16)
+    /// and the A micro-panels share the 1 MiB L2.
+    nonisolated(unsafe) static var prepackedNC = 512
+
     /// C[rows, columns] on the calling thread (rows start at a multiple of 12, columns at a multiple of 32).
     static func runRectangle<A: BF16BlockSource, B: BF16BlockSource>(
         rows: Range<Int>, columns: Range<Int>, k: Int, alpha: Float, a: A, b: B, beta: Float, c: OutputMatrix,
@@ -61,7 +66,9 @@ enum BF16Driver {
         let kpMax = (min(kcStep, k) + 1) / 2
         let mcMax = min(mcStep, (rows.count + mr - 1) / mr * mr)
         let ncMax = min(ncStep, (columns.count + nr - 1) / nr * nr)
-        let aScratch = allocatePacking(UInt16.self, count: a.packedDepthBlock == nil ? 2 * kpMax * mcMax : 1)
+        // A packed per call: one kc block of mc rows, or (B pre-packed) all of k for mc rows.
+        let aDepth = b.packedDepthBlock != nil ? (k / kcStep) * kcStep + (k % kcStep + 1) / 2 * 2 : 2 * kpMax
+        let aScratch = allocatePacking(UInt16.self, count: a.packedDepthBlock == nil ? aDepth * mcMax : 1)
         defer { freePacking(aScratch) }
         let bScratch = allocatePacking(UInt16.self, count: b.packedDepthBlock == nil ? 2 * kpMax * ncMax : 1)
         defer { freePacking(bScratch) }
@@ -74,15 +81,22 @@ enum BF16Driver {
         }
 
         if b.packedDepthBlock != nil && a.packedDepthBlock == nil {
-            for pc in stride(from: 0, to: k, by: kcStep) {
-                let kcur = min(kcStep, k - pc)
-                for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mcStep) {
-                    let mcur = min(mcStep, rows.upperBound - ic)
-                    let pa = a.block(k0: pc, kc: kcur, j0: ic, count: mcur, scratch: aScratch)
-                    for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: ncStep) {
-                        let ncur = min(ncStep, columns.upperBound - jc)
-                        let pb = b.block(k0: pc, kc: kcur, j0: jc, count: ncur, scratch: bScratch)
-                        macro(ic, mcur, jc, ncur, pc, kcur, pa, pb)
+            // B pre-packed: A rows packed once at every depth, then each C block (mc × nc, L2) is finished
+            // over all k before the next, so C is never re-read from memory.
+            let depthOffsets = Array(stride(from: 0, to: k, by: kcStep)).map { pc in
+                (pc: pc, kc: min(kcStep, k - pc), offset: pc * mcMax)
+            }
+            let ncBlock = min(ncStep, Self.prepackedNC)
+            for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mcStep) {
+                let mcur = min(mcStep, rows.upperBound - ic)
+                let blocksA = depthOffsets.map { d in
+                    a.block(k0: d.pc, kc: d.kc, j0: ic, count: mcur, scratch: aScratch + d.offset)
+                }
+                for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: ncBlock) {
+                    let ncur = min(ncBlock, columns.upperBound - jc)
+                    for (d, pa) in zip(depthOffsets, blocksA) {
+                        let pb = b.block(k0: d.pc, kc: d.kc, j0: jc, count: ncur, scratch: bScratch)
+                        macro(ic, mcur, jc, ncur, d.pc, d.kc, pa, pb)
                     }
                 }
             }

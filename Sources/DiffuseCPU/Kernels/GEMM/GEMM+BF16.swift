@@ -33,9 +33,10 @@ extension GEMM {
 
     /// Blocking of the bf16 kernel: kc even, mc a multiple of 12, nc a multiple of 32. The kernel keeps one
     /// packed A micro-panel (12 × kc) in L1 and streams the B block (kc × nc × 2 bytes = 768 KiB) from L2;
-    /// mc only sizes the block of A packed at a time (12 × … rows, L2). Pre-packed weights are packed with
+    /// mc is the rows of A packed at a time (with a pre-packed B also the rows of a C block kept in L2,
+    /// see `BF16Driver`). Pre-packed weights are packed with
     /// this kc (`BF16WeightCache` keys include it).
-    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 192, nc: 1024)
+    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 96, nc: 1024)
 
     /// The bf16 GEMM on strided bf16 operands (`BF16Driver` with both operands packed per call).
     static func bf16Driver(m: Int, n: Int, k: Int, alpha: Float,
