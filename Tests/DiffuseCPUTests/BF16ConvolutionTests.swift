@@ -25,7 +25,8 @@ struct BF16ConvolutionTests {
 
     /// Odd channel counts (k not a multiple of 2), Cout and pixel counts off the 12 × 32 tile, stride 2,
     /// padding 0 / 1, 1×1 (plain GEMM) and 1×1 stride 2 (im2col), batches on both the per-image
-    /// (≥ 256 pixels) and the side-by-side (< 256 pixels) paths, k beyond one 384-deep block.
+    /// (≥ 256 pixels) and the side-by-side (< 256 pixels) paths, k beyond one 384-deep block, and B wide
+    /// enough (≥ 1024 pixels) to be cut by columns instead of packed once and shared.
     static let cases = [
         Case(),
         Case(images: 2, cin: 7, height: 17, width: 17, cout: 13, bias: false),
@@ -34,6 +35,7 @@ struct BF16ConvolutionTests {
         Case(images: 2, cin: 9, height: 11, width: 7, cout: 25, kernel: 1, stride: 2, padding: 0, bias: false),
         Case(images: 2, cin: 50, height: 8, width: 12, cout: 30),
         Case(images: 1, cin: 4, height: 33, width: 40, cout: 37, stride: 2, padding: 0),
+        Case(images: 2, cin: 5, height: 40, width: 30, cout: 14),
     ]
 
     @Test(arguments: cases)
@@ -70,7 +72,8 @@ struct BF16ConvolutionTests {
         #expect(worst <= 0, "\(t.testDescription) vs f32 input: an error exceeds 2⁻⁸ · Σ|w·x| by \(worst)")
     }
 
-    /// The cached weight packing gives the same result as packing per call, and dies with its weight.
+    /// The cached weight packing gives the same result as packing per call and as one thread, and dies
+    /// with its weight.
     @Test func cachedWeightMatchesUncached() {
         var random = TestRandom(seed: 12)
         let x = Tensor(random.floats(2 * 20 * 16 * 16), shape: [2, 20, 16, 16])
@@ -82,6 +85,10 @@ struct BF16ConvolutionTests {
             let second = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: cache)
             #expect(cache.count == 1 && cache.bytes >= 24 * 20 * 9 * 2)
             #expect(first.floats() == uncached.floats() && second.floats() == uncached.floats())
+            // One thread (no shared B, one rectangle) sums each output in the same order: bit-equal.
+            let oneThread = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: nil,
+                                                   threads: 1)
+            #expect(oneThread.floats() == uncached.floats())
         }
         #expect(cache.count == 0, "the entry of a freed weight must not count")
         cache.capacityBytes = 100
