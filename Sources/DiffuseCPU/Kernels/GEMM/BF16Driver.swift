@@ -13,7 +13,7 @@ import DiffuseCore
 /// enough of them, so each task rounds and packs only its own rows of A and both cores read the one shared B.
 ///
 /// Loops per rectangle, B packed per call: nc-wide column blocks → kc-deep slices (B block of kc × nc,
-/// 768 KiB: L2) → mc-row blocks of A → for each 12-row A micro-panel (L1), every 32-column B micro-panel of
+/// 384 KiB: L2) → mc-row blocks of A → for each 12-row A micro-panel (L1), every 32-column B micro-panel of
 /// the block. B pre-packed: mc-row blocks (A packed once, all of k) → `prepackedNC`-wide column blocks → kc slices
 /// (B block read in place) → the macro-kernel: A is packed exactly once whatever n is, and each C block
 /// stays in L2 while it is accumulated over k.

@@ -32,11 +32,13 @@ extension GEMM {
     }
 
     /// Blocking of the bf16 kernel: kc even, mc a multiple of 12, nc a multiple of 32. The kernel keeps one
-    /// packed A micro-panel (12 × kc) in L1 and streams the B block (kc × nc × 2 bytes = 768 KiB) from L2;
-    /// mc is the rows of A packed at a time (with a pre-packed B also the rows of a C block kept in L2,
-    /// see `BF16Driver`). Pre-packed weights are packed with
-    /// this kc (`BF16WeightCache` keys include it).
-    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 96, nc: 1024)
+    /// packed A micro-panel (12 × kc) in L1 and streams the B block (kc × nc × 2 bytes = 384 KiB) from L2,
+    /// which leaves L2 room for the C rows being updated; mc is the rows of A packed at a time (with a
+    /// pre-packed B also the rows of a C block kept in L2, see `BF16Driver`). Pre-packed weights are packed
+    /// with this kc (`BF16WeightCache` keys include it). Chosen from kc ∈ {256 … 1024} × nc ∈ {384, 512,
+    /// 768, 1024} on the SD 1.5 convolutions (one thread, CPU time, shared machine): nc 1024 was up to 20 %
+    /// slower on 320 channels at 64², the rest within the noise (± 10 %).
+    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 96, nc: 512)
 
     /// The bf16 GEMM on strided bf16 operands (`BF16Driver` with both operands packed per call).
     static func bf16Driver(m: Int, n: Int, k: Int, alpha: Float,
