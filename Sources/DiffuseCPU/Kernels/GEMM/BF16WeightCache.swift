@@ -8,7 +8,8 @@ import DiffuseCore
 /// matched by a new storage at the same address), offset, shape, strides, the packed role (A or B panels,
 /// transposed) and kc. The packed copy is the weight's size again (bf16): ≈ 1.7 GB for the SD 1.5 UNet.
 /// Entries beyond `capacityBytes` evict the least recently used; a weight larger than the capacity is
-/// packed per call. Weights must not be written in place after their first use (a cached packing would be
+/// packed per call. The packing of a freed weight is released at the next miss or within 256 calls.
+/// Weights must not be written in place after their first use (a cached packing would be
 /// stale): call `removeAll()` after doing so. Thread-safe.
 public final class BF16WeightCache: @unchecked Sendable {
     /// The cache the backends use.
@@ -60,8 +61,10 @@ public final class BF16WeightCache: @unchecked Sendable {
         let key = Key(storage: ObjectIdentifier(tensor.storage), offset: tensor.offset, shape: tensor.shape,
                       strides: tensor.strides, role: role, kc: kc)
         let hit: BF16PackedMatrix? = lock.withLock {
-            guard let entry = entries[key], entry.storage === tensor.storage else { return nil }
             clock += 1
+            // Packings of freed weights are released within 256 calls even when nothing new is cached.
+            if clock % 256 == 0 { entries = entries.filter { $0.value.storage != nil } }
+            guard let entry = entries[key], entry.storage === tensor.storage else { return nil }
             entry.lastUse = clock
             return entry.matrix
         }
