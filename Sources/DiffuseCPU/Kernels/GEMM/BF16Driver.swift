@@ -32,6 +32,8 @@ enum BF16Driver {
             return
         }
         let mr = Int(DIFFUSE_BF16_MR), nr = Int(DIFFUSE_BF16_NR)
+        let macs = Double(m) * Double(n) * Double(k) * Double(problems.count)
+        let threads = macs < Double(singleThreadBelowMACs) ? 1 : threads
         let bPrepacked = problems[0].b.packedDepthBlock != nil, aPrepacked = a.packedDepthBlock != nil
         // Row chunks whenever B costs nothing to share (see above); otherwise the f32 driver's rule.
         let minColumnPanels = bPrepacked && !aPrepacked ? 1 << 40 : blocking.minColumnChunkPanels
@@ -46,6 +48,11 @@ enum BF16Driver {
                          c: problem.c, rowBias: rowBias, blocking: blocking)
         }
     }
+
+    /// Problems smaller than this many multiply-adds (≈ 10 µs on one core) run on the calling thread: the
+    /// UNet's time-embedding projections (M = 2) took milliseconds each on a busy machine waiting for a
+    /// worker thread to wake up.
+    nonisolated(unsafe) static var singleThreadBelowMACs = 1 << 21
 
     /// Columns of a C block when B is pre-packed: the block (mc × 512 floats), the B block (kc × 512 bf16)
     /// and the A micro-panels share the 1 MiB L2.
