@@ -26,16 +26,18 @@ struct BF16ConvolutionTests {
     /// Odd channel counts (k not a multiple of 2), Cout and pixel counts off the 12 × 32 tile, stride 2,
     /// padding 0 / 1, 1×1 (plain GEMM) and 1×1 stride 2 (im2col), batches on both the per-image
     /// (≥ 256 pixels) and the side-by-side (< 256 pixels) paths, k beyond one 384-deep block, and B wide
-    /// enough (≥ 1024 pixels) to be cut by columns instead of packed once and shared.
+    /// enough (≥ 1024 pixels) to be cut by columns instead of packed once and shared. The 2nd, 6th and last
+    /// cases are above `BF16Driver.singleThreadBelowMACs`, so they run threaded (narrow B shared by the
+    /// threads per image / side by side; wide B cut by columns).
     static let cases = [
         Case(),
-        Case(images: 2, cin: 7, height: 17, width: 17, cout: 13, bias: false),
+        Case(images: 2, cin: 21, height: 17, width: 17, cout: 29, bias: false),
         Case(images: 3, cin: 16, height: 10, width: 10, cout: 40, stride: 2),
         Case(images: 2, cin: 33, height: 20, width: 20, cout: 50, kernel: 1, padding: 0),
         Case(images: 2, cin: 9, height: 11, width: 7, cout: 25, kernel: 1, stride: 2, padding: 0, bias: false),
         Case(images: 2, cin: 50, height: 8, width: 12, cout: 30),
         Case(images: 1, cin: 4, height: 33, width: 40, cout: 37, stride: 2, padding: 0),
-        Case(images: 2, cin: 5, height: 40, width: 30, cout: 14),
+        Case(images: 2, cin: 5, height: 40, width: 30, cout: 40),
     ]
 
     @Test(arguments: cases)
