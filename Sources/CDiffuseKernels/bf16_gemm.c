@@ -10,7 +10,6 @@
 // Every function with wide instructions carries its own target attribute: this file is compiled for the
 // baseline CPU and callers check `CPUFeatures.avx512bf16` first.
 #include "CDiffuseKernels.h"
-#include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -28,7 +27,10 @@ void diffuse_bf16_pack_b(const uint16_t *b, ptrdiff_t rs, ptrdiff_t cs, int kc, 
     const __m512i hi_index = _mm512_add_epi16(lo_index, _mm512_set1_epi16(16));
     for (int j0 = 0; j0 < nc; j0 += NR, out += (size_t)kp * NR * 2) {
         const int width = nc - j0 < NR ? nc - j0 : NR;
-        if (cs == 1 && width == NR) {
+        if (rs == 1) {
+            // Columns are k-contiguous (a transposed weight [N, K]): each pair is one 32-bit word.
+            diffuse_bf16_pack_pairs(b + j0 * cs, cs, width, kc, NR, out);
+        } else if (cs == 1 && width == NR) {
             for (int pp = 0; pp < kp; pp++) {
                 const int p = 2 * pp;
                 __m512i r0 = _mm512_loadu_si512(b + p * rs + j0);
@@ -55,17 +57,9 @@ void diffuse_bf16_pack_a(const uint16_t *a, ptrdiff_t rs, ptrdiff_t cs, int mc, 
     const int kp = (kc + 1) / 2;
     for (int i0 = 0; i0 < mc; i0 += MR, out += (size_t)kp * MR * 2) {
         const int height = mc - i0 < MR ? mc - i0 : MR;
-        if (cs == 1 && height == MR && kc % 2 == 0) {
-            // Rows are k-contiguous: each pair is one aligned-enough 32-bit word.
-            uint32_t *o = (uint32_t *)out;
-            for (int i = 0; i < MR; i++) {
-                const uint16_t *row = a + (i0 + i) * rs;
-                for (int pp = 0; pp < kp; pp++) {
-                    uint32_t w;
-                    memcpy(&w, row + 2 * pp, 4);
-                    o[pp * MR + i] = w;
-                }
-            }
+        if (cs == 1) {
+            // Rows are k-contiguous: each pair is one 32-bit word.
+            diffuse_bf16_pack_pairs(a + i0 * rs, rs, height, kc, MR, out);
         } else {
             for (int pp = 0; pp < kp; pp++) {
                 for (int i = 0; i < MR; i++) {
@@ -79,11 +73,12 @@ void diffuse_bf16_pack_a(const uint16_t *a, ptrdiff_t rs, ptrdiff_t cs, int mc, 
     }
 }
 
-// One 12 × 32 tile: C[m, n] (m ≤ 12, n ≤ 32, row stride ldc) = alpha · A·B + beta · C (beta 0: C not read).
+// One 12 × 32 tile: C[m, n] (m ≤ 12, n ≤ 32, row stride ldc) = alpha · A·B + beta · C + bias[i] (beta 0: C
+// not read; bias NULL: none).
 // 24 zmm accumulators + 2 B registers + broadcasts.
 BF16_TARGET
 static inline void micro_kernel_12x32(int kp, const uint16_t *a, const uint16_t *b, float *c, ptrdiff_t ldc,
-                                      int m, int n, float alpha, float beta) {
+                                      int m, int n, float alpha, float beta, const float *bias) {
     __m512 acc[MR][2];
     for (int i = 0; i < MR; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
     const int32_t *a32 = (const int32_t *)a;
@@ -107,23 +102,28 @@ static inline void micro_kernel_12x32(int kp, const uint16_t *a, const uint16_t 
             r0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask0, row), vb, r0);
             r1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask1, row + 16), vb, r1);
         }
+        if (bias) {
+            const __m512 bi = _mm512_set1_ps(bias[i]);
+            r0 = _mm512_add_ps(r0, bi);
+            r1 = _mm512_add_ps(r1, bi);
+        }
         _mm512_mask_storeu_ps(row, mask0, r0);
         _mm512_mask_storeu_ps(row + 16, mask1, r1);
     }
 }
 
-// C[mc, nc] = alpha · (packed A block) · (packed B block) + beta · C. Row panel outer, so one A
+// C[mc, nc] = alpha · (packed A block) · (packed B block) + beta · C (+ row_bias[i] on row i unless NULL). Row panel outer, so one A
 // micro-panel stays in L1 while the B block streams from L2.
 BF16_TARGET
 void diffuse_bf16_macro_kernel(int mc, int nc, int kc, const uint16_t *pa, const uint16_t *pb,
-                               float *c, ptrdiff_t ldc, float alpha, float beta) {
+                               float *c, ptrdiff_t ldc, float alpha, float beta, const float *row_bias) {
     const int kp = (kc + 1) / 2;
     for (int i = 0; i < mc; i += MR) {
         const uint16_t *ap = pa + (size_t)(i / MR) * kp * MR * 2;
         for (int j = 0; j < nc; j += NR) {
             const uint16_t *bp = pb + (size_t)(j / NR) * kp * NR * 2;
             micro_kernel_12x32(kp, ap, bp, c + i * ldc + j, ldc, mc - i < MR ? mc - i : MR,
-                               nc - j < NR ? nc - j : NR, alpha, beta);
+                               nc - j < NR ? nc - j : NR, alpha, beta, row_bias ? row_bias + i : NULL);
         }
     }
 }
@@ -148,6 +148,6 @@ void diffuse_f32_to_bf16(const float *src, uint16_t *dst, size_t n) {
 void diffuse_bf16_pack_b(const uint16_t *b, ptrdiff_t rs, ptrdiff_t cs, int kc, int nc, uint16_t *out) {}
 void diffuse_bf16_pack_a(const uint16_t *a, ptrdiff_t rs, ptrdiff_t cs, int mc, int kc, uint16_t *out) {}
 void diffuse_bf16_macro_kernel(int mc, int nc, int kc, const uint16_t *pa, const uint16_t *pb,
-                               float *c, ptrdiff_t ldc, float alpha, float beta) {}
+                               float *c, ptrdiff_t ldc, float alpha, float beta, const float *row_bias) {}
 void diffuse_f32_to_bf16(const float *src, uint16_t *dst, size_t n) {}
 #endif

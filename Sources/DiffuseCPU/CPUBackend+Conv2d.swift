@@ -8,20 +8,7 @@ extension CPUBackend {
     /// convolution is a plain GEMM on x). Large images run one GEMM per image writing straight into the
     /// output; small ones (Hout·Wout < 256) put all images side by side in N so the weight is streamed once.
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
-        let shapes = "x \(x.shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
-        require(x.rank == 4 && weight.rank == 4, "conv2d: x and weight must be 4-D (NCHW, OIHW); \(shapes)")
-        require(x.shape[1] == weight.shape[1],
-                     "conv2d: x has \(x.shape[1]) channels, weight expects \(weight.shape[1]); \(shapes)")
-        require(stride >= 1 && padding >= 0, "conv2d: stride \(stride) must be ≥ 1, padding \(padding) ≥ 0")
-        if let bias {
-            require(bias.count == weight.shape[0] && bias.rank == 1,
-                         "conv2d: bias must be [\(weight.shape[0])]; \(shapes)")
-        }
-        let g = ConvGeometry(images: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                             outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-                             stride: stride, padding: padding)
-        require(g.height + 2 * padding >= g.kernelHeight && g.width + 2 * padding >= g.kernelWidth,
-                     "conv2d: kernel \(g.kernelHeight)×\(g.kernelWidth) larger than the padded input; \(shapes)")
+        let g = ConvGeometry(validating: x, weight: weight, bias: bias, stride: stride, padding: padding)
 
         // Converted copies are bound to names and kept alive across the kernel call: a temporary's
         // storage may be freed as soon as its pointer has been taken.

@@ -34,10 +34,22 @@ static inline void diffuse_prefetch(const void *address) { __builtin_prefetch(ad
 void diffuse_bf16_pack_b(const uint16_t *b, ptrdiff_t rs, ptrdiff_t cs, int kc, int nc, uint16_t *out);
 /// Packs op(A)[i, p] = a[i·rs + p·cs] (mc × kc) into ⌈mc/12⌉ panels of [⌈kc/2⌉][12][2] bf16, zero-padded.
 void diffuse_bf16_pack_a(const uint16_t *a, ptrdiff_t rs, ptrdiff_t cs, int mc, int kc, uint16_t *out);
-/// C[mc, nc] (row stride ldc) = alpha · packedA · packedB + beta · C; beta 0 does not read C.
+/// C[mc, nc] (row stride ldc) = alpha · packedA · packedB + beta · C (+ row_bias[i] on row i unless NULL);
+/// beta 0 does not read C.
 void diffuse_bf16_macro_kernel(int mc, int nc, int kc, const uint16_t *pa, const uint16_t *pb,
-                               float *c, ptrdiff_t ldc, float alpha, float beta);
+                               float *c, ptrdiff_t ldc, float alpha, float beta, const float *row_bias);
 /// dst[i] = bf16(src[i]) with round-to-nearest-even, i < n.
 void diffuse_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
+
+// MARK: bf16 packing (bf16_pack.c). Call only when avx512bf16 is set.
+
+/// One panel of `width` lines (12 or 32) from k-contiguous bf16 lines src + l·stride, l < count (the rest
+/// zero): [⌈kc/2⌉][width][2], an odd kc's last pair zero-padded.
+void diffuse_bf16_pack_pairs(const uint16_t *src, ptrdiff_t stride, int count, int kc, int width, uint16_t *out);
+/// Packs op(A)[i, p] = bf16(a[i·rs + p]) (f32, k-contiguous rows; mc × kc) into ⌈mc/12⌉ panels of
+/// [⌈kc/2⌉][12][2], rounding to nearest even.
+void diffuse_bf16_pack_a_f32(const float *a, ptrdiff_t rs, int mc, int kc, uint16_t *out);
+/// Converts two f32 GEMM B panels [kc][16] (p1 NULL: zeros) into one bf16 panel [⌈kc/2⌉][32][2].
+void diffuse_bf16_pack_b_f32_panels(const float *p0, const float *p1, int kc, uint16_t *out);
 
 #endif

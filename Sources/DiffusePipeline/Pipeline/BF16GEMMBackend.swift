@@ -1,11 +1,12 @@
 import DiffuseCore
 import DiffuseCPU
 
-/// `--precision bf16`: a `Backend` that runs `f32 activation × bf16 weight` products (every `Linear`)
-/// on the AVX512-BF16 kernel — the activation rounded to bf16, f32 accumulation, an **f32** result —
-/// and forwards everything else to `base`. The wrapped CPU backend would instead keep a bf16 result for
-/// bf16 inputs (one more rounding) or widen the weight to f32 (no speed-up). Without AVX512-BF16 every
-/// op goes to `base`, which widens the bf16 weights per op.
+/// `--precision bf16`: a `Backend` that runs `f32 activation × bf16 weight` products — every `Linear`
+/// (`GEMM.bf16Linear`) and every convolution (`BF16Convolution`) — on the AVX512-BF16 kernel: the
+/// activation rounded to bf16 as it is packed, the weight packed once and cached (`BF16WeightCache`),
+/// f32 accumulation, an **f32** result. Everything else goes to `base`. The wrapped CPU backend would
+/// instead keep a bf16 result for bf16 inputs (one more rounding) or widen the weight to f32 (no speed-up).
+/// Without AVX512-BF16 every op goes to `base`, which widens the bf16 weights per op.
 public struct BF16GEMMBackend: Backend {
     public let base: any Backend
     public init(base: any Backend) { self.base = base }
@@ -14,33 +15,25 @@ public struct BF16GEMMBackend: Backend {
     /// Whether this CPU runs the bf16 kernel.
     public static var isAccelerated: Bool { GEMM.bf16Available }
 
-    /// a: [..., M, K] f32, b: [N, K] (transposeB) or [K, N] bf16 → [..., M, N] f32 via `GEMM.bf16gemm`.
+    /// a: [..., M, K] f32, b: [N, K] (transposeB) or [K, N] bf16 → [..., M, N] f32 via `GEMM.bf16Linear`.
     public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
                        alpha: Float, beta: Float, c: Tensor?) -> Tensor {
         guard Self.isAccelerated, a.dtype == .f32, b.dtype == .bf16, b.rank == 2, !transposeA, c == nil,
               a.rank >= 2, a.size(-1) == (transposeB ? b.size(1) : b.size(0)) else {
             return base.matmul(a, b, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta, c: c)
         }
-        let k = a.size(-1), n = transposeB ? b.size(0) : b.size(1)
-        let m = a.count / max(k, 1)
-        // [..., M, K] f32 → [M·…, K] bf16 bits; weight bits contiguous.
-        let input = a.contiguous()
-        let aBits = Tensor(zeros: [m, k], dtype: .bf16)
-        let weight = b.contiguous()
-        GEMM.convertToBF16(input.pointer(as: Float.self), aBits.pointer(as: UInt16.self), count: m * k)
-        let out = Tensor(zeros: Array(a.shape.dropLast()) + [n], dtype: .f32)
-        withExtendedLifetime((input, aBits, weight)) {
-            GEMM.bf16gemm(transA: false, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                          a: UnsafePointer(aBits.pointer(as: UInt16.self)), lda: k,
-                          b: UnsafePointer(weight.pointer(as: UInt16.self)), ldb: transposeB ? k : n,
-                          beta: 0, c: out.pointer(as: Float.self), ldc: n)
-        }
-        return out
+        return GEMM.bf16Linear(a, weight: b, transposeB: transposeB, alpha: alpha)
     }
 
+    /// x [N, Cin, H, W] f32, weight [Cout, Cin, kh, kw] bf16 → f32 via `BF16Convolution` (input rounded to
+    /// bf16 in its im2col panels, f32 accumulation and bias); anything else goes to `base`.
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
-        base.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        guard Self.isAccelerated, x.dtype == .f32, weight.dtype == .bf16, x.rank == 4, weight.rank == 4 else {
+            return base.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        }
+        return BF16Convolution.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
+
     public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, fusedSiLU: Bool) -> Tensor {
         base.groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps, fusedSiLU: fusedSiLU)
     }

@@ -41,6 +41,7 @@ enum OpsBenchmark {
         cases.append(convCase(backend, n: 2, cin: 320, cout: 320, hw: 64 / scale, k: 1, stride: 1, padding: 0, threads: threads))
         cases.append(convCase(backend, n: 2, cin: 320, cout: 320, hw: 64 / scale, k: 3, stride: 2, padding: 1, threads: threads))
 
+        cases += bf16Cases(threads: threads, quick: quick)
         cases += unetCases(backend, threads: threads, quick: quick)
         cases += elementwiseCases(backend, threads: threads, scale: scale)
         return cases

@@ -32,48 +32,22 @@ extension GEMM {
     }
 
     /// Blocking of the bf16 kernel: kc even, mc a multiple of 12, nc a multiple of 32. The kernel keeps one
-    /// packed A micro-panel in L1 and streams the packed B block (kc × nc × 2 bytes) from L2.
-    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 4096, nc: 1024)
+    /// packed A micro-panel (12 × kc) in L1 and streams the B block (kc × nc × 2 bytes = 384 KiB) from L2,
+    /// which leaves L2 room for the C rows being updated; mc is the rows of A packed at a time (with a
+    /// pre-packed B also the rows of a C block kept in L2, see `BF16Driver`). Pre-packed weights are packed
+    /// with this kc (`BF16WeightCache` keys include it). Chosen from kc ∈ {256 … 1024} × nc ∈ {384, 512,
+    /// 768, 1024} on the SD 1.5 convolutions (one thread, CPU time, shared machine): nc 1024 was up to 20 %
+    /// slower on 320 channels at 64², the rest within the noise (± 10 %).
+    nonisolated(unsafe) public static var bf16Blocking = GEMMBlocking(kc: 384, mc: 96, nc: 512)
 
-    /// The blocked, threaded bf16 GEMM on strided operands: the same rectangles and loops as `GEMMDriver`
-    /// (see there), with the packing and the 12 × 32 micro-kernel in C. A is always packed (k in pairs).
+    /// The bf16 GEMM on strided bf16 operands (`BF16Driver` with both operands packed per call).
     static func bf16Driver(m: Int, n: Int, k: Int, alpha: Float,
                            a: UnsafePointer<UInt16>, aRowStride: Int, aColumnStride: Int,
                            b: UnsafePointer<UInt16>, bRowStride: Int, bColumnStride: Int,
                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        if m <= 0 || n <= 0 { return }
-        if k <= 0 || alpha == 0 { GEMMDriver.scale(OutputMatrix(base: c, ld: ldc), m: m, n: n, by: beta); return }
-        let mr = Int(DIFFUSE_BF16_MR), nr = Int(DIFFUSE_BF16_NR)
-        let blocking = bf16Blocking
-        let kcStep = (blocking.kc + 1) / 2 * 2
-        let mcStep = (blocking.mc + mr - 1) / mr * mr, ncStep = (blocking.nc + nr - 1) / nr * nr
-        let partition = GEMMPartition(m: m, n: n, mr: mr, nr: nr, nc: ncStep, threads: threads)
-        let operands = UncheckedBox((a, b, c))
-        GEMMDriver.runTasks(partition.count, threads: threads) { t in
-            let (a, b, c) = operands.value
-            let (rows, columns) = partition.rectangle(t)
-            let kcMax = min(kcStep, k), kpMax = (kcMax + 1) / 2
-            let ncMax = min(ncStep, (columns.count + nr - 1) / nr * nr)
-            let mcMax = min(mcStep, (rows.count + mr - 1) / mr * mr)
-            let bBlock = allocatePacking(UInt16.self, count: 2 * kpMax * ncMax)
-            defer { freePacking(bBlock) }
-            let aBlock = allocatePacking(UInt16.self, count: 2 * kpMax * mcMax)
-            defer { freePacking(aBlock) }
-            for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: ncStep) {
-                let ncur = min(ncStep, columns.upperBound - jc)
-                for pc in stride(from: 0, to: k, by: kcStep) {
-                    let kcur = min(kcStep, k - pc)
-                    diffuse_bf16_pack_b(b + pc * bRowStride + jc * bColumnStride, bRowStride, bColumnStride,
-                                        Int32(kcur), Int32(ncur), bBlock)
-                    for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mcStep) {
-                        let mcur = min(mcStep, rows.upperBound - ic)
-                        diffuse_bf16_pack_a(a + ic * aRowStride + pc * aColumnStride, aRowStride, aColumnStride,
-                                            Int32(mcur), Int32(kcur), aBlock)
-                        diffuse_bf16_macro_kernel(Int32(mcur), Int32(ncur), Int32(kcur), aBlock, bBlock,
-                                                  c + ic * ldc + jc, ldc, alpha, pc == 0 ? beta : 1)
-                    }
-                }
-            }
-        }
+        let a = BF16StridedSource(base: a, lineStride: aRowStride, depthStride: aColumnStride, width: Int(DIFFUSE_BF16_MR))
+        let b = BF16StridedSource(base: b, lineStride: bColumnStride, depthStride: bRowStride, width: Int(DIFFUSE_BF16_NR))
+        BF16Driver.run(m: m, n: n, k: k, alpha: alpha, a: a, problems: [(b: b, c: OutputMatrix(base: c, ld: ldc))],
+                       beta: beta, threads: threads, blocking: bf16Blocking)
     }
 }
