@@ -1,4 +1,5 @@
 import DiffuseNN
+import DiffusePipeline
 
 /// Predicted peak bytes of a cell, so that cells which cannot fit are marked `oom` without running:
 /// the weights (measured when the models were built) plus the activations of the largest stage.
@@ -21,9 +22,11 @@ public struct MemoryPrediction: Sendable {
     /// Text encoder activation floats per token per batch item, in units of `hidden_size`.
     public static let textActivationFactor = 8
 
-    /// Weights + activations of `cell`.
+    /// Weights + activations of `cell`. In bf16 on a CPU with AVX512-BF16 the weights count twice: the
+    /// kernel keeps a packed copy of every weight it multiplies by (`BF16WeightCache`, Precision.swift).
     public func bytes(_ cell: BenchCell, weightBytes: Int) -> Int {
-        weightBytes + activationBytes(cell)
+        let packedCopies = cell.precision == .bf16 && BF16GEMMBackend.isAccelerated ? weightBytes : 0
+        return weightBytes + packedCopies + activationBytes(cell)
     }
 
     /// Activation bytes of the cell's largest stage.

@@ -83,8 +83,8 @@ import DiffuseTestSupport
         #expect(AttentionChoice.sliced.processor.name == "sliced(1)")
         #expect(AttentionChoice.auto.backends == nil && AttentionChoice.math.backends == [.math])
         // A forced kernel that cannot run the call fails with its reason instead of falling back:
-        // flash refuses head dims above 256.
-        let q = Tensor(zeros: [1, 1, 2, 300]), k = Tensor(zeros: [1, 1, 2, 300])
+        // flash refuses head dims above 512.
+        let q = Tensor(zeros: [1, 1, 2, 600]), k = Tensor(zeros: [1, 1, 2, 600])
         #expect(throws: SDPError.self) {
             try AttentionChoice.flash.run {
                 try ScaledDotProductAttention().attend(query: q, key: k, value: k, mask: nil, scale: 1,
