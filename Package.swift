@@ -45,7 +45,7 @@ let package = Package(
         // Model benchmarks (`diffuse bench unet|vae|text-encoder|pipeline`): synthetic models, the grid,
         // memory prediction, JSON, charts, PyTorch comparison. A library so that tests can reach it;
         // optimised like the kernels because it fills gigabytes of random weights.
-        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU"], swiftSettings: kernelSwiftSettings),
+        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseCompile"], swiftSettings: kernelSwiftSettings),
         .executableTarget(name: "diffuse", dependencies: [
             "DiffusePipeline", "DiffuseCPU", "DiffuseBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

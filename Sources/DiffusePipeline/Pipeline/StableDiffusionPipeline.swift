@@ -1,3 +1,4 @@
+import DiffuseCompile
 import DiffuseCore
 import DiffuseCPU
 import DiffuseModels
@@ -16,7 +17,8 @@ import DiffuseSchedulers
 /// let result = try pipe.textToImage(config) { step in print(step.step); return .proceed }
 /// ```
 /// Loading: the folder's components with `precision` (see `Precision`), the attention processor of
-/// every layer set to `attention` (nil: the layers' default). Not thread-safe across concurrent runs
+/// every layer set to `attention` (nil: the layers' default). With `compile`, every denoising step runs
+/// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). Not thread-safe across concurrent runs
 /// with different attention processors; runs themselves share nothing mutable.
 public final class StableDiffusionPipeline: @unchecked Sendable {
     public let folder: ModelFolder
@@ -27,9 +29,11 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public let textEncoder: CLIPTextModel
     public let unet: UNet2DConditionModel
     public let vae: AutoencoderKL
+    /// The compiled UNet the denoising loop calls, when built with `compile: true`.
+    public let compiledUNet: CompiledUNet?
 
     public init(folder: ModelFolder, precision: Precision = .f32, backend: any Backend = CPUBackend(),
-                attention: (any AttentionProcessor)? = nil) throws {
+                attention: (any AttentionProcessor)? = nil, compile: Bool = false) throws {
         try folder.validateSupported()
         self.folder = folder
         self.precision = precision
@@ -42,7 +46,8 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             backend: compute)
         unet = try UNet2DConditionModel(config: folder.unet,
             weights: Self.weightStore(folder, .unet, precision: precision, keepF32: { _ in false }),
-            backend: compute)
+            backend: compile ? TracingBackend(wrapping: compute) : compute)
+        compiledUNet = compile ? try CompiledUNet(unet) : nil
         vae = try AutoencoderKL(config: folder.vae,
             weights: Self.weightStore(folder, .vae, precision: .f32, keepF32: { _ in true }), backend: backend)
         guard unet.config.inChannels == vae.config.latentChannels, unet.config.outChannels == vae.config.latentChannels else {
@@ -53,9 +58,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
 
     /// Opens `path` as a `ModelFolder` and loads it.
     public convenience init(path: String, variant: String? = nil, precision: Precision = .f32,
-                            backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil) throws {
+                            backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil,
+                            compile: Bool = false) throws {
         try self.init(folder: ModelFolder(path: path, variant: variant), precision: precision, backend: backend,
-                      attention: attention)
+                      attention: attention, compile: compile)
     }
 
     /// Sets `processor` on every attention layer of the UNet, the VAE and the text encoder.
