@@ -41,3 +41,19 @@ import DiffuseTestSupport
         #expect(lines.contains { $0.contains("arena") })                // the compile summary note
     }
 }
+
+extension PipelineCompileTests {
+    /// bf16: no fusion applies (bf16 weights run on the bf16 GEMM backend), so the replay runs eager's very
+    /// ops on eager's kernels: the image is bit-identical.
+    @Test func compiledBF16GenerateIsBitExact() throws {
+        var config = GenerationConfiguration(prompt: "a blue square")
+        config.steps = 3
+        config.seed = 3
+        let eager = try StableDiffusionPipeline(path: FixturePaths.path("tiny-sd2"), precision: .bf16).generate(config)
+        let pipe = try StableDiffusionPipeline(path: FixturePaths.path("tiny-sd2"), precision: .bf16, compile: true)
+        let compiled = try pipe.generate(config)
+        #expect(compiled.images.floats() == eager.images.floats())
+        let summary = try #require(pipe.compiledUNet?.summaries.first)
+        #expect(summary.fusedBiases == 0 && summary.arenaBytes > 0)
+    }
+}
