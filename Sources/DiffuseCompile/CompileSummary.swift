@@ -28,7 +28,8 @@ public struct CompileSummary: Sendable, CustomStringConvertible {
         let mib = { (b: Int) in "\(Self.decimal(Double(b) / 1_048_576, 1)) MiB" }
         return "compiled \(inputShapes.map { "\($0)" }.joined(separator: " ")): \(capturedNodes) → \(replayedNodes) nodes "
             + "(linear+bias \(fusedBiases), linear+residual \(fusedResidualLinears), conv1×1+residual \(fusedResidualConvs)); "
-            + "arena \(mib(arenaBytes)) vs eager peak \(mib(eagerPeakBytes)); packed weights \(mib(packedWeightBytes)); "
+            + "arena \(mib(arenaBytes)) (last replay: \(arenaAllocations) allocations in it, \(mallocAllocations) outside) "
+            + "vs eager peak \(mib(eagerPeakBytes)); packed weights \(mib(packedWeightBytes)); "
             + "max relative difference \(relativeDifference); \(Self.decimal(seconds, 2)) s"
     }
 

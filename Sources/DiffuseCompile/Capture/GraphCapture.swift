@@ -16,7 +16,8 @@ public enum GraphCapture {
     }
 
     /// Captures `body` and compiles the graph with `options` (the eager result of the capture checks it).
-    /// Returns the compiled graph and the capture's eager result.
+    /// Returns the compiled graph and the capture's eager result. Resets `HostAllocator`'s peak (to measure
+    /// the eager peak of the capture for the summary).
     public static func compile(on backend: TracingBackend, inputs: [Tensor], options: CompileOptions = CompileOptions(),
                                _ body: ([Tensor]) throws -> Tensor) throws -> (graph: CompiledGraph, eager: Tensor) {
         let clock = ContinuousClock(), start = clock.now
