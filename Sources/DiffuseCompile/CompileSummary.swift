@@ -17,6 +17,8 @@ public struct CompileSummary: Sendable, CustomStringConvertible {
     public var arenaBytes = 0
     public var arenaAllocations = 0
     public var mallocAllocations = 0
+    /// Replays whose allocation sequence left the plan (the rest of each went to malloc).
+    public var divergedReplays = 0
     /// Peak bytes of tensors allocated during the captured (eager) forward, over what was live before it.
     public var eagerPeakBytes = 0
     /// max |compiled − eager| / max |eager| on the capture's inputs.
@@ -28,7 +30,8 @@ public struct CompileSummary: Sendable, CustomStringConvertible {
         let mib = { (b: Int) in "\(Self.decimal(Double(b) / 1_048_576, 1)) MiB" }
         return "compiled \(inputShapes.map { "\($0)" }.joined(separator: " ")): \(capturedNodes) → \(replayedNodes) nodes "
             + "(linear+bias \(fusedBiases), linear+residual \(fusedResidualLinears), conv1×1+residual \(fusedResidualConvs)); "
-            + "arena \(mib(arenaBytes)) (last replay: \(arenaAllocations) allocations in it, \(mallocAllocations) outside) "
+            + "arena \(mib(arenaBytes)) (last replay: \(arenaAllocations) allocations in it, \(mallocAllocations) outside"
+            + (divergedReplays > 0 ? "; \(divergedReplays) replays left the plan" : "") + ") "
             + "vs eager peak \(mib(eagerPeakBytes)); packed weights \(mib(packedWeightBytes)); "
             + "max relative difference \(relativeDifference); \(Self.decimal(seconds, 2)) s"
     }

@@ -47,6 +47,7 @@ public final class CompiledGraph: @unchecked Sendable {
             let result = HostAllocator.intercepting(replay) { executor.run(inputs) }
             summary.arenaAllocations = replay.served
             summary.mallocAllocations = replay.declined
+            if replay.diverged { summary.divergedReplays += 1 }
             return result
         }
     }

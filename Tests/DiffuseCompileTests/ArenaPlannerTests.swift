@@ -52,3 +52,46 @@ import Testing
         Self.checkNoOverlap(blocks, offsets, arena: arena)
     }
 }
+
+/// Replays served from a plan: the k-th allocation gets its offset; a sequence that leaves the plan falls
+/// back to the normal allocator instead of handing out memory that may still be in use.
+@Suite struct ArenaReplayTests {
+    // Recorded: a [0, 1) then b [2, 3) — they may share offset 0 — and c never freed (not in the arena).
+    let blocks: [ArenaPlanner.Block] = [.init(size: 4096, start: 0, end: 1), .init(size: 4096, start: 2, end: 3),
+                                        .init(size: 100, start: 4, end: nil)]
+
+    @Test func plannedSequenceIsServedFromTheArena() {
+        let arena = Arena(blocks: blocks)
+        #expect(arena.offsets == [0, 0, nil] && arena.byteCount == 4096)
+        let replay = ArenaReplay(arena)
+        let a = replay.allocate(byteCount: 4096)
+        #expect(a == arena.base)
+        replay.willDeallocate(a!, byteCount: 4096)
+        #expect(replay.allocate(byteCount: 4096) == arena.base)
+        #expect(replay.allocate(byteCount: 100) == nil)              // outlives the replay: malloc
+        #expect(!replay.diverged)
+    }
+
+    @Test func sizeMismatchFallsBackForTheRest() {
+        let replay = ArenaReplay(Arena(blocks: blocks))
+        #expect(replay.allocate(byteCount: 2048) == nil)
+        #expect(replay.diverged)
+        #expect(replay.allocate(byteCount: 4096) == nil)
+    }
+
+    @Test func stillLiveBlockIsNeverHandedOutTwice() {
+        let arena = Arena(blocks: blocks)
+        let replay = ArenaReplay(arena)
+        #expect(replay.allocate(byteCount: 4096) == arena.base)
+        // a was not freed this time (the replay differs from the recording): b must not get its memory.
+        #expect(replay.allocate(byteCount: 4096) == nil)
+        #expect(replay.diverged)
+    }
+
+    @Test func freeingInsideTheArenaDoesNotFreeOrCount() {
+        let arena = Arena(blocks: blocks)
+        let storage = HostAllocator.intercepting(ArenaReplay(arena)) { Storage(byteCount: 4096) }
+        #expect(storage.base == arena.base)
+        // Dropping it (HostAllocator.deallocate of an arena pointer) must be a no-op, then the arena goes.
+    }
+}

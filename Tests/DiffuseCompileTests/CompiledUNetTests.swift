@@ -42,6 +42,7 @@ import Testing
         #expect(summary.arenaBytes > 0 && summary.arenaAllocations > 0)
         // Only allocations that outlive a replay (the result) come from malloc.
         #expect(summary.mallocAllocations <= 2, "\(summary.mallocAllocations) allocations missed the arena")
+        #expect(summary.divergedReplays == 0)
     }
 
     @Test func replayWithoutPassesIsBitExact() throws {
