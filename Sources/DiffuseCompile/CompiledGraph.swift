@@ -3,7 +3,9 @@ import DiffuseCore
 /// A captured graph after the passes, ready to replay: the executor, the arena of its memory plan, and
 /// what compiling it did. One replay at a time (a lock): the arena is shared by all replays.
 public final class CompiledGraph: @unchecked Sendable {
-    public private(set) var summary: CompileSummary
+    /// What compiling did, and the last replay's arena use.
+    public var summary: CompileSummary { lock.withLock { current } }
+    private var current: CompileSummary
     let executor: GraphExecutor
     private let arena: Arena?
     private let lock = Lock()
@@ -35,7 +37,7 @@ public final class CompiledGraph: @unchecked Sendable {
         }
         arena = options.planMemory ? Arena(blocks: recorder.blocks) : nil
         summary.arenaBytes = arena?.byteCount ?? 0
-        self.summary = summary
+        current = summary
     }
 
     /// The result for `inputs` (fresh contiguous tensors of the captured shapes and dtypes). The result
@@ -45,14 +47,14 @@ public final class CompiledGraph: @unchecked Sendable {
             guard let arena else { return executor.run(inputs) }
             let replay = ArenaReplay(arena)
             let result = HostAllocator.intercepting(replay) { executor.run(inputs) }
-            summary.arenaAllocations = replay.served
-            summary.mallocAllocations = replay.declined
-            if replay.diverged { summary.divergedReplays += 1 }
+            current.arenaAllocations = replay.served
+            current.mallocAllocations = replay.declined
+            if replay.diverged { current.divergedReplays += 1 }
             return result
         }
     }
 
-    func setSeconds(_ seconds: Double) { lock.withLock { summary.seconds = seconds } }
+    func setSeconds(_ seconds: Double) { lock.withLock { current.seconds = seconds } }
 
     /// max |a − e| / max |e| (max |a − e| when e is all zeros).
     static func relativeDifference(_ actual: Tensor, _ expected: Tensor) -> Double {
