@@ -96,6 +96,10 @@ struct GenerateCommand: ParsableCommand {
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
         let attentionChoice = try GenerateChoices.attention(attention)
+        if compile && attentionChoice == .sliced {
+            throw GenerateError("--compile cannot replay --attention sliced (it fills its result outside the backend); "
+                                + "use --attention auto, flash, memory-efficient, math or vanilla, or drop --compile")
+        }
         try checkNumbers()
 
         let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
