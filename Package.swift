@@ -38,12 +38,14 @@ let package = Package(
         // zlib (PNG) and libjpeg (JPEG input) from the system: Debian's zlib1g-dev and libjpeg-dev.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // Compile mode (the `torch.compile` idea): capture a forward pass as a graph, fuse, plan memory, replay.
+        .target(name: "DiffuseCompile", dependencies: ["DiffuseModels", "DiffuseCPU"], swiftSettings: kernelSwiftSettings),
         .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU",
-                                                        "CZlib", "CJPEG"]),
+                                                        "DiffuseCompile", "CZlib", "CJPEG"]),
         // Model benchmarks (`diffuse bench unet|vae|text-encoder|pipeline`): synthetic models, the grid,
         // memory prediction, JSON, charts, PyTorch comparison. A library so that tests can reach it;
         // optimised like the kernels because it fills gigabytes of random weights.
-        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU"], swiftSettings: kernelSwiftSettings),
+        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseCompile"], swiftSettings: kernelSwiftSettings),
         .executableTarget(name: "diffuse", dependencies: [
             "DiffusePipeline", "DiffuseCPU", "DiffuseBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -53,6 +55,8 @@ let package = Package(
         .testTarget(name: "DiffuseCPUTests", dependencies: ["DiffuseCPU", "DiffuseNN", "DiffuseTestSupport"]),
         .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffusePipeline", "DiffuseCPU",
                                                                "DiffuseTestSupport"]),
+        .testTarget(name: "DiffuseCompileTests", dependencies: ["DiffuseCompile", "DiffuseModels", "DiffuseCPU",
+                                                                "DiffuseTestSupport"]),
         .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseBench",
                                                                  "DiffuseTestSupport"]),
     ],

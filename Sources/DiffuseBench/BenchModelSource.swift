@@ -28,15 +28,15 @@ public enum BenchModelSource: Sendable {
         return (c.unet.sampleSize?.height ?? 64) * c.vaeScaleFactor
     }
 
-    /// Builds the components `component` needs in `precision`.
+    /// Builds the components `component` needs in `precision` (with `compile`, the UNet compilable too).
     public func build(_ component: BenchComponent, precision: Precision, seed: UInt64, backend: any Backend,
-                      profile: OpProfile?) throws -> BenchModels {
+                      profile: OpProfile?, compile: Bool = false) throws -> BenchModels {
         switch self {
         case .synthetic(let arch):
             try BenchModels(arch: arch, component: component, precision: precision, seed: seed, backend: backend,
-                            profile: profile)
+                            profile: profile, compile: compile)
         case .folder(let folder):
-            try BenchModels(folder: folder, precision: precision, backend: backend, profile: profile)
+            try BenchModels(folder: folder, precision: precision, backend: backend, profile: profile, compile: compile)
         }
     }
 }

@@ -1,3 +1,4 @@
+import DiffuseCompile
 import DiffuseCore
 import DiffuseCPU
 import DiffuseModels
@@ -22,13 +23,16 @@ public final class BenchModels: @unchecked Sendable {
     public let textEncoder: CLIPTextModel?
     /// The loaded folder (nil for synthetic models), for its stage-by-stage weight release.
     let pipeline: StableDiffusionPipeline?
+    /// The UNet compiled (`--compile`): built on a `TracingBackend`, so `unet` runs eagerly through it.
+    public let compiledUNet: CompiledUNet?
     /// Tensor bytes the weights hold (HostAllocator's count while building; mapped f32 files count 0).
     public let weightBytes: Int
 
     /// Seeded random weights for `arch`, only the components `component` needs.
     /// With `profile`, the models compute through a `ProfilingBackend` around the outermost backend.
+    /// With `compile`, the UNet computes through a `TracingBackend` and `compiledUNet` is set.
     public init(arch: SyntheticArch, component: BenchComponent, precision: Precision, seed: UInt64 = 0,
-                backend base: any Backend, profile: OpProfile? = nil) throws {
+                backend base: any Backend, profile: OpProfile? = nil, compile: Bool = false) throws {
         name = arch.rawValue
         self.precision = precision
         let compute = Self.profiled(Self.computeBackend(precision, base), profile)
@@ -41,7 +45,8 @@ public final class BenchModels: @unchecked Sendable {
             config: arch.unet,
             weights: SyntheticWeights(seed: seed, dtype: { _ in weightDType })
                 .store(source: "\(arch) UNet (random)", computeDType: computeDType),
-            backend: compute) : nil
+            backend: compile ? TracingBackend(wrapping: compute) : compute) : nil
+        compiledUNet = try compile ? unet.map { try CompiledUNet($0) } : nil
         textEncoder = try component.needsTextEncoder ? CLIPTextModel(
             config: arch.textEncoder,
             weights: SyntheticWeights(seed: seed &+ 1, dtype: { $0.contains("embeddings.") ? .f32 : weightDType })
@@ -57,15 +62,18 @@ public final class BenchModels: @unchecked Sendable {
 
     /// A diffusers folder, loaded as `diffuse generate` loads it. With `profile`, the profiler wraps the
     /// CPU backend under the pipeline's bf16 wrapper, so bf16 GEMMs count as "outside backend ops".
-    public init(folder: ModelFolder, precision: Precision, backend base: any Backend, profile: OpProfile? = nil) throws {
+    public init(folder: ModelFolder, precision: Precision, backend base: any Backend, profile: OpProfile? = nil,
+                compile: Bool = false) throws {
         name = folder.path
         self.precision = precision
         baseBackend = Self.profiled(base, profile)
         let before = HostAllocator.liveBytes
-        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precision, backend: baseBackend)
+        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precision, backend: baseBackend,
+                                                   compile: compile)
         self.pipeline = pipeline
         backend = pipeline.backend
         unet = pipeline.unet
+        compiledUNet = pipeline.compiledUNet
         vae = pipeline.vae
         textEncoder = pipeline.textEncoder
         // Weights stored in the dtype they compute in stay memory-mapped (not counted by HostAllocator)

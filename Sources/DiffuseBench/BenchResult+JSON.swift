@@ -18,6 +18,7 @@ extension BenchResult {
             (.secondsPerStep, number(secondsPerStep, 6)), (.imagesPerSecond, number(imagesPerSecond, 4)),
             (.peakRSSBytes, integer(peakRSSBytes)), (.peakTensorBytes, integer(peakTensorBytes)),
             (.predictedBytes, integer(predictedBytes)), (.speedupVsVanilla, number(speedupVsVanilla, 3)),
+            (.compileSeconds, number(compileSeconds, 3)),
         ]
         return "{" + fields.map { "\"\($0.0.rawValue)\":\($0.1)" }.joined(separator: ",") + "}"
     }

@@ -9,7 +9,7 @@ public struct BenchResult: Sendable, Equatable, Codable {
         case ok
         /// Predicted or measured peak above `--memory-limit`; not run (predicted) or run and flagged.
         case oom
-        /// Could not run (e.g. `--compile` where no compiler exists); `reason` says why.
+        /// Could not run (e.g. `--compile` for a component other than the UNet); `reason` says why.
         case error
     }
 
@@ -36,6 +36,8 @@ public struct BenchResult: Sendable, Equatable, Codable {
     public var predictedBytes: Int?
     /// Vanilla's seconds at the same arch, component, size, batch, precision and compilation / this cell's.
     public var speedupVsVanilla: Double?
+    /// Compiled cells: seconds compiling took (capture, passes, plan, checking replay), not in the timing.
+    public var compileSeconds: Double?
 
     public init(source: String, cell: BenchCell, attention: String? = nil, threads: Int, status: Status,
                 reason: String? = nil) {
@@ -82,5 +84,6 @@ public struct BenchResult: Sendable, Equatable, Codable {
         case peakTensorBytes = "peak_tensor_bytes"
         case predictedBytes = "predicted_bytes"
         case speedupVsVanilla = "speedup_vs_vanilla"
+        case compileSeconds = "compile_seconds"
     }
 }

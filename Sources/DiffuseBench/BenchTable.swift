@@ -17,6 +17,7 @@ public enum BenchTable {
             + (r.peakRSSBytes.map(formatBytes) ?? "-").padding(12, right: true)
             + (r.peakTensorBytes.map(formatBytes) ?? "-").padding(12, right: true)
             + (r.predictedBytes.map(formatBytes) ?? "-").padding(12, right: true)
+        if let seconds = r.compileSeconds { line += "  compile " + fmt(seconds, 1) + " s" }
         if let reason = r.reason { line += "  " + reason }
         return line
     }

@@ -33,7 +33,8 @@ public final class ModelBenchSession {
                 models = nil                                       // free the previous precision's weights first
                 let start = OpProfile.now()
                 models = try source.build(grid.component, precision: cell.precision, seed: benchmark.settings.seed,
-                                          backend: backend, profile: benchmark.profile)
+                                          backend: backend, profile: benchmark.profile,
+                                          compile: grid.compiled.contains(true))
                 builtFor = cell.precision
                 note("built \(source.archName) \(grid.component.rawValue) (\(cell.precision.rawValue)) in "
                      + fmt(OpProfile.now() - start, 1) + " s, weights " + formatBytes(models!.weightBytes))
@@ -41,6 +42,9 @@ public final class ModelBenchSession {
             let result = benchmark.run(cell, models: models!, configs: configs)
             results.append(result)
             print(json ? result.jsonLine : BenchTable.row(result))
+            if cell.compiled, result.status == .ok, let summary = models?.compiledUNet?.summaries.last {
+                note("    " + summary.description)
+            }
             if let profile = benchmark.profile, result.status == .ok {
                 let lines = profile.table(total: benchmark.lastTimedSeconds)
                 if json {

@@ -41,9 +41,9 @@ public final class ModelBenchmark {
             + MemoryPrediction(configs: configs).bytes(cell, weightBytes: max(0, models.weightBytes))
         result.predictedBytes = predicted
         let family = "\(cell.attention)|\(cell.precision)|\(cell.width)x\(cell.height)|\(cell.compiled)"
-        if cell.compiled {
+        if cell.compiled && cell.component != .unet && cell.component != .pipeline {
             result.status = .error
-            result.reason = "Diffuse has no compiled mode yet; --compile is measured for PyTorch only"
+            result.reason = "Diffuse compiles the UNet only; --compile applies to `unet` and `pipeline`"
             return result
         }
         if let limit = settings.memoryLimit, predicted > limit || exhausted.contains(family) {
@@ -56,6 +56,14 @@ public final class ModelBenchmark {
         do {
             try models.setAttention(cell.attention)
             let call = try makeCall(cell, models: models, configs: configs)
+            if cell.compiled, let compiled = models.compiledUNet {
+                // Compile (capture + passes + plan + checking replay) outside the timed calls.
+                compiled.clearCache()
+                let shapes = unetShapes(cell, configs: configs)
+                let start = OpProfile.now()
+                try cell.attention.run { try compiled.compile(sampleShape: shapes.sample, contextShape: shapes.context) }
+                result.compileSeconds = OpProfile.now() - start
+            }
             ProcessMemory.resetPeak()
             HostAllocator.resetPeak()
             for _ in 0..<settings.warmup { try cell.attention.run(call) }
@@ -111,9 +119,9 @@ public final class ModelBenchmark {
         let b = cell.batch
         switch cell.component {
         case .unet:
-            let unet = try require(models.unet, "UNet")
+            let unet = try self.unet(cell, models)
             let sample = SyntheticWeights.uniform(latentShape(b), seed: seed &+ 5), hidden = context(b)
-            return { _ = try unet.forward(sample: sample, timestep: 981, encoderHiddenStates: hidden) }
+            return { _ = try unet(sample, 981, hidden) }
         case .vae:
             let vae = try require(models.vae, "VAE")
             let latents = SyntheticWeights.uniform([b, configs.vae.latentChannels, cell.height / f, cell.width / f],
@@ -124,7 +132,7 @@ public final class ModelBenchmark {
             let input = ids(b)
             return { _ = try encoder.encodePrompt(input) }
         case .pipeline:
-            let (unet, vae, encoder) = (try require(models.unet, "UNet"), try require(models.vae, "VAE"),
+            let (unet, vae, encoder) = (try self.unet(cell, models), try require(models.vae, "VAE"),
                                         try require(models.textEncoder, "text encoder"))
             let input = ids(2 * b), steps = settings.pipelineSteps
             let noise = SyntheticWeights.uniform(latentShape(2 * b), seed: seed &+ 5)
@@ -134,14 +142,33 @@ public final class ModelBenchmark {
                 models.releaseResidentWeights(.textEncoder)
                 var latents = noise                                                   // [2B, 4, h, w]
                 for step in 0..<steps {
-                    latents = try unet.forward(sample: latents, timestep: Float(999 - step * 999 / max(steps, 1)),
-                                               encoderHiddenStates: hidden)
+                    latents = try unet(latents, Float(999 - step * 999 / max(steps, 1)), hidden)
                 }
                 models.releaseResidentWeights(.unet)
                 _ = try vae.decode(latents.sliced(dim: 0, 0..<b))                       // [B, 3, H, W]
                 models.releaseResidentWeights(.vae)
             }
         }
+    }
+
+    /// The UNet's input shapes in a cell's timed call: sample [B, 4, h, w] and context [B, 77, D], with
+    /// B doubled in `pipeline` cells (classifier-free guidance).
+    func unetShapes(_ cell: BenchCell, configs: ModelConfigs) -> (sample: [Int], context: [Int]) {
+        let f = configs.vaeScaleFactor
+        let b = cell.component == .pipeline ? 2 * cell.batch : cell.batch
+        return ([b, configs.unet.inChannels, cell.height / f, cell.width / f],
+                [b, configs.textEncoder.maxPositionEmbeddings,
+                 configs.unet.crossAttentionDims.first ?? configs.textEncoder.hiddenSize])
+    }
+
+    /// The UNet forward of a cell: compiled (`CompiledUNet`) for compiled cells, else eager.
+    private func unet(_ cell: BenchCell, _ models: BenchModels) throws -> (Tensor, Float, Tensor) throws -> Tensor {
+        if cell.compiled {
+            let compiled = try require(models.compiledUNet, "compiled UNet")
+            return { try compiled(sample: $0, timestep: $1, encoderHiddenStates: $2) }
+        }
+        let unet = try require(models.unet, "UNet")
+        return { try unet.forward(sample: $0, timestep: $1, encoderHiddenStates: $2) }
     }
 
     private func require<T>(_ value: T?, _ name: String) throws -> T {

@@ -18,6 +18,8 @@ public enum HostAllocator {
     private static let lock = Lock()
     nonisolated(unsafe) private static var live = 0
     nonisolated(unsafe) private static var peak = 0
+    /// Address ranges of arenas (see `registerArena`): freeing a block inside one is a no-op.
+    nonisolated(unsafe) private static var arenas: [Range<UInt>] = []
 
     /// Bytes of tensor storage allocated and not yet freed.
     public static var liveBytes: Int { lock.withLock { live } }
@@ -33,7 +35,31 @@ public enum HostAllocator {
         }
     }
 
+    /// Declares `byteCount` bytes at `base` an arena whose blocks an `AllocationInterceptor` hands out:
+    /// `deallocate` of a pointer inside it does nothing (the arena's owner frees it as a whole, after
+    /// `unregisterArena`). Arena blocks are not counted in `liveBytes`; the arena itself is, when it
+    /// came from `allocate`.
+    public static func registerArena(_ base: UnsafeMutableRawPointer, byteCount: Int) {
+        let start = UInt(bitPattern: base)
+        lock.withLock { arenas.append(start ..< start + UInt(byteCount)) }
+    }
+
+    public static func unregisterArena(_ base: UnsafeMutableRawPointer) {
+        let start = UInt(bitPattern: base)
+        lock.withLock { arenas.removeAll { $0.lowerBound == start } }
+    }
+
     public static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        if let interceptor {
+            if let pointer = interceptor.allocate(byteCount: byteCount) { return pointer }
+            let pointer = allocateCounted(byteCount: byteCount)
+            interceptor.didAllocate(pointer, byteCount: byteCount)
+            return pointer
+        }
+        return allocateCounted(byteCount: byteCount)
+    }
+
+    private static func allocateCounted(byteCount: Int) -> UnsafeMutableRawPointer {
         count(byteCount)
         #if os(Linux)
         if byteCount >= hugePageSize {
@@ -50,7 +76,14 @@ public enum HostAllocator {
     }
 
     public static func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        count(-byteCount)
+        interceptor?.willDeallocate(pointer, byteCount: byteCount)
+        let address = UInt(bitPattern: pointer)
+        let inArena = lock.withLock { () -> Bool in
+            if !arenas.isEmpty && arenas.contains(where: { $0.contains(address) }) { return true }
+            live -= byteCount
+            return false
+        }
+        if inArena { return }
         #if os(Linux)
         if byteCount >= hugePageSize { free(pointer); return }
         #endif

@@ -15,6 +15,10 @@ public final class Storage: @unchecked Sendable {
     public let base: UnsafeMutableRawPointer
     public let byteCount: Int
     public let kind: Kind
+    /// A number no other storage of this process has (increasing in creation order): identifies the
+    /// storage in a captured graph, and `serial > Storage.lastSerial` at some moment means "created after
+    /// it" (see `Storage+Serial.swift`).
+    public let serial: UInt64
     /// The file mapping this storage is a slice of (kept alive by it); nil for owned memory.
     public let mapping: MappedFile?
 
@@ -23,6 +27,7 @@ public final class Storage: @unchecked Sendable {
     public init(byteCount: Int, zeroed: Bool = true) {
         require(byteCount >= 0, "Storage: negative byte count \(byteCount)")
         base = HostAllocator.allocate(byteCount: byteCount)
+        serial = Storage.nextSerial()
         if zeroed { base.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount) }
         self.byteCount = byteCount
         kind = .owned
@@ -34,6 +39,7 @@ public final class Storage: @unchecked Sendable {
         require(offset >= 0 && byteCount >= 0 && offset + byteCount <= mapping.byteCount,
                      "Storage: slice \(offset)..<\(offset + byteCount) outside mapped file of \(mapping.byteCount) bytes")
         base = mapping.base + offset
+        serial = Storage.nextSerial()
         self.byteCount = byteCount
         kind = .mapped
         self.mapping = mapping

@@ -34,6 +34,8 @@ extension Tensor {
         let (h, w) = (shape[2], shape[3])
         let out = Tensor(zeros: [shape[0], shape[1], h + top + bottom, w + left + right], dtype: dtype)
         out.sliced(dim: 2, top..<(top + h)).sliced(dim: 3, left..<(left + w)).assign(self)
+        TensorCopyObservation.observer?.tensorCopied(.zeroPad2D(left: left, right: right, top: top, bottom: bottom),
+                                                     from: self, to: out)
         return out
     }
 }

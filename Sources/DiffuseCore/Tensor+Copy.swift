@@ -5,6 +5,7 @@ extension Tensor {
         if isContiguous { return self }
         let out = Tensor(uninitialized: shape, dtype: dtype)
         copyStrided(to: out.rawPointer)
+        TensorCopyObservation.observer?.tensorCopied(.contiguous, from: self, to: out)
         return out
     }
 
@@ -73,6 +74,7 @@ extension Tensor {
             // Rare combinations involving integers: go through Double element by element.
             for i in 0..<n { out.setScalar(source.scalar(atFlat: i), atFlat: i) }
         }
+        TensorCopyObservation.observer?.tensorCopied(.convert(target), from: source, to: out)
         return out
     }
 

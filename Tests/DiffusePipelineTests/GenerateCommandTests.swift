@@ -137,6 +137,7 @@ struct GenerateCommandTests {
         ("empty model", ["--model", ""]),
         ("unknown attention", ["--attention", "turbo"]),
         ("unknown precision", ["--precision", "f8"]),
+        ("compile with sliced attention", ["--compile", "--attention", "sliced"]),
         ("jpeg output", ["--output", "x.jpg"]),
         ("missing output folder", ["--output", "missing/x.png"]),
     ]

@@ -16,8 +16,8 @@ extension StableDiffusionPipeline {
             // [N, 4, h, w] → [2N, 4, h, w] with guidance (torch.cat([latents] * 2))
             let input = useGuidance ? backend.concat([latents, latents], dim: 0) : latents
             let scaled = try scheduler.scaleModelInput(input, timestep: t)
-            let prediction = try unet.forward(sample: scaled, timestep: Float(t), encoderHiddenStates: embeddings)
-                .converted(to: .f32)
+            let prediction = try (compiledUNet.map { try $0(sample: scaled, timestep: Float(t), encoderHiddenStates: embeddings) }
+                ?? unet.forward(sample: scaled, timestep: Float(t), encoderHiddenStates: embeddings)).converted(to: .f32)
             // [2N, 4, h, w] → [N, 4, h, w]: u + g·(c − u)
             let noise = useGuidance ? Self.guided(prediction, scale: Float(guidance)) : prediction
             latents = try scheduler.step(modelOutput: noise, timestep: t, sample: latents, random: &random)

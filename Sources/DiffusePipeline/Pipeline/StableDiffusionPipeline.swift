@@ -1,3 +1,4 @@
+import DiffuseCompile
 import DiffuseCore
 import DiffuseCPU
 import DiffuseModels
@@ -16,7 +17,8 @@ import DiffuseSchedulers
 /// let result = try pipe.textToImage(config) { step in print(step.step); return .proceed }
 /// ```
 /// Loading: the folder's components with `precision` (see `Precision`), the attention processor of
-/// every layer set to `attention` (nil: the layers' default). Not thread-safe across concurrent runs
+/// every layer set to `attention` (nil: the layers' default). With `compile`, every denoising step runs
+/// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). Not thread-safe across concurrent runs
 /// with different attention processors; runs themselves share nothing mutable.
 public final class StableDiffusionPipeline: @unchecked Sendable {
     public let folder: ModelFolder
@@ -34,9 +36,11 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// the peak is then the largest stage, not the sum; the pages come back from the page cache at the next
     /// use (measured in `docs/benchmarks.md`). Weights converted at load (held in memory) are not affected.
     public var releasesWeightsBetweenStages = true
+    /// The compiled UNet the denoising loop calls, when built with `compile: true`.
+    public let compiledUNet: CompiledUNet?
 
     public init(folder: ModelFolder, precision: Precision = .f32, backend: any Backend = CPUBackend(),
-                attention: (any AttentionProcessor)? = nil) throws {
+                attention: (any AttentionProcessor)? = nil, compile: Bool = false) throws {
         try folder.validateSupported()
         self.folder = folder
         self.precision = precision
@@ -47,7 +51,9 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
                                                keepF32: { $0.contains("position_embedding") })
         textEncoder = try CLIPTextModel(config: folder.textEncoder, weights: textWeights, backend: compute)
         let unetWeights = try Self.weightStore(folder, .unet, precision: precision, keepF32: { _ in false })
-        unet = try UNet2DConditionModel(config: folder.unet, weights: unetWeights, backend: compute)
+        unet = try UNet2DConditionModel(config: folder.unet, weights: unetWeights,
+                                        backend: compile ? TracingBackend(wrapping: compute) : compute)
+        compiledUNet = compile ? try CompiledUNet(unet) : nil
         let vaePrecision: Precision = precision == .f16 ? .f16 : .f32
         let vaeWeights = try Self.weightStore(folder, .vae, precision: vaePrecision, keepF32: { _ in false })
         vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: backend, computeDType: .f32)
@@ -61,9 +67,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
 
     /// Opens `path` as a `ModelFolder` and loads it.
     public convenience init(path: String, variant: String? = nil, precision: Precision = .f32,
-                            backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil) throws {
+                            backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil,
+                            compile: Bool = false) throws {
         try self.init(folder: ModelFolder(path: path, variant: variant), precision: precision, backend: backend,
-                      attention: attention)
+                      attention: attention, compile: compile)
     }
 
     /// Sets `processor` on every attention layer of the UNet, the VAE and the text encoder.

@@ -29,7 +29,7 @@ struct ModelBenchOptions: ParsableArguments {
     var precision: [String] = ["f32"]
     @Option(parsing: .upToNextOption, help: "Image sizes: N or WxH (default: the model's own).")
     var size: [String] = []
-    @Flag(help: "Also run every cell compiled (PyTorch: torch.compile; Diffuse has no compiler yet and reports error).")
+    @Flag(help: "Also run every cell compiled (Diffuse: CompiledUNet, compile time reported apart; PyTorch: torch.compile).")
     var compile = false
 
     @Option(help: "Cells whose predicted or measured peak exceeds this are marked oom (e.g. 16GiB; default: machine memory less 10%, at least 1 GiB).")

@@ -69,6 +69,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "f32|f16|bf16 (f16/bf16: UNet + text-encoder weights in that type, f32 compute).")
     var precision: String = "f32"
 
+    @Flag(help: "Compile the UNet (capture the first step as a graph, fuse, plan memory, replay every later step).")
+    var compile = false
+
     @Option(help: "Output PNG (default diffuse-<seed>.png).")
     var output: String?
 
@@ -93,6 +96,10 @@ struct GenerateCommand: ParsableCommand {
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
         let attentionChoice = try GenerateChoices.attention(attention)
+        if compile && attentionChoice == .sliced {
+            throw GenerateError("--compile cannot replay --attention sliced (it fills its result outside the backend); "
+                                + "use --attention auto, flash, memory-efficient, math or vanilla, or drop --compile")
+        }
         try checkNumbers()
 
         let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
@@ -131,7 +138,7 @@ struct GenerateCommand: ParsableCommand {
         _ = try limits.validate(config)
 
         let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice,
-                                                   attention: attentionChoice.processor)
+                                                   attention: attentionChoice.processor, compile: compile)
         let size = try pipeline.validate(config)   // again, with the loaded pipeline
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }

@@ -1,0 +1,95 @@
+import DiffuseCore
+import DiffuseModels
+import DiffuseNN
+
+/// `torch.compile` for the UNet: the first call for a given input shape runs the UNet eagerly while
+/// recording every op into a graph (`TracingBackend`), fuses Linear bias and residual adds into their
+/// GEMMs, plans every intermediate into one arena by liveness, checks one replay against the eager
+/// result, and keeps the graph; later calls of that shape replay it. A new shape (or attention processor,
+/// or `withAttentionBackends` scope) compiles again. Results equal eager within rounding (summation order).
+///
+/// The UNet must compute on a `TracingBackend` (build it with `TracingBackend(wrapping: backend)`); it
+/// still runs eagerly through `unet.forward`, with one lock per op of overhead. One call at a time.
+public final class CompiledUNet: @unchecked Sendable {
+    public let unet: UNet2DConditionModel
+    public let options: CompileOptions
+    /// Compiled shapes kept (oldest dropped first); each holds an arena.
+    public var maxCachedShapes = 4
+    private let tracer: TracingBackend
+    private let lock = Lock()
+    private var cache: [Key: CompiledGraph] = [:]
+    private var order: [Key] = []
+
+    struct Key: Hashable {
+        var sample: [Int]
+        var context: [Int]
+        var processors: [String]
+        var priority: [SDPBackend]
+    }
+
+    /// Throws `CompileError.notTraceable` when `unet` does not compute on a `TracingBackend`.
+    public init(_ unet: UNet2DConditionModel, options: CompileOptions = CompileOptions()) throws {
+        guard let tracer = unet.backend as? TracingBackend else { throw CompileError.notTraceable("this UNet") }
+        self.unet = unet
+        self.options = options
+        self.tracer = tracer
+    }
+
+    /// As `UNet2DConditionModel.forward(sample:timestep:encoderHiddenStates:)`: [B, out, H, W].
+    public func callAsFunction(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor) throws -> Tensor {
+        guard let inputs = try graphInputs(sample, timestep, encoderHiddenStates) else {
+            // Malformed shapes: eager forward throws its own message.
+            return try unet.forward(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates)
+        }
+        let key = Key(sample: inputs[0].shape, context: inputs[2].shape,
+                      processors: unet.attentionLayers.map(\.processor.name), priority: SDPDispatch.currentPriority)
+        return try lock.withLock {
+            if let graph = cache[key] { return graph.run(inputs) }
+            let (graph, eager) = try GraphCapture.compile(on: tracer, inputs: inputs, options: options) { x in
+                try unet.forward(sample: x[0], timestep: x[1], encoderHiddenStates: x[2])
+            }
+            cache[key] = graph
+            order.append(key)
+            while order.count > max(1, maxCachedShapes) { cache[order.removeFirst()] = nil }
+            return eager
+        }
+    }
+
+    /// With one timestep value for the whole batch.
+    public func callAsFunction(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor) throws -> Tensor {
+        try self(sample: sample, timestep: Tensor([timestep], shape: [1]), encoderHiddenStates: encoderHiddenStates)
+    }
+
+    /// Compiles for these shapes now (with zero inputs) unless already compiled; returns the summary.
+    @discardableResult
+    public func compile(sampleShape: [Int], contextShape: [Int]) throws -> CompileSummary {
+        _ = try self(sample: Tensor(zeros: sampleShape, dtype: unet.dtype), timestep: 500,
+                     encoderHiddenStates: Tensor(zeros: contextShape, dtype: unet.dtype))
+        let key = Key(sample: sampleShape, context: contextShape,
+                      processors: unet.attentionLayers.map(\.processor.name), priority: SDPDispatch.currentPriority)
+        guard let summary = lock.withLock({ cache[key]?.summary }) else {
+            throw CompileError.unreplayable(["shapes \(sampleShape) / \(contextShape) were not compiled"])
+        }
+        return summary
+    }
+
+    /// Summaries of the compiled shapes, oldest first.
+    public var summaries: [CompileSummary] { lock.withLock { order.compactMap { cache[$0]?.summary } } }
+
+    /// Drops every compiled shape (and its arena).
+    public func clearCache() { lock.withLock { cache = [:]; order = [] } }
+
+    /// The graph inputs: sample and context in the model's dtype, timesteps as f32 [B]; each a fresh
+    /// contiguous copy. Nil when the shapes are malformed.
+    private func graphInputs(_ sample: Tensor, _ timestep: Tensor, _ context: Tensor) throws -> [Tensor]? {
+        guard sample.rank == 4, context.rank == 3, sample.size(0) > 0 else { return nil }
+        let batch = sample.size(0)
+        guard timestep.rank <= 1, timestep.count == 1 || timestep.count == batch else {
+            throw UNetInputError(argument: "timestep", message:
+                "has shape \(timestep.shape); expected a scalar, [1] or one per batch element [\(batch)]")
+        }
+        let t = timestep.reshaped([-1]).expanded(to: [batch])
+        return [GraphCapture.freshInput(sample, dtype: unet.dtype), GraphCapture.freshInput(t, dtype: .f32),
+                GraphCapture.freshInput(context, dtype: unet.dtype)]
+    }
+}
