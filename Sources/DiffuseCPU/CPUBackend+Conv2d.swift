@@ -43,8 +43,8 @@ extension CPUBackend {
             let bp = b?.pointer(as: Float.self), op = out.pointer(as: Float.self)
             switch chosen {
             case .direct: ConvKernel.run(g, x: xp, weight: wp, bias: bp, out: op)
-            case .winogradF2: WinogradConv.run(g, variant: .f2, x: xp, weight: wp, bias: bp, out: op)
-            case .winogradF4: WinogradConv.run(g, variant: .f4, x: xp, weight: wp, bias: bp, out: op)
+            case .winogradF2: WinogradConv.run(g, variant: .f2, x: xp, weight: wp, weightTensor: weight, bias: bp, out: op)
+            case .winogradF4: WinogradConv.run(g, variant: .f4, x: xp, weight: wp, weightTensor: weight, bias: bp, out: op)
             }
         }
         return x.dtype == .f32 ? out : out.converted(to: x.dtype)

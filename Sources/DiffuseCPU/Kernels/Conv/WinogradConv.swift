@@ -14,12 +14,18 @@ import DiffuseCore
 enum WinogradConv {
     /// Bytes of V and M scratch per block: sets the tiles per block (between `minBlockTiles` and
     /// `maxBlockTiles`). Tunable for benchmarking.
-    nonisolated(unsafe) static var blockBudgetBytes = 16 << 20
+    nonisolated(unsafe) static var blockBudgetBytes = getenv("DIFFUSE_WINOGRAD_BLOCK_KB").map { Int(atoi($0)) << 10 } ?? (16 << 20)
     static let minBlockTiles = 96
     static let maxBlockTiles = 768
 
+    /// Calls with fewer tiles than this take the transformed weight from `WinogradWeightCache` (keyed by
+    /// `weightTensor`): there the transform costs a large share of the call (1280 channels, 16² tiles
+    /// batch 1: ≈ 70 ms of transform against ≈ 70 ms of GEMMs, busy machine).
+    nonisolated(unsafe) static var cacheBelowTiles = 1024
+
+    /// `weightTensor`: the caller's weight (any dtype) identifying `weight` (its f32 data) for the cache.
     static func run(_ g: ConvGeometry, variant: WinogradVariant, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                    bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+                    weightTensor: Tensor? = nil, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
         require(g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1,
                 "WinogradConv: needs a 3×3 kernel, stride 1, padding 1 (got \(g.kernelHeight)×\(g.kernelWidth), stride \(g.stride), padding \(g.padding))")
         let cin = g.inChannels, cout = g.outChannels
@@ -28,17 +34,27 @@ enum WinogradConv {
         if tiles == 0 || cout == 0 { return }
         let area = variant.alpha * variant.alpha
 
-        let u = allocatePacking(Float.self, count: area * cout * cin)
-        defer { freePacking(u) }
-        WinogradWeightTransform.run(variant, weight: weight, outChannels: cout, inChannels: cin, u: u)
+        var tr = WinogradTrace(); tr.mark("start")
+        // U: cached, or transformed into scratch for this call.
+        let cached = tiles < cacheBelowTiles ? weightTensor.flatMap {
+            WinogradWeightCache.shared.transformed($0, f32: weight, variant: variant)
+        } : nil
+        let scratchU = cached == nil ? allocateScratch(area * cout * cin) : nil
+        defer { if let scratchU { freeScratch(scratchU, area * cout * cin) } }
+        if let scratchU {
+            WinogradWeightTransform.run(variant, weight: weight, outChannels: cout, inChannels: cin, u: scratchU)
+        }
+        let u = UnsafePointer(cached?.u ?? scratchU!)
+        tr.mark("weight")
 
         let blockTiles = blockSize(tiles: tiles, area: area, cin: cin, cout: cout)
         // Room for the 8-lane vectors the transforms read and write past a block's last tile.
         let ld = (blockTiles + 15) / 16 * 16 + 16
-        let v = allocatePacking(Float.self, count: area * cin * ld)
-        defer { freePacking(v) }
-        let mm = allocatePacking(Float.self, count: area * cout * ld)
-        defer { freePacking(mm) }
+        let v = allocateScratch(area * cin * ld)
+        defer { freeScratch(v, area * cin * ld) }
+        let mm = allocateScratch(area * cout * ld)
+        defer { freeScratch(mm, area * cout * ld) }
+        tr.mark("alloc")
 
         let threads = Parallel.threadCount
         let blocking = GEMMBlocking.current
@@ -49,6 +65,7 @@ enum WinogradConv {
                 WinogradInputTransform.run(variant, tiling: tiling, x: x, inChannels: cin, block: block,
                                            channels: channels, v: v, ld: ld)
             }
+            tr.mark("input")
             // 2. M_ξ [Cout, block] = U_ξ [Cout, Cin] · V_ξ [Cin, block]: α² problems, each cut into enough
             // rectangles that every thread gets about two tasks.
             let parts = threads > 1 ? max(1, (2 * threads + area - 1) / area) : 1
@@ -66,12 +83,26 @@ enum WinogradConv {
                                         beta: 0, c: OutputMatrix(base: mm + xi * cout * ld, ld: ld),
                                         blocking: blocking)
             }
+            tr.mark("gemm")
             // 3. out += Aᵀ M A + bias
             Parallel.forRanges(cout, grain: 4, oversubscribe: 2) { channels in
                 WinogradOutputTransform.run(variant, tiling: tiling, mm: mm, outChannels: cout, block: block,
                                             channels: channels, ld: ld, bias: bias, out: out)
             }
+            tr.mark("output")
         }
+        withExtendedLifetime(cached) {}
+        tr.report("m\(variant.m) \(g.images)x\(cin)x\(g.height)x\(g.width)->\(cout) block \(blockTiles)/\(tiles)")
+    }
+
+    /// Scratch from `HostAllocator`: 2 MiB pages for large blocks (their first touch costs ≈ 6× less than
+    /// 4 KiB pages, see there), and counted in its live and peak bytes.
+    static func allocateScratch(_ count: Int) -> UnsafeMutablePointer<Float> {
+        HostAllocator.allocate(byteCount: count * MemoryLayout<Float>.size).bindMemory(to: Float.self, capacity: count)
+    }
+
+    static func freeScratch(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
+        HostAllocator.deallocate(UnsafeMutableRawPointer(pointer), byteCount: count * MemoryLayout<Float>.size)
     }
 
     /// Tiles per block: V and M (α² · (Cin + Cout) floats per tile) within `blockBudgetBytes`, clamped,
@@ -82,5 +113,27 @@ enum WinogradConv {
         let blocks = (tiles + target - 1) / target
         let even = (tiles + blocks - 1) / blocks
         return min((even + 15) / 16 * 16, max(16, (tiles + 15) / 16 * 16))
+    }
+}
+
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+struct WinogradTrace {
+    static let on = getenv("DIFFUSE_WINOGRAD_TRACE") != nil
+    var last = DispatchTime.now().uptimeNanoseconds
+    var totals: [(String, Double)] = []
+    mutating func mark(_ name: String) {
+        guard Self.on else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let ms = Double(now - last) / 1e6
+        last = now
+        if let i = totals.firstIndex(where: { $0.0 == name }) { totals[i].1 += ms } else { totals.append((name, ms)) }
+    }
+    func report(_ what: String) {
+        guard Self.on else { return }
+        let line = "winograd \(what): " + totals.map { "\($0.0) \((($0.1 * 10).rounded() / 10)) ms" }.joined(separator: ", ") + "\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
     }
 }

@@ -1,3 +1,5 @@
+import DiffuseCore
+
 /// The output transform of a Winograd convolution: Y = Aᵀ M A (+ bias) for every tile of a block and
 /// every output channel in a range, scattered into the NCHW output (clipped at odd sizes).
 ///
@@ -8,10 +10,21 @@ enum WinogradOutputTransform {
     static func run(_ variant: WinogradVariant, tiling: WinogradTiling, mm: UnsafePointer<Float>, outChannels: Int,
                     block: Range<Int>, channels: Range<Int>, ld: Int, bias: UnsafePointer<Float>?,
                     out: UnsafeMutablePointer<Float>) {
+        switch variant.m {
+        case 2: run(WinogradF2Kernel.self, tiling: tiling, mm: mm, outChannels: outChannels, block: block,
+                    channels: channels, ld: ld, bias: bias, out: out)
+        case 4: run(WinogradF4Kernel.self, tiling: tiling, mm: mm, outChannels: outChannels, block: block,
+                    channels: channels, ld: ld, bias: bias, out: out)
+        default: require(false, "WinogradOutputTransform: no kernel for F(\(variant.m)×\(variant.m), 3×3)")
+        }
+    }
+
+    static func run<K: WinogradTileKernel>(_ kernel: K.Type, tiling: WinogradTiling, mm: UnsafePointer<Float>,
+                                           outChannels: Int, block: Range<Int>, channels: Range<Int>, ld: Int,
+                                           bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
         typealias V8 = SIMD8<Float>
-        let m = variant.m, a = variant.alpha, area = a * a
+        let m = K.m, a = K.alpha, area = a * a
         let height = tiling.height, width = tiling.width, plane = height * width
-        variant.aT.withUnsafeBufferPointer { aT in
         withUnsafeTemporaryAllocation(of: V8.self, capacity: area + m * a + m * m) { scratch in
             let md = scratch.baseAddress!, tmp = md + area, y = tmp + m * a
             for co in channels {
@@ -24,25 +37,8 @@ enum WinogradOutputTransform {
                         for xi in 0..<area {
                             md[xi] = UnsafeRawPointer(mm + (xi * outChannels + co) * ld + column).loadUnaligned(as: V8.self)
                         }
-                        // tmp = Aᵀ M (m × α), then Y = tmp A + bias (m × m).
-                        for k in 0..<m {
-                            for j in 0..<a {
-                                var s = V8()
-                                for i in 0..<a where aT[k * a + i] != 0 {
-                                    s = s.addingProduct(V8(repeating: aT[k * a + i]), md[i * a + j])
-                                }
-                                tmp[k * a + j] = s
-                            }
-                        }
-                        for k in 0..<m {
-                            for l in 0..<m {
-                                var s = b
-                                for j in 0..<a where aT[l * a + j] != 0 {
-                                    s = s.addingProduct(V8(repeating: aT[l * a + j]), tmp[k * a + j])
-                                }
-                                y[k * m + l] = s
-                            }
-                        }
+                        K.outputTransform(md, tmp: tmp, y: y)
+                        for xi in 0..<(m * m) { y[xi] += b }
                         // Scatter: lane e is tile columns.lowerBound + tx + e.
                         let lanes = min(8, columns.count - tx)
                         let ox0 = m * (columns.lowerBound + tx)
@@ -63,7 +59,6 @@ enum WinogradOutputTransform {
                     }
                 }
             }
-        }
         }
     }
 }
