@@ -42,9 +42,15 @@ extension CPUBackend {
             let xp = input.pointer(as: Float.self), wp = w.pointer(as: Float.self)
             let bp = b?.pointer(as: Float.self), op = out.pointer(as: Float.self)
             switch chosen {
-            case .direct: ConvKernel.run(g, x: xp, weight: wp, bias: bp, out: op)
-            case .winogradF2: WinogradConv.run(g, variant: .f2, x: xp, weight: wp, weightTensor: weight, bias: bp, out: op)
-            case .winogradF4: WinogradConv.run(g, variant: .f4, x: xp, weight: wp, weightTensor: weight, bias: bp, out: op)
+            case .direct:
+                ConvKernel.run(g, x: xp, weight: wp, bias: bp, out: op)
+            case .winogradF2, .winogradF4:
+                // The automatic F(2×2) pays off only with its transformed weights cached (`ConvAlgorithm.automatic`).
+                let cachedOnly = chosen == .winogradF2 && algorithm == nil && ConvAlgorithm.environmentChoice == nil
+                if !WinogradConv.run(g, variant: chosen == .winogradF4 ? .f4 : .f2, x: xp, weight: wp,
+                                     weightTensor: weight, cachedWeightsOnly: cachedOnly, bias: bp, out: op) {
+                    ConvKernel.run(g, x: xp, weight: wp, bias: bp, out: op)
+                }
             }
         }
         return x.dtype == .f32 ? out : out.converted(to: x.dtype)

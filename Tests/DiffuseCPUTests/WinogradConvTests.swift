@@ -93,6 +93,23 @@ struct WinogradConvTests {
         #expect(report.passes, "\(algorithm) \(t.testDescription): \(report)")
     }
 
+    /// Small calls take the transformed weight from the cache: a repeated call gives the identical result,
+    /// and a weight changed in place (caught by the cache's fingerprint) is transformed again.
+    @Test(arguments: [ConvAlgorithm.winogradF2, .winogradF4])
+    func cachedWeightsFollowInPlaceChanges(algorithm: ConvAlgorithm) {
+        let t = Case(images: 1, cin: 12, height: 6, width: 7, cout: 10)
+        let (x, w, b) = inputs(t, seed: algorithm == .winogradF2 ? 70 : 71)
+        let first = backend.conv2d(x, weight: w, bias: b, stride: 1, padding: 1, algorithm: algorithm)
+        let again = backend.conv2d(x, weight: w, bias: b, stride: 1, padding: 1, algorithm: algorithm)
+        #expect(closeness(again, first, rtol: 0, atol: 0).passes)
+        let p = w.pointer(as: Float.self)
+        for i in 0..<w.count { p[i] *= -2 }
+        let changed = backend.conv2d(x, weight: w, bias: b, stride: 1, padding: 1, algorithm: algorithm)
+        let expected = Reference.conv2d(x, weight: w, bias: b, stride: 1, padding: 1)
+        let report = closeness(changed, expected, shape: [1, 10, 6, 7], rtol: 1e-5, atol: Self.atol(algorithm, k: 108, scale: 2))
+        #expect(report.passes, "weight changed in place: \(report)")
+    }
+
     /// Non-Winograd shapes asked for Winograd run direct; f16 input keeps its dtype.
     @Test func otherShapesFallBackToDirect() {
         var random = TestRandom(seed: 60)

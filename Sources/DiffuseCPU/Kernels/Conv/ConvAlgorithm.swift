@@ -30,21 +30,23 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
         }
     }
 
-    /// Winograd where it measured faster than direct (`diffuse bench ops --filter conv3x3_`, 2 threads): every
-    /// UNet and VAE decoder shape with ≥ 32 channels. F(4×4) from `minimumTilesF4` tiles of 4 × 4 per call
-    /// (1.2–2× faster than F(2×2) from 64² down to 16², batch 1; level at 8², batch 2), else F(2×2) from
-    /// `minimumTilesF2` tiles of 2 × 2 (8², batch 1: 17 ms against 21 ms direct and 37 ms F(4×4)).
-    /// Fewer channels (conv_in, conv_out) stay direct: the transforms would cost more than the products.
+    /// Winograd where it measured faster than direct (`diffuse bench ops --filter conv3x3_`, 2 threads, busy
+    /// machine): F(4×4) from `minimumTiles` 4 × 4 tiles per call (every UNet level from 32² at batch 1 and
+    /// the VAE decoder: 1.5–2.5× faster than direct, ≈ 1.3–1.7× faster than F(2×2)), else F(2×2) from
+    /// `minimumTiles` 2 × 2 tiles (the UNet's 16² level: ≈ 2× faster than direct once its transformed
+    /// weights are cached; `conv2d` runs it only when `WinogradWeightCache` holds or takes them, else direct:
+    /// transforming 1280² weights each call costs 50–70 ms, more than the GEMMs). Fewer tiles (8² latents) or fewer than `minimumChannels` channels (conv_in,
+    /// conv_out) stay direct: there the weight or tile transforms cost more than the multiplies saved.
     static func automatic(_ g: ConvGeometry) -> ConvAlgorithm {
         guard winogradApplies(g), min(g.inChannels, g.outChannels) >= minimumChannels else { return .direct }
         let tiles4 = g.images * ((g.height + 3) / 4) * ((g.width + 3) / 4)
         let tiles2 = g.images * ((g.height + 1) / 2) * ((g.width + 1) / 2)
-        if tiles4 >= minimumTilesF4 { return .winogradF4 }
-        return tiles2 >= minimumTilesF2 ? .winogradF2 : .direct
+        if tiles4 >= minimumTiles { return .winogradF4 }
+        return tiles2 >= minimumTiles ? .winogradF2 : .direct
     }
 
-    nonisolated(unsafe) static var minimumTilesF4 = 8
-    nonisolated(unsafe) static var minimumTilesF2 = 16
+    /// Fewest tiles per call for which `automatic` takes a Winograd variant.
+    nonisolated(unsafe) static var minimumTiles = 64
     /// Fewest input and output channels for which `automatic` takes Winograd.
     nonisolated(unsafe) static var minimumChannels = 32
 

@@ -6,7 +6,8 @@ import DiffuseCore
 /// Shapes: x [N, Cin, H, W], weight [Cout, Cin, 3, 3], bias [Cout] or nil, out [N, Cout, H, W]; all
 /// contiguous f32; any H, W ≥ 1 (odd sizes: the last tiles are clipped).
 ///
-/// Steps: U = G g Gᵀ (`WinogradWeightTransform`, α² matrices [Cout, Cin], once per call); then, for
+/// Steps: U = G g Gᵀ (`WinogradWeightTransform`, α² matrices [Cout, Cin]; once per call, or once per weight
+/// through `WinogradWeightCache` for calls of fewer than `cacheBelowTiles` tiles); then, for
 /// blocks of tiles (so scratch memory is O(block), not O(image) · α²):
 ///   1. V_ξ [Cin, tiles] = Bᵀ d B        (`WinogradInputTransform`, input-channel ranges in parallel)
 ///   2. M_ξ [Cout, tiles] = U_ξ · V_ξ     (α² GEMMs through `GEMMDriver.runRectangle`, one task pool)
@@ -14,38 +15,42 @@ import DiffuseCore
 enum WinogradConv {
     /// Bytes of V and M scratch per block: sets the tiles per block (between `minBlockTiles` and
     /// `maxBlockTiles`). Tunable for benchmarking.
-    nonisolated(unsafe) static var blockBudgetBytes = getenv("DIFFUSE_WINOGRAD_BLOCK_KB").map { Int(atoi($0)) << 10 } ?? (16 << 20)
+    nonisolated(unsafe) static var blockBudgetBytes = 16 << 20
     static let minBlockTiles = 96
     static let maxBlockTiles = 768
 
     /// Calls with fewer tiles than this take the transformed weight from `WinogradWeightCache` (keyed by
-    /// `weightTensor`): there the transform costs a large share of the call (1280 channels, 16² tiles
-    /// batch 1: ≈ 70 ms of transform against ≈ 70 ms of GEMMs, busy machine).
+    /// `weightTensor`): there the transform costs a large share of the call (1280² weights, F(2×2) at 16²,
+    /// batch 1: 35–70 ms of transform against ≈ 70 ms of GEMMs, busy machine; its cost per call is that of
+    /// ≈ 40 tiles' GEMMs, F(2×2) or F(4×4) alike).
     nonisolated(unsafe) static var cacheBelowTiles = 1024
 
     /// `weightTensor`: the caller's weight (any dtype) identifying `weight` (its f32 data) for the cache.
+    /// With `cachedWeightsOnly`, computes nothing and returns false unless the transformed weight is (or now
+    /// gets) cached; otherwise returns true.
+    @discardableResult
     static func run(_ g: ConvGeometry, variant: WinogradVariant, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                    weightTensor: Tensor? = nil, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+                    weightTensor: Tensor? = nil, cachedWeightsOnly: Bool = false, bias: UnsafePointer<Float>?,
+                    out: UnsafeMutablePointer<Float>) -> Bool {
         require(g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1,
                 "WinogradConv: needs a 3×3 kernel, stride 1, padding 1 (got \(g.kernelHeight)×\(g.kernelWidth), stride \(g.stride), padding \(g.padding))")
         let cin = g.inChannels, cout = g.outChannels
         let tiling = WinogradTiling(m: variant.m, images: g.images, height: g.height, width: g.width)
         let tiles = tiling.tiles
-        if tiles == 0 || cout == 0 { return }
+        if tiles == 0 || cout == 0 { return true }
         let area = variant.alpha * variant.alpha
 
-        var tr = WinogradTrace(); tr.mark("start")
         // U: cached, or transformed into scratch for this call.
-        let cached = tiles < cacheBelowTiles ? weightTensor.flatMap {
+        let cached = tiles < cacheBelowTiles || cachedWeightsOnly ? weightTensor.flatMap {
             WinogradWeightCache.shared.transformed($0, f32: weight, variant: variant)
         } : nil
+        if cachedWeightsOnly && cached == nil { return false }
         let scratchU = cached == nil ? allocateScratch(area * cout * cin) : nil
         defer { if let scratchU { freeScratch(scratchU, area * cout * cin) } }
         if let scratchU {
             WinogradWeightTransform.run(variant, weight: weight, outChannels: cout, inChannels: cin, u: scratchU)
         }
         let u = UnsafePointer(cached?.u ?? scratchU!)
-        tr.mark("weight")
 
         let blockTiles = blockSize(tiles: tiles, area: area, cin: cin, cout: cout)
         // Room for the 8-lane vectors the transforms read and write past a block's last tile.
@@ -54,7 +59,6 @@ enum WinogradConv {
         defer { freeScratch(v, area * cin * ld) }
         let mm = allocateScratch(area * cout * ld)
         defer { freeScratch(mm, area * cout * ld) }
-        tr.mark("alloc")
 
         let threads = Parallel.threadCount
         let blocking = GEMMBlocking.current
@@ -65,7 +69,6 @@ enum WinogradConv {
                 WinogradInputTransform.run(variant, tiling: tiling, x: x, inChannels: cin, block: block,
                                            channels: channels, v: v, ld: ld)
             }
-            tr.mark("input")
             // 2. M_ξ [Cout, block] = U_ξ [Cout, Cin] · V_ξ [Cin, block]: α² problems, each cut into enough
             // rectangles that every thread gets about two tasks.
             let parts = threads > 1 ? max(1, (2 * threads + area - 1) / area) : 1
@@ -83,16 +86,14 @@ enum WinogradConv {
                                         beta: 0, c: OutputMatrix(base: mm + xi * cout * ld, ld: ld),
                                         blocking: blocking)
             }
-            tr.mark("gemm")
             // 3. out += Aᵀ M A + bias
             Parallel.forRanges(cout, grain: 4, oversubscribe: 2) { channels in
                 WinogradOutputTransform.run(variant, tiling: tiling, mm: mm, outChannels: cout, block: block,
                                             channels: channels, ld: ld, bias: bias, out: out)
             }
-            tr.mark("output")
         }
         withExtendedLifetime(cached) {}
-        tr.report("m\(variant.m) \(g.images)x\(cin)x\(g.height)x\(g.width)->\(cout) block \(blockTiles)/\(tiles)")
+        return true
     }
 
     /// Scratch from `HostAllocator`: 2 MiB pages for large blocks (their first touch costs ≈ 6× less than
@@ -116,24 +117,3 @@ enum WinogradConv {
     }
 }
 
-import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
-struct WinogradTrace {
-    static let on = getenv("DIFFUSE_WINOGRAD_TRACE") != nil
-    var last = DispatchTime.now().uptimeNanoseconds
-    var totals: [(String, Double)] = []
-    mutating func mark(_ name: String) {
-        guard Self.on else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
-        let ms = Double(now - last) / 1e6
-        last = now
-        if let i = totals.firstIndex(where: { $0.0 == name }) { totals[i].1 += ms } else { totals.append((name, ms)) }
-    }
-    func report(_ what: String) {
-        guard Self.on else { return }
-        let line = "winograd \(what): " + totals.map { "\($0.0) \((($0.1 * 10).rounded() / 10)) ms" }.joined(separator: ", ") + "\n"
-        _ = line.withCString { write(2, $0, strlen($0)) }
-    }
-}

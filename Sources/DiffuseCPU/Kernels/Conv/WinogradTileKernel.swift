@@ -10,6 +10,8 @@ protocol WinogradTileKernel {
     static var m: Int { get }
     /// y = Bᵀ x in place on α vectors p[0], p[s], …
     static func inputTransform1D(_ p: UnsafeMutablePointer<SIMD8<Float>>, _ s: Int)
+    /// y = G x: 3 vectors p[0], p[s], p[2s] → α vectors q[0], q[t], …
+    static func weightTransform1D(_ p: UnsafePointer<SIMD8<Float>>, _ s: Int, _ q: UnsafeMutablePointer<SIMD8<Float>>, _ t: Int)
     /// y = Aᵀ x: α vectors p[0], p[s], … → m vectors q[0], q[t], …
     static func outputTransform1D(_ p: UnsafePointer<SIMD8<Float>>, _ s: Int, _ q: UnsafeMutablePointer<SIMD8<Float>>, _ t: Int)
 }
@@ -22,6 +24,14 @@ extension WinogradTileKernel {
     static func inputTransform(_ d: UnsafeMutablePointer<SIMD8<Float>>) {
         for c in 0..<alpha { inputTransform1D(d + c, alpha) }
         for r in 0..<alpha { inputTransform1D(d + r * alpha, 1) }
+    }
+
+    /// u = G w Gᵀ (α × α) from the 3 × 3 array w, through tmp (α × 3).
+    @inline(__always)
+    static func weightTransform(_ w: UnsafePointer<SIMD8<Float>>, tmp: UnsafeMutablePointer<SIMD8<Float>>,
+                                u: UnsafeMutablePointer<SIMD8<Float>>) {
+        for c in 0..<3 { weightTransform1D(w + c, 3, tmp + c, 3) }
+        for i in 0..<alpha { weightTransform1D(tmp + i * 3, 1, u + i * alpha, 1) }
     }
 
     /// y = Aᵀ M A (m × m) from the α × α array mm, through tmp (m × α).
@@ -44,6 +54,16 @@ enum WinogradF2Kernel: WinogradTileKernel {
         p[s] = x1 + x2
         p[2 * s] = x2 - x1
         p[3 * s] = x1 - x3
+    }
+
+    @inline(__always)
+    static func weightTransform1D(_ p: UnsafePointer<SIMD8<Float>>, _ s: Int, _ q: UnsafeMutablePointer<SIMD8<Float>>, _ t: Int) {
+        let half = SIMD8<Float>(repeating: 0.5)
+        let x0 = p[0], x1 = p[s], x2 = p[2 * s], even = x0 + x2
+        q[0] = x0
+        q[t] = half * (even + x1)
+        q[2 * t] = half * (even - x1)
+        q[3 * t] = x2
     }
 
     @inline(__always)
@@ -70,6 +90,20 @@ enum WinogradF4Kernel: WinogradTileKernel {
         p[3 * s] = a.addingProduct(two, b)
         p[4 * s] = a - two * b
         p[5 * s] = (x5 - five * x3).addingProduct(four, x1)
+    }
+
+    @inline(__always)
+    static func weightTransform1D(_ p: UnsafePointer<SIMD8<Float>>, _ s: Int, _ q: UnsafeMutablePointer<SIMD8<Float>>, _ t: Int) {
+        typealias V = SIMD8<Float>
+        let x0 = p[0], x1 = p[s], x2 = p[2 * s]
+        let even = x0 + x2, quarter = V(repeating: 0.25), sixth = V(repeating: 1.0 / 6)
+        let a = x0 * V(repeating: 1.0 / 24) + x2 * sixth, b = x1 * V(repeating: 1.0 / 12)
+        q[0] = quarter * x0
+        q[t] = -sixth * (even + x1)
+        q[2 * t] = -sixth * (even - x1)
+        q[3 * t] = a + b
+        q[4 * t] = a - b
+        q[5 * t] = x2
     }
 
     @inline(__always)
