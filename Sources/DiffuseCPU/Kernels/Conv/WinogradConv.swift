@@ -45,20 +45,20 @@ enum WinogradConv {
             WinogradWeightCache.shared.transformed($0, f32: weight, variant: variant)
         } : nil
         if cachedWeightsOnly && cached == nil { return false }
-        let scratchU = cached == nil ? allocateScratch(area * cout * cin) : nil
-        defer { if let scratchU { freeScratch(scratchU, area * cout * cin) } }
+        let pool = WinogradScratchPool.shared
+        let scratchU = cached == nil ? pool.take(area * cout * cin) : nil
+        defer { if let scratchU { pool.give(scratchU) } }
         if let scratchU {
-            WinogradWeightTransform.run(variant, weight: weight, outChannels: cout, inChannels: cin, u: scratchU)
+            WinogradWeightTransform.run(variant, weight: weight, outChannels: cout, inChannels: cin, u: scratchU.pointer)
         }
-        let u = UnsafePointer(cached?.u ?? scratchU!)
+        let u = UnsafePointer(cached?.u ?? scratchU!.pointer)
 
         let blockTiles = blockSize(tiles: tiles, area: area, cin: cin, cout: cout)
         // Room for the 8-lane vectors the transforms read and write past a block's last tile.
         let ld = (blockTiles + 15) / 16 * 16 + 16
-        let v = allocateScratch(area * cin * ld)
-        defer { freeScratch(v, area * cin * ld) }
-        let mm = allocateScratch(area * cout * ld)
-        defer { freeScratch(mm, area * cout * ld) }
+        let vBuffer = pool.take(area * cin * ld), mBuffer = pool.take(area * cout * ld)
+        defer { pool.give(vBuffer); pool.give(mBuffer) }
+        let v = vBuffer.pointer, mm = mBuffer.pointer
 
         let threads = Parallel.threadCount
         let blocking = GEMMBlocking.current
@@ -96,7 +96,7 @@ enum WinogradConv {
         return true
     }
 
-    /// Scratch from `HostAllocator`: 2 MiB pages for large blocks (their first touch costs ≈ 6× less than
+    /// Memory for `WinogradScratchPool` and `WinogradWeightCache` from `HostAllocator`: 2 MiB pages for large blocks (their first touch costs ≈ 6× less than
     /// 4 KiB pages, see there), and counted in its live and peak bytes.
     static func allocateScratch(_ count: Int) -> UnsafeMutablePointer<Float> {
         HostAllocator.allocate(byteCount: count * MemoryLayout<Float>.size).bindMemory(to: Float.self, capacity: count)
