@@ -9,8 +9,8 @@ import Darwin
 /// them every call costs a large share of the convolution (few tiles against many channels: the UNet's
 /// 1280-channel levels). A model's weights are constant, so each is transformed once.
 ///
-/// Keyed by the weight's storage object (held weakly: an entry whose weight has been freed is dead and is
-/// dropped when room is needed), its element offset and shape, and the variant. Bounded: entries are added
+/// Keyed by the weight's storage object (held weakly: an entry whose weight has been freed is dropped at the
+/// next call), its element offset and shape, and the variant. Bounded: entries are added
 /// only while the cache holds at most `budgetBytes` (environment `DIFFUSE_WINOGRAD_CACHE_MB`, default
 /// 512; 0 disables it). Measured, SD 1.5 UNet 512² batch 1: 768 MiB made the convolutions ≈ 7 % faster
 /// than 512 but left the full-size UNet test (CFG batch 2, limit: weights + 1536 MiB) 41 MiB of room.; nothing is evicted to make room, so a model larger than the budget keeps a
@@ -60,6 +60,7 @@ final class WinogradWeightCache: @unchecked Sendable {
                       dtype: weight.dtype, m: variant.m)
         let fingerprint = Self.fingerprint(w, count: cout * cin * 9)
         let found: Entry? = lock.withLock {
+            dropDeadEntries()
             if let entry = entries[key] {
                 if entry.storage === weight.storage && entry.fingerprint == fingerprint { return entry }
                 usedBytes -= entry.count * MemoryLayout<Float>.size  // changed, or a freed weight's address reused
@@ -82,15 +83,18 @@ final class WinogradWeightCache: @unchecked Sendable {
         (0..<64).map { w[$0 * (count - 1) / 63].bitPattern }
     }
 
+    /// Frees the entries whose weight is gone (call with the lock held).
+    private func dropDeadEntries() {
+        for (key, entry) in entries where entry.storage == nil {
+            usedBytes -= entry.count * MemoryLayout<Float>.size
+            entries[key] = nil
+        }
+    }
+
     /// Counts `bytes` against the budget if they fit, after dropping entries whose weight is gone.
     private func reserve(_ bytes: Int) -> Bool {
         lock.withLock {
-            if usedBytes + bytes > budgetBytes {
-                for (key, entry) in entries where entry.storage == nil {
-                    usedBytes -= entry.count * MemoryLayout<Float>.size
-                    entries[key] = nil
-                }
-            }
+            dropDeadEntries()
             if usedBytes + bytes > budgetBytes { return false }
             usedBytes += bytes
             return true
