@@ -32,7 +32,7 @@ public enum ConvAlgorithm: String, Sendable, CaseIterable {
 
     /// Winograd where it measured faster than direct (`diffuse bench ops --filter conv3x3_`, 2 threads, busy
     /// machine): F(4×4) from `minimumTiles` 4 × 4 tiles per call (every UNet level from 32² at batch 1 and
-    /// the VAE decoder: 1.5–2.5× faster than direct, ≈ 1.3–1.7× faster than F(2×2)), else F(2×2) from
+    /// the VAE decoder: 1.35–2.9× faster than direct, 1.2–2× faster than F(2×2)), else F(2×2) from
     /// `minimumTiles` 2 × 2 tiles (the UNet's 16² level: ≈ 2× faster than direct once its transformed
     /// weights are cached; `conv2d` runs it only when `WinogradWeightCache` holds or takes them, else direct:
     /// transforming 1280² weights each call costs 50–70 ms, more than the GEMMs). Fewer tiles (8² latents) or fewer than `minimumChannels` channels (conv_in,
