@@ -7,16 +7,38 @@ extension CPUBackend {
     /// The weight is A, read in place; B panels are gathered from x by `Im2colPanelSource` (a 1×1 stride-1
     /// convolution is a plain GEMM on x). Large images run one GEMM per image writing straight into the
     /// output; small ones (Hout·Wout < 256) put all images side by side in N so the weight is streamed once.
+    /// 3×3 stride-1 padding-1 convolutions may run by Winograd instead (`ConvAlgorithm.choice`: per shape, or
+    /// as `DIFFUSE_CONV` says).
     public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, algorithm: nil)
+    }
+
+    /// `conv2d` with the algorithm chosen by the caller (nil: `ConvAlgorithm.choice`). A Winograd algorithm
+    /// asked for a convolution it cannot compute (not 3×3 / stride 1 / padding 1) runs direct.
+    public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+                       algorithm: ConvAlgorithm?) -> Tensor {
         let g = ConvGeometry(validating: x, weight: weight, bias: bias, stride: stride, padding: padding)
 
         // Converted copies are bound to names and kept alive across the kernel call: a temporary's
         // storage may be freed as soon as its pointer has been taken.
         let input = x.converted(to: .f32), w = weight.converted(to: .f32), b = bias?.converted(to: .f32)
         let out = Tensor(zeros: [g.images, g.outChannels, g.outHeight, g.outWidth], dtype: .f32)
+        var chosen = algorithm ?? ConvAlgorithm.choice(for: g)
+        if !ConvAlgorithm.winogradApplies(g) { chosen = .direct }
         withExtendedLifetime((input, w, b)) {
-            ConvKernel.run(g, x: input.pointer(as: Float.self), weight: w.pointer(as: Float.self),
-                           bias: b?.pointer(as: Float.self), out: out.pointer(as: Float.self))
+            let xp = input.pointer(as: Float.self), wp = w.pointer(as: Float.self)
+            let bp = b?.pointer(as: Float.self), op = out.pointer(as: Float.self)
+            switch chosen {
+            case .direct:
+                ConvKernel.run(g, x: xp, weight: wp, bias: bp, out: op)
+            case .winogradF2, .winogradF4:
+                // The automatic F(2×2) pays off only with its transformed weights cached (`ConvAlgorithm.automatic`).
+                let cachedOnly = chosen == .winogradF2 && algorithm == nil && ConvAlgorithm.environmentChoice == nil
+                if !WinogradConv.run(g, variant: chosen == .winogradF4 ? .f4 : .f2, x: xp, weight: wp,
+                                     weightTensor: weight, cachedWeightsOnly: cachedOnly, bias: bp, out: op) {
+                    ConvKernel.run(g, x: xp, weight: wp, bias: bp, out: op)
+                }
+            }
         }
         return x.dtype == .f32 ? out : out.converted(to: x.dtype)
     }

@@ -43,6 +43,7 @@ enum OpsBenchmark {
 
         cases += bf16Cases(threads: threads, quick: quick)
         cases += unetCases(backend, threads: threads, quick: quick)
+        cases += winogradCases(backend, threads: threads, quick: quick)
         cases += elementwiseCases(backend, threads: threads, scale: scale)
         return cases
     }
@@ -73,6 +74,24 @@ enum OpsBenchmark {
         return cases
     }
 
+    /// 3×3 stride-1 convolutions computed each way (`ConvAlgorithm`; the plain `conv3x3` rows run what
+    /// `conv2d` picks, `DIFFUSE_CONV` or the automatic choice): the SD 1.5 UNet's levels at batch 2 and 1,
+    /// and the VAE decoder's (batch 1, 512×512 image). GFLOP/s count the direct convolution's FLOPs.
+    static func winogradCases(_ backend: CPUBackend, threads: Int, quick: Bool) -> [OpsCase] {
+        let s = quick ? 4 : 1
+        let shapes = [(2, 320, 64), (2, 640, 32), (2, 1280, 16), (2, 1280, 8), (1, 320, 64), (1, 640, 32),
+                      (1, 1280, 16), (1, 1280, 8), (1, 512, 64), (1, 512, 128), (1, 256, 256), (1, 128, 512)]
+        var cases: [OpsCase] = []
+        for (images, channels, size) in shapes {
+            for (name, algorithm) in [("direct", ConvAlgorithm.direct), ("wino2", .winogradF2), ("wino4", .winogradF4)] {
+                cases.append(convCase(backend, n: images, cin: channels, cout: channels, hw: max(size / s, 4), k: 3,
+                                      stride: 1, padding: 1, threads: threads, algorithm: algorithm,
+                                      op: "conv3x3_\(name)"))
+            }
+        }
+        return cases
+    }
+
     static func gemmDTypes() -> [DType] {
         CPUFeatures.current.avx512bf16 ? [.f32, .bf16] : [.f32]
     }
@@ -91,9 +110,9 @@ enum OpsBenchmark {
     }
 
     static func convCase(_ backend: CPUBackend, n: Int, cin: Int, cout: Int, hw: Int, k: Int, stride: Int, padding: Int,
-                         threads: Int) -> OpsCase {
+                         threads: Int, algorithm: ConvAlgorithm? = nil, op: String? = nil) -> OpsCase {
         let out = (hw + 2 * padding - k) / stride + 1
-        return OpsCase(op: "conv\(k)x\(k)\(stride > 1 ? "s\(stride)" : "")", shape: "\(n)x\(cin)x\(hw)x\(hw)->\(cout)",
+        return OpsCase(op: op ?? "conv\(k)x\(k)\(stride > 1 ? "s\(stride)" : "")", shape: "\(n)x\(cin)x\(hw)x\(hw)->\(cout)",
                        dtype: "f32", threads: threads,
                        flops: 2.0 * Double(n * cout * out * out) * Double(cin * k * k),
                        bytes: Double((n * cin * hw * hw + cout * cin * k * k + n * cout * out * out) * 4)) {
@@ -101,7 +120,7 @@ enum OpsBenchmark {
             let x = random.tensor([n, cin, hw, hw], dtype: .f32)
             let w = random.tensor([cout, cin, k, k], dtype: .f32, scale: 0.05)
             let bias = random.tensor([cout], dtype: .f32)
-            return { _ = backend.conv2d(x, weight: w, bias: bias, stride: stride, padding: padding) }
+            return { _ = backend.conv2d(x, weight: w, bias: bias, stride: stride, padding: padding, algorithm: algorithm) }
         }
     }
 
