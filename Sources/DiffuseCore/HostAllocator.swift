@@ -59,6 +59,22 @@ public enum HostAllocator {
         return allocateCounted(byteCount: byteCount)
     }
 
+    /// Memory that outlives the call asking for it (kernel caches, scratch pools reused across calls):
+    /// never handed out from an arena nor shown to an `AllocationInterceptor` — a compiled replay's arena
+    /// is overwritten by the next replay, and a cache entry there would be silently corrupted — but
+    /// counted in `liveBytes` / `peakBytes` like tensors. Free with `deallocatePersistent`.
+    public static func allocatePersistent(byteCount: Int) -> UnsafeMutableRawPointer {
+        allocateCounted(byteCount: byteCount)
+    }
+
+    public static func deallocatePersistent(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        count(-byteCount)
+        #if os(Linux)
+        if byteCount >= hugePageSize { free(pointer); return }
+        #endif
+        pointer.deallocate()
+    }
+
     private static func allocateCounted(byteCount: Int) -> UnsafeMutableRawPointer {
         count(byteCount)
         #if os(Linux)

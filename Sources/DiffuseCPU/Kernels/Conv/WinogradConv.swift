@@ -96,14 +96,17 @@ enum WinogradConv {
         return true
     }
 
-    /// Memory for `WinogradScratchPool` and `WinogradWeightCache` from `HostAllocator`: 2 MiB pages for large blocks (their first touch costs ≈ 6× less than
-    /// 4 KiB pages, see there), and counted in its live and peak bytes.
+    /// Memory for `WinogradScratchPool` and `WinogradWeightCache` from `HostAllocator`: 2 MiB pages for
+    /// large blocks (their first touch costs ≈ 6× less than 4 KiB pages, see there), counted in its live
+    /// and peak bytes, and persistent: outside a compiled replay's arena (the pool and the cache outlive
+    /// the call; see `HostAllocator.allocatePersistent`).
     static func allocateScratch(_ count: Int) -> UnsafeMutablePointer<Float> {
-        HostAllocator.allocate(byteCount: count * MemoryLayout<Float>.size).bindMemory(to: Float.self, capacity: count)
+        HostAllocator.allocatePersistent(byteCount: count * MemoryLayout<Float>.size)
+            .bindMemory(to: Float.self, capacity: count)
     }
 
     static func freeScratch(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) {
-        HostAllocator.deallocate(UnsafeMutableRawPointer(pointer), byteCount: count * MemoryLayout<Float>.size)
+        HostAllocator.deallocatePersistent(UnsafeMutableRawPointer(pointer), byteCount: count * MemoryLayout<Float>.size)
     }
 
     /// Tiles per block: V and M (α² · (Cin + Cout) floats per tile) within `blockBudgetBytes`, clamped,
