@@ -12,8 +12,11 @@ import Darwin
 /// Keyed by the weight's storage object (held weakly: an entry whose weight has been freed is dropped at the
 /// next call), its element offset and shape, and the variant. Bounded: entries are added
 /// only while the cache holds at most `budgetBytes` (environment `DIFFUSE_WINOGRAD_CACHE_MB`, default
-/// 512; 0 disables it). Measured, SD 1.5 UNet 512² batch 1: 768 MiB made the convolutions ≈ 7 % faster
-/// than 512 but left the full-size UNet test (CFG batch 2, limit: weights + 1536 MiB) 41 MiB of room.; nothing is evicted to make room, so a model larger than the budget keeps a
+/// 128; 0 disables it). Measured, SD 1.5 UNet f32 512² batch 1, flash, quiet machine, median of 3
+/// (`DIFFUSE_WINOGRAD_CACHE_MB=… diffuse bench unet --size 512 --batch 1 --attention flash`): 0 / 128 /
+/// 256 / 512 MiB took 5.47 / 5.25 / 5.31 / 5.79 s — no trend above the noise — with peak RSS 4.00 /
+/// 4.10 / 4.24 / 4.49 GiB; 128 keeps the "weights + 1 GB" peak (4.13 GiB). Nothing is evicted to
+/// make room, so a model larger than the budget keeps a
 /// stable set of cached layers instead of thrashing. A weight changed in place since it was transformed
 /// is caught by a fingerprint (64 sampled values) and transformed again.
 final class WinogradWeightCache: @unchecked Sendable {
@@ -41,7 +44,7 @@ final class WinogradWeightCache: @unchecked Sendable {
     }
 
     static let shared = WinogradWeightCache(
-        budgetBytes: (getenv("DIFFUSE_WINOGRAD_CACHE_MB").map { Int(atoi($0)) } ?? 512) << 20)
+        budgetBytes: (getenv("DIFFUSE_WINOGRAD_CACHE_MB").map { Int(atoi($0)) } ?? 128) << 20)
 
     let budgetBytes: Int
     private var entries: [Key: Entry] = [:]
