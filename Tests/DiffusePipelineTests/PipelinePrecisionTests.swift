@@ -11,7 +11,7 @@ import DiffuseTestSupport
 /// |---|---|---|---|
 /// | tiny-sd1 | f16 | 1.6e-3 | 1 (111 of 3072) |
 /// | tiny-sd1 | bf16 | 1.8e-2 | 2 (1147 of 3072) |
-/// | tiny-sd2 | f16 | 1.1e-6 | 0 |
+/// | tiny-sd2 | f16 | 1.4e-5 | 0 |
 /// | tiny-sd2 | bf16 | 4.3e-2 | 6 (1846 of 3072) |
 ///
 /// Bounds: f16 weights carry 11 significant bits (relative rounding 2⁻¹¹ ≈ 5e-4 per weight), bf16 8 bits
@@ -19,7 +19,10 @@ import DiffuseTestSupport
 /// guidance 7.5 the decoded image moves by ~1e-3 (f16) and 1e-2–5e-2 (bf16; tiny-sd2 more: v-prediction
 /// with upcast attention, 16-wide heads); asserted: f16 ≤ 1e-2 and ≤ 2 levels of 255, bf16 ≤ 8e-2 and
 /// ≤ 10 levels. tiny-sd2 stores its UNet and text encoder in f16 already (the f32 run upcasts the same
-/// values), so its f16 mode differs only by the VAE's f32 weights rounded to f16: asserted ≤ 1e-5.
+/// values), so its f16 mode differs only by the VAE's f32 weights rounded to f16 (1.1e-6 alone) and by the
+/// convolution algorithm: f32 weights get cached Winograd transforms, f16 ones not, so some 3×3 convs run
+/// F(2×2) / direct in one mode and another in the other (Winograd's own rounding, ≤ 3.3e-5·√K relative
+/// per conv, `WinogradConvTests`): measured 1.4e-5, asserted ≤ 5e-5.
 @Suite struct PipelinePrecisionTests {
     static func run(_ name: String, _ precision: Precision) throws -> GenerationResult {
         var c = GenerationConfiguration(prompt: "a photo of a cat")
@@ -40,7 +43,7 @@ import DiffuseTestSupport
         let (bound, levels): (Float, Int) = precision == .f16 ? (1e-2, 2) : (8e-2, 10)
         #expect(maxAbs <= bound)
         #expect(diff.max <= levels)
-        if name == "tiny-sd2" && precision == .f16 { #expect(maxAbs <= 1e-5) }
+        if name == "tiny-sd2" && precision == .f16 { #expect(maxAbs <= 5e-5) }
     }
 
     /// The f16 / bf16 modes hold the UNet weights in that dtype and compute in f32.
