@@ -70,10 +70,7 @@ public struct ProfilingBackend: AttentionBackend {
     }
 
     public func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
-        guard let attention = base as? any AttentionBackend else {
-            return ["the \(base.name) backend has no scaled-dot-product attention kernels"]
-        }
-        return attention.attentionRefusals(kernel, for: problem)
+        base.forwardedAttentionRefusals(kernel, for: problem)
     }
 
     public func attention(_ problem: AttentionProblem, using kernel: SDPBackend) -> Tensor {

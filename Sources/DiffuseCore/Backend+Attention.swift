@@ -15,6 +15,17 @@ public protocol AttentionBackend: Backend {
     func attention(_ problem: AttentionProblem, using kernel: SDPBackend) -> Tensor
 }
 
+extension Backend {
+    /// For a wrapper backend (profiling, tracing, bf16 GEMMs) that forwards attention to this one: this
+    /// backend's refusals of `kernel`, or one line saying it has no attention kernels at all.
+    public func forwardedAttentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
+        guard let attention = self as? any AttentionBackend else {
+            return ["the \(name) backend has no scaled-dot-product attention kernels"]
+        }
+        return attention.attentionRefusals(kernel, for: problem)
+    }
+}
+
 /// The attention kernels, as PyTorch names them (`torch.nn.attention.SDPBackend`). The default priority
 /// is this order: flash, then memory-efficient, then math.
 public enum SDPBackend: String, Sendable, CaseIterable, Codable, CustomStringConvertible {

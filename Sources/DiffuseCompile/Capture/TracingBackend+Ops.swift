@@ -67,10 +67,7 @@ extension TracingBackend {
     }
 
     public func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
-        guard let attention = inner as? any AttentionBackend else {
-            return ["the \(inner.name) backend has no scaled-dot-product attention kernels"]
-        }
-        return attention.attentionRefusals(kernel, for: problem)
+        inner.forwardedAttentionRefusals(kernel, for: problem)
     }
 
     public func attention(_ problem: AttentionProblem, using kernel: SDPBackend) -> Tensor {

@@ -62,10 +62,7 @@ public struct BF16GEMMBackend: Backend {
 /// The SDPA kernels of the wrapped backend (the default attention processor needs them).
 extension BF16GEMMBackend: AttentionBackend {
     public func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
-        guard let attention = base as? any AttentionBackend else {
-            return ["the \(base.name) backend has no scaled-dot-product attention kernels"]
-        }
-        return attention.attentionRefusals(kernel, for: problem)
+        base.forwardedAttentionRefusals(kernel, for: problem)
     }
 
     public func attention(_ problem: AttentionProblem, using kernel: SDPBackend) -> Tensor {
