@@ -27,7 +27,7 @@ public struct SyntheticWeights: Sendable {
     public func store(source: String, computeDType: DType?) -> WeightStore {
         WeightStore(generating: source, dtype: computeDType) { key, shape in
             let made = self.tensor(key, shape: shape)
-            return computeDType.map { made.dtype == $0 ? made : made.converted(to: $0) } ?? made
+            return computeDType.map { made.dtype == $0 ? made : made.hostConverted(to: $0) } ?? made
         }
     }
 
@@ -42,7 +42,7 @@ public struct SyntheticWeights: Sendable {
             made = Self.uniform(shape, seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ Self.hash(key),
                                 bound: Float(3.0 / Double(fanIn)).squareRoot())
         }
-        return target == .f32 ? made : made.converted(to: target)
+        return target == .f32 ? made : made.hostConverted(to: target)
     }
 
     /// An f32 tensor uniform in [−bound, bound), reproducible from `seed`, filled in parallel chunks.

@@ -2,7 +2,7 @@ import DiffuseCore
 
 /// Attention on the CPU: three kernels (`Kernels/Attention/`) and, per kernel, its list of requirement
 /// checks in the style of PyTorch's `sdp_utils` — each check returns a one-line reason when it fails.
-extension CPUBackend: AttentionBackend {
+extension CPUBackend {
     /// One requirement: nil when met, else why not.
     typealias AttentionCheck = @Sendable (AttentionProblem) -> String?
 
@@ -39,7 +39,7 @@ extension CPUBackend: AttentionBackend {
             : "the last dimension must have stride 1 (" + bad.map { "\($0.0) has stride \($0.1.strides[3])" }.joined(separator: ", ") + ")"
     }
 
-    public func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
+    func attentionKernelRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
         let checks: [AttentionCheck]
         switch kernel {
         case .flash: checks = Self.flashChecks
@@ -50,7 +50,7 @@ extension CPUBackend: AttentionBackend {
     }
 
     public func attention(_ problem: AttentionProblem, using kernel: SDPBackend) -> Tensor {
-        let errors = problem.validationErrors + attentionRefusals(kernel, for: problem)
+        let errors = problem.validationErrors + attentionKernelRefusals(kernel, for: problem)
         require(errors.isEmpty, "attention (\(kernel)): " + errors.joined(separator: "; "))
         switch kernel {
         case .flash:

@@ -21,7 +21,7 @@ extension CPUBackend {
 
         // Converted copies are bound to names and kept alive across the kernel call: a temporary's
         // storage may be freed as soon as its pointer has been taken.
-        let input = x.converted(to: .f32), w = weight.converted(to: .f32), b = bias?.converted(to: .f32)
+        let input = x.hostConverted(to: .f32), w = weight.hostConverted(to: .f32), b = bias?.hostConverted(to: .f32)
         let out = Tensor(zeros: [g.images, g.outChannels, g.outHeight, g.outWidth], dtype: .f32)
         var chosen = algorithm ?? ConvAlgorithm.choice(for: g)
         if !ConvAlgorithm.winogradApplies(g) { chosen = .direct }
@@ -43,6 +43,6 @@ extension CPUBackend {
                 }
             }
         }
-        return x.dtype == .f32 ? out : out.converted(to: x.dtype)
+        return x.dtype == .f32 ? out : out.hostConverted(to: x.dtype)
     }
 }

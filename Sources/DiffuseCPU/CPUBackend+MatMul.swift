@@ -38,7 +38,7 @@ extension CPUBackend {
         let out = Tensor(zeros: outShape, dtype: .f32)
         var betaUsed: Float = 0
         if let c, beta != 0 {
-            c.converted(to: .f32).copyStrided(to: out.rawPointer)
+            c.hostConverted(to: .f32).copyStrided(to: out.rawPointer)
             betaUsed = beta
         }
         let batch = batchShape.reduce(1, *)
@@ -55,8 +55,8 @@ extension CPUBackend {
                                 beta: betaUsed, c: pc + i * m * n, ldc: n, threads: threads)
             }
         } else {
-            let opA = MatMulOperand(a.dtype == .f32 ? a : a.converted(to: .f32), transposed: transposeA)
-            let opB = MatMulOperand(b.dtype == .f32 ? b : b.converted(to: .f32), transposed: transposeB)
+            let opA = MatMulOperand(a.dtype == .f32 ? a : a.hostConverted(to: .f32), transposed: transposeA)
+            let opB = MatMulOperand(b.dtype == .f32 ? b : b.hostConverted(to: .f32), transposed: transposeB)
             let aOff = opA.batchOffsets(batchShape), bOff = opB.batchOffsets(batchShape)
             let pa = UnsafePointer(opA.tensor.pointer(as: Float.self))
             let pb = UnsafePointer(opB.tensor.pointer(as: Float.self))
@@ -68,6 +68,6 @@ extension CPUBackend {
                                beta: betaUsed, c: OutputMatrix(base: pc + i * m * n, ld: n), threads: threads)
             }
         }
-        return a.dtype == .f32 ? out : out.converted(to: a.dtype)
+        return a.dtype == .f32 ? out : out.hostConverted(to: a.dtype)
     }
 }

@@ -1,20 +1,13 @@
 import DiffuseCore
 
 extension CPUBackend {
-    /// Nearest-neighbour 2× upsampling, [N, C, H, W] → [N, C, 2H, 2W] (`F.interpolate(scale_factor=2)`).
-    /// Copies bits: any dtype, output in x's dtype.
-    public func upsampleNearest2x(_ x: Tensor) -> Tensor {
-        require(x.rank == 4, "upsampleNearest2x: input must be [N, C, H, W], got shape \(x.shape)")
-        return upsampleNearest(x, height: 2 * x.shape[2], width: 2 * x.shape[3])
-    }
-
     /// Nearest-neighbour resizing to an explicit size, [N, C, H, W] → [N, C, height, width]
     /// (`F.interpolate(size=(height, width), mode="nearest")`: source index floor(dst · in/out) in Float,
     /// clamped to in − 1). Copies bits: any dtype, output in x's dtype.
     public func upsampleNearest(_ x: Tensor, height: Int, width: Int) -> Tensor {
         require(x.rank == 4, "upsampleNearest: input must be [N, C, H, W], got shape \(x.shape)")
         require(height > 0 && width > 0, "upsampleNearest: output size \(height)×\(width) must be positive")
-        let input = x.contiguous()
+        let input = x.hostContiguous()
         let (h, w) = (x.shape[2], x.shape[3])
         require(h > 0 && w > 0, "upsampleNearest: input \(x.shape) has an empty spatial dimension")
         let out = Tensor(uninitialized: [x.shape[0], x.shape[1], height, width], dtype: x.dtype)
@@ -37,7 +30,7 @@ extension CPUBackend {
             require(t.rank == first.rank && zip(t.shape, first.shape).enumerated().allSatisfy { $0.offset == d || $0.element.0 == $0.element.1 },
                     "concat: shape \(t.shape) does not match \(first.shape) outside dimension \(dim)")
         }
-        let parts = tensors.map { $0.dtype == first.dtype ? $0.contiguous() : $0.converted(to: first.dtype) }
+        let parts = tensors.map { $0.dtype == first.dtype ? $0.hostContiguous() : $0.hostConverted(to: first.dtype) }
         var outShape = first.shape
         outShape[d] = parts.reduce(0) { $0 + $1.shape[d] }
         let out = Tensor(uninitialized: outShape, dtype: first.dtype)
@@ -56,8 +49,8 @@ extension CPUBackend {
         require(table.rank == 2, "embedding: table must be [V, D], got shape \(table.shape)")
         require(ids.dtype == .i32 || ids.dtype == .i64, "embedding: ids must be i32 or i64, got \(ids.dtype) \(ids.shape)")
         let rows = table.shape[0], rowBytes = table.shape[1] * table.dtype.byteSize
-        let source = table.contiguous()
-        let indices = ids.contiguous()
+        let source = table.hostContiguous()
+        let indices = ids.hostContiguous()
         let n = ids.count
         var rowOf = [Int](repeating: 0, count: n)
         for i in 0..<n {

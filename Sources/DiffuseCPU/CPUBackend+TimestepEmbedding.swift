@@ -20,7 +20,7 @@ extension CPUBackend {
         require(timesteps.rank == 1, "timestepEmbedding: timesteps must be 1-D [N], got shape \(timesteps.shape)")
         require(dim >= 0, "timestepEmbedding: negative dim \(dim)")
         let n = timesteps.count, half = dim / 2
-        let t = timesteps.contiguous()
+        let t = timesteps.hostContiguous()
         let out = Tensor(zeros: [n, dim], dtype: .f32)
         let dst = out.mutableFloatPointer
         // exponent = (−ln(max_period) · arange(half)) / (half − shift), all in f32 as torch does.

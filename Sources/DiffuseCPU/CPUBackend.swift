@@ -1,11 +1,10 @@
 import DiffuseCore
 
-/// The CPU implementation of `Backend`. Its ops live in one file per op family (`CPUBackend+MatMul.swift`,
-/// `CPUBackend+Conv2d.swift`, …); the raw kernels they call live under `Kernels/`.
-public struct CPUBackend: Sendable {
+/// The CPU implementation of `Backend`, on host memory. `execute` (`CPUBackend+Execute.swift`) sends each
+/// op of the op list to its kernel; the kernels live in one file per op family (`CPUBackend+MatMul.swift`,
+/// `CPUBackend+Conv2d.swift`, …) over the raw loops under `Kernels/`.
+public struct CPUBackend: Backend {
     public var name: String { "cpu" }
+    public var device: any Device { HostDevice.shared }
     public init() {}
 }
-
-/// The ops are implemented in the `CPUBackend+*.swift` files.
-extension CPUBackend: Backend {}

@@ -12,18 +12,18 @@ extension Tensor {
     /// Contiguous f32 data: `self` when it already is, else a converted copy.
     func contiguousF32(for op: String) -> Tensor {
         requireFloating(op)
-        return converted(to: .f32)
+        return hostConverted(to: .f32)
     }
 
     /// f32 data in any layout (no copy for f32 views; f16/bf16 become a contiguous f32 copy).
     func f32(for op: String) -> Tensor {
         requireFloating(op)
-        return dtype == .f32 ? self : converted(to: .f32)
+        return dtype == .f32 ? self : hostConverted(to: .f32)
     }
 
     /// A freshly allocated result converted to `dtype` (no copy when it is f32 already).
     func finished(as dtype: DType) -> Tensor {
-        self.dtype == dtype ? self : converted(to: dtype)
+        self.dtype == dtype ? self : hostConverted(to: dtype)
     }
 
     /// Read-only float pointer of an f32 tensor (respect `strides` unless contiguous).

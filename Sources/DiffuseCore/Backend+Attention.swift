@@ -1,28 +1,11 @@
-/// Scaled-dot-product attention as a backend capability, kept in its own protocol (and file) so that it
-/// and `Backend` can grow independently. A compute backend that runs attention conforms to it.
-///
-/// The dispatch (priority order, scoped overrides, `explain`) lives in `DiffuseNN` (`SDPDispatch`); a
-/// backend only says, per kernel, why it cannot run a call (one line per failed requirement, as PyTorch's
-/// per-device `sdp_utils` filters do) and runs the kernel it is told to. Code holding `any Backend`
-/// reaches it with `backend as? any AttentionBackend`.
-public protocol AttentionBackend: Backend {
-    /// Every reason `kernel` cannot run `problem` on this backend, one line each; empty when it can.
-    /// Called only for problems whose `validationErrors` are empty.
-    func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String]
-
-    /// softmax(scale · q·kᵀ + mask) · v with `kernel`, whose refusals the caller found empty.
-    /// Result: a new contiguous [B, H, Lq, Dv] tensor of dtype `problem.outputDType`.
-    func attention(_ problem: AttentionProblem, using kernel: SDPBackend) -> Tensor
-}
-
+/// Attention is an op like the others (`Op.attention`); which kernels a backend runs for a call is its
+/// capability query (`Backend.refusals`), which the dispatch in `DiffuseNN` (`SDPDispatch`) asks per
+/// kernel in priority order.
 extension Backend {
-    /// For a wrapper backend (profiling, tracing, bf16 GEMMs) that forwards attention to this one: this
-    /// backend's refusals of `kernel`, or one line saying it has no attention kernels at all.
-    public func forwardedAttentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
-        guard let attention = self as? any AttentionBackend else {
-            return ["the \(name) backend has no scaled-dot-product attention kernels"]
-        }
-        return attention.attentionRefusals(kernel, for: problem)
+    /// Every reason `kernel` cannot run `problem` on this backend, one line each; empty when it can.
+    /// Meaningful for problems whose `validationErrors` are empty.
+    public func attentionRefusals(_ kernel: SDPBackend, for problem: AttentionProblem) -> [String] {
+        refusals(problem.op(kernel), problem.operands)
     }
 }
 
@@ -147,6 +130,24 @@ public struct AttentionProblem: Sendable {
             }
         }
         return errors
+    }
+
+    /// The op running this problem with `kernel`.
+    public func op(_ kernel: SDPBackend) -> Op {
+        var booleanMask = false
+        if case .boolean = mask { booleanMask = true }
+        return .attention(kernel: kernel, scale: scale, isCausal: isCausal, outputDType: outputDType, booleanMask: booleanMask)
+    }
+
+    /// The op's operands: q, k, v, mask?.
+    public var operands: [Tensor?] { [q, k, v, mask?.tensor] }
+
+    /// The problem an `Op.attention` with `operands` describes (nil for another op).
+    public init?(_ op: Op, _ operands: [Tensor?]) {
+        guard case let .attention(_, scale, isCausal, outputDType, booleanMask) = op, operands.count >= 3,
+              let q = operands[0], let k = operands[1], let v = operands[2] else { return nil }
+        let mask = operands.count > 3 ? operands[3].map { booleanMask ? AttentionMask.boolean($0) : .additive($0) } : nil
+        self.init(q: q, k: k, v: v, mask: mask, scale: scale, isCausal: isCausal, outputDType: outputDType)
     }
 
     /// The mask as a [B, H, Lq, Lkv] view (stride 0 on broadcast dimensions). Requires a valid problem.

@@ -6,13 +6,24 @@ import Musl
 import Darwin
 #endif
 
-/// The bytes behind one or more tensors: either memory this process allocated (64-byte aligned, zeroed),
-/// or a read-only slice of a memory-mapped file that is kept alive as long as any tensor refers to it.
+/// The bytes behind one or more tensors — a buffer on a `Device`: host memory this process allocated
+/// (64-byte aligned, zeroed), a read-only slice of a memory-mapped file kept alive as long as any tensor
+/// refers to it, or a buffer in a non-host device's memory (`device`, `buffer`).
 public final class Storage: @unchecked Sendable {
-    public enum Kind: Sendable { case owned, mapped }
+    public enum Kind: Sendable {
+        /// Host memory this process allocated.
+        case owned
+        /// A slice of a memory-mapped file (read-only).
+        case mapped
+        /// Memory of a non-host device, reached only through its `Device`.
+        case device
+    }
 
-    /// Start of the bytes.
-    public let base: UnsafeMutableRawPointer
+    /// The device whose memory holds the bytes.
+    public let device: any Device
+    /// The device's own handle of the buffer (non-host devices); nil for host memory.
+    public let buffer: AnyObject?
+    private let hostBase: UnsafeMutableRawPointer?
     public let byteCount: Int
     public let kind: Kind
     /// A number no other storage of this process has (increasing in creation order): identifies the
@@ -26,27 +37,56 @@ public final class Storage: @unchecked Sendable {
     /// kernel overwrites entirely). Large blocks come from `HostAllocator` (transparent huge pages).
     public init(byteCount: Int, zeroed: Bool = true) {
         require(byteCount >= 0, "Storage: negative byte count \(byteCount)")
-        base = HostAllocator.allocate(byteCount: byteCount)
+        let base = HostAllocator.allocate(byteCount: byteCount)
+        hostBase = base
         serial = Storage.nextSerial()
         if zeroed { base.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount) }
         self.byteCount = byteCount
         kind = .owned
         mapping = nil
+        device = HostDevice.shared
+        buffer = nil
+    }
+
+    /// A buffer of `byteCount` bytes in a non-host device's memory, `buffer` being the device's handle.
+    /// The device frees the memory when `buffer` is released.
+    public init(device: any Device, byteCount: Int, buffer: AnyObject) {
+        require(!device.isHost, "Storage(device:): \(device.name) is a host device; use Storage(byteCount:)")
+        require(byteCount >= 0, "Storage: negative byte count \(byteCount)")
+        hostBase = nil
+        serial = Storage.nextSerial()
+        self.byteCount = byteCount
+        kind = .device
+        mapping = nil
+        self.device = device
+        self.buffer = buffer
+    }
+
+    /// Start of the bytes in host memory: host storages only (kernels of host backends, file I/O).
+    /// Code above the backends never calls it — it reaches bytes through `Tensor.toHost()` and
+    /// `Backend.upload`; on a non-host buffer it stops with a message saying so.
+    public var base: UnsafeMutableRawPointer {
+        guard let hostBase else {
+            fatalError("host access to a buffer on \(device.name): copy it with Tensor.toHost() (the transfer API) first")
+        }
+        return hostBase
     }
 
     /// A view of `byteCount` bytes at `offset` inside a mapped file. Writing to it is a programming error.
     public init(mapping: MappedFile, offset: Int, byteCount: Int) {
         require(offset >= 0 && byteCount >= 0 && offset + byteCount <= mapping.byteCount,
                      "Storage: slice \(offset)..<\(offset + byteCount) outside mapped file of \(mapping.byteCount) bytes")
-        base = mapping.base + offset
+        hostBase = mapping.base + offset
         serial = Storage.nextSerial()
         self.byteCount = byteCount
         kind = .mapped
         self.mapping = mapping
+        device = HostDevice.shared
+        buffer = nil
     }
 
     deinit {
-        if kind == .owned { HostAllocator.deallocate(base, byteCount: byteCount) }
+        if kind == .owned, let hostBase { HostAllocator.deallocate(hostBase, byteCount: byteCount) }
     }
 }
 

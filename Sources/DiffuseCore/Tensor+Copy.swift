@@ -1,11 +1,13 @@
-/// Copies: `contiguous()`, dtype conversion and reading values out.
+/// Host-side copies for the kernels of host backends and for reading results: row-major copies, dtype
+/// conversion, element access. They address host memory (`Storage.base`), so a tensor on a non-host
+/// device stops them: code above the backends copies with `Backend.contiguous` / `Backend.cast` and reads
+/// values through the transfer API (`toHost()`, `floats()`).
 extension Tensor {
-    /// A row-major copy, or `self` when already contiguous.
-    public func contiguous() -> Tensor {
+    /// A row-major host copy, or `self` when already contiguous.
+    public func hostContiguous() -> Tensor {
         if isContiguous { return self }
         let out = Tensor(uninitialized: shape, dtype: dtype)
         copyStrided(to: out.rawPointer)
-        TensorCopyObservation.observer?.tensorCopied(.contiguous, from: self, to: out)
         return out
     }
 
@@ -49,10 +51,10 @@ extension Tensor {
         }
     }
 
-    /// A contiguous copy in another dtype (or `self` when the dtype and layout already match).
+    /// A contiguous host copy in another dtype (or `self` when the dtype and layout already match).
     /// Floats → bf16 round to nearest even; floats → integers truncate toward zero.
-    public func converted(to target: DType) -> Tensor {
-        let source = contiguous()
+    public func hostConverted(to target: DType) -> Tensor {
+        let source = hostContiguous()
         if target == dtype { return source }
         let out = Tensor(uninitialized: shape, dtype: target)
         let n = count
@@ -74,13 +76,13 @@ extension Tensor {
             // Rare combinations involving integers: go through Double element by element.
             for i in 0..<n { out.setScalar(source.scalar(atFlat: i), atFlat: i) }
         }
-        TensorCopyObservation.observer?.tensorCopied(.convert(target), from: source, to: out)
         return out
     }
 
-    /// All elements as `Float`, row-major.
+    /// All elements as `Float`, row-major — downloaded first when the tensor is on a non-host device
+    /// (a transfer).
     public func floats() -> [Float] {
-        let f = converted(to: .f32)
+        let f = toHost().hostConverted(to: .f32)
         return Array(UnsafeBufferPointer(start: f.pointer(as: Float.self), count: count))
     }
 

@@ -1,5 +1,5 @@
-/// Views: new shapes or orders over the same storage. None of these copies, except `reshaped` of a
-/// non-contiguous tensor, which (like `torch.reshape`) copies first.
+/// Views: new shapes or orders over the same storage. None of these copies (they work on every device);
+/// a copy is an op (`Backend.contiguous`).
 extension Tensor {
     /// The same elements in a new shape. One dimension may be -1 (inferred).
     public func reshaped(_ newShape: [Int]) -> Tensor {
@@ -13,8 +13,39 @@ extension Tensor {
         }
         require(target.reduce(1, *) == count,
                      "reshape: shape \(shape) (\(count) elements) cannot become \(newShape) (\(target.reduce(1, *)) elements)")
-        let source = isContiguous ? self : contiguous()
-        return Tensor(storage: source.storage, dtype: dtype, shape: target, offset: source.offset)
+        guard let viewStrides = Tensor.viewStrides(shape: shape, strides: strides, newShape: target) else {
+            fatalError("reshape: the view of shape \(shape) strides \(strides) cannot be seen as \(newShape) without a "
+                       + "copy; make it contiguous first (backend.contiguous)")
+        }
+        return Tensor(storage: storage, dtype: dtype, shape: target, strides: viewStrides, offset: offset)
+    }
+
+    /// The strides that show elements of (`shape`, `strides`) as `newShape` without moving them, or nil
+    /// when no such strides exist (PyTorch's `computeStride`, the rule of `Tensor.view`).
+    public static func viewStrides(shape: [Int], strides: [Int], newShape: [Int]) -> [Int]? {
+        if shape.isEmpty || shape.contains(0) || newShape.isEmpty { return contiguousStrides(for: newShape) }
+        var newStrides = [Int](repeating: 0, count: newShape.count)
+        var viewD = newShape.count - 1
+        var chunkBaseStride = strides.last!
+        var tensorCount = 1, viewCount = 1
+        for tensorD in stride(from: shape.count - 1, through: 0, by: -1) {
+            tensorCount *= shape[tensorD]
+            // The end of a chunk of dimensions that are contiguous among themselves.
+            if tensorD == 0 || (shape[tensorD - 1] != 1 && strides[tensorD - 1] != tensorCount * chunkBaseStride) {
+                while viewD >= 0 && (viewCount < tensorCount || newShape[viewD] == 1) {
+                    newStrides[viewD] = viewCount * chunkBaseStride
+                    viewCount *= newShape[viewD]
+                    viewD -= 1
+                }
+                if viewCount != tensorCount { return nil }
+                if tensorD > 0 {
+                    chunkBaseStride = strides[tensorD - 1]
+                    tensorCount = 1
+                    viewCount = 1
+                }
+            }
+        }
+        return viewD == -1 ? newStrides : nil
     }
 
     /// Reorders dimensions: result dimension i is source dimension `order[i]`.

@@ -1,7 +1,7 @@
 /// An n-dimensional array: a dtype, a shape, strides (in elements) and an offset into a `Storage`.
 ///
-/// Views (`reshaped`, `permuted`, `transposed`, `sliced`, …) share storage and cost nothing; `contiguous()`
-/// copies only when the layout is not already row-major. A tensor whose storage is a memory-mapped file
+/// Storage is a buffer on a device (`Storage.device`). Views (`reshaped`, `permuted`, `transposed`,
+/// `sliced`, …) share storage and cost nothing; copies are backend ops (`Backend.contiguous`, `cast`). A tensor whose storage is a memory-mapped file
 /// is read-only: kernels write only into tensors they allocated.
 public struct Tensor: @unchecked Sendable {
     public let storage: Storage

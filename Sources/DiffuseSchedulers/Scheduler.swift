@@ -9,15 +9,17 @@ import DiffuseCore
 /// var scheduler = try EulerDiscreteScheduler(config: config)
 /// try scheduler.setTimesteps(25)
 /// var random = TorchRandomSource(seed: 0)
-/// var latents = scheduler.initialLatents(shape: [1, 4, 64, 64], random: &random)
+/// var latents = backend.upload(scheduler.initialLatents(shape: [1, 4, 64, 64], random: &random))
 /// for t in scheduler.timesteps {
-///     let input = try scheduler.scaleModelInput(latents, timestep: t)
+///     let input = try scheduler.scaleModelInput(latents, timestep: t, on: backend)
 ///     let noise = unet(input, t, text)                      // + classifier-free guidance
-///     latents = try scheduler.step(modelOutput: noise, timestep: t, sample: latents, random: &random)
+///     latents = try scheduler.step(modelOutput: noise, timestep: t, sample: latents, random: &random, on: backend)
 /// }
 /// ```
-/// Samples are float32 tensors of any shape (`[batch, 4, h, w]`); the arithmetic is float32 in
-/// diffusers' operation order, so trajectories agree with diffusers to float32 rounding.
+/// Samples are tensors of any shape (`[batch, 4, h, w]`) on `backend`'s device; the arithmetic runs as
+/// backend ops (`Backend.linearCombination`, `divide`, …) in float32 in diffusers' operation order, so
+/// trajectories agree with diffusers to float32 rounding. Scalars (σ, ᾱ, coefficients) stay on the host;
+/// noise drawn by ancestral / SDE schedulers is drawn on the host and uploaded.
 public protocol Scheduler: Sendable {
     /// The diffusers class reproduced, e.g. `"EulerDiscreteScheduler"`.
     static var diffusersClassName: String { get }
@@ -50,16 +52,16 @@ public protocol Scheduler: Sendable {
 
     /// `scale_model_input(sample, t)`: the UNet input for `sample` at `timestep` (identity for
     /// alpha-based schedulers, `sample / √(σ² + 1)` for sigma-based ones).
-    func scaleModelInput(_ sample: Tensor, timestep: Double) throws -> Tensor
+    func scaleModelInput(_ sample: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor
 
     /// `step(model_output, t, sample, generator=…).prev_sample`: the sample at the next timestep.
     /// Schedulers that draw noise (`usesRandomness`) take it from `random`, continuing its stream exactly
     /// as diffusers continues the pipeline's `torch.Generator`; the others leave `random` untouched.
     mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
-                                        random: inout R) throws -> Tensor
+                                        random: inout R, on backend: any Backend) throws -> Tensor
 
     /// `add_noise(original, noise, t)` for image-to-image: `original` noised to the level of `timestep`.
-    func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor
+    func addNoise(to original: Tensor, noise: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor
 
     /// Whether `step` draws random numbers (Euler ancestral, DPM-Solver SDE, DDIM with η > 0).
     var usesRandomness: Bool { get }
@@ -88,13 +90,14 @@ extension Scheduler {
 
     /// `step` for schedulers that draw no noise. Throws `SchedulerError.randomSourceRequired` for those
     /// that do.
-    public mutating func step(modelOutput: Tensor, timestep: Double, sample: Tensor) throws -> Tensor {
+    public mutating func step(modelOutput: Tensor, timestep: Double, sample: Tensor, on backend: any Backend) throws -> Tensor {
         if usesRandomness { throw SchedulerError.randomSourceRequired(scheduler: Self.diffusersClassName) }
         var none = UnusedRandomSource()
-        return try step(modelOutput: modelOutput, timestep: timestep, sample: sample, random: &none)
+        return try step(modelOutput: modelOutput, timestep: timestep, sample: sample, random: &none, on: backend)
     }
 
-    /// The initial latents: `randn(shape) · initNoiseSigma`, as diffusers' `prepare_latents`.
+    /// The initial latents, in host memory (upload them to the backend): `randn(shape) · initNoiseSigma`,
+    /// as diffusers' `prepare_latents`.
     public func initialLatents<R: RandomSource>(shape: [Int], random: inout R) -> Tensor {
         let sigma = initNoiseSigma
         return Tensor(random.normal(count: shape.reduce(1, *)).map { $0 * sigma }, shape: shape)
@@ -105,12 +108,19 @@ extension Scheduler {
         if timesteps.isEmpty { throw SchedulerError.timestepsNotSet(scheduler: Self.diffusersClassName) }
     }
 
-    /// Checks that `a` and `b` have the same element count; returns their float values.
-    func operands(_ a: Tensor, _ b: Tensor) throws -> ([Float], [Float]) {
+    /// Checks that `a` and `b` have the same element count; returns both as contiguous f32 tensors of
+    /// b's shape (on the backend's device).
+    func operands(_ a: Tensor, _ b: Tensor, _ backend: any Backend) throws -> (Tensor, Tensor) {
         guard a.count == b.count else {
             throw SchedulerError.shapeMismatch(scheduler: Self.diffusersClassName, expected: b.shape, actual: a.shape)
         }
-        return (a.floats(), b.floats())
+        return (backend.cast(a, to: .f32).reshaped(b.shape), backend.cast(b, to: .f32))
+    }
+
+    /// Standard-normal noise of `shape`, drawn on the host from `random` (continuing diffusers' generator
+    /// stream) and uploaded.
+    func noise<R: RandomSource>(_ shape: [Int], _ random: inout R, _ backend: any Backend) -> Tensor {
+        backend.upload(Tensor(random.normal(count: shape.reduce(1, *)), shape: shape))
     }
 
     static func unsupported(_ key: String, _ value: Any, supported: [String]) -> SchedulerError {

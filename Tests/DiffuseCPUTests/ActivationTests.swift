@@ -25,6 +25,7 @@ import Darwin
         case .gelu: 0.5 * x * erfc(-x / 2.0.squareRoot())
         case .geluTanh: x / (1 + exp(-2 * (2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
         case .quickGelu: x / (1 + exp(-1.702 * x))
+        case .exp: exp(x)
         }
     }
 
@@ -55,7 +56,8 @@ import Darwin
         let x = Tensor([0, -.infinity, .infinity, -1e30, 1e30], shape: [5])
         let s = cpu.activation(x, .sigmoid).floats()
         #expect(s == [0.5, 0, 1, 0, 1], "sigmoid: \(s)")
-        for kind in Activation.allCases where kind != .sigmoid {
+        #expect(cpu.activation(x, .exp).floats() == [1, 0, .infinity, 0, .infinity])
+        for kind in Activation.allCases where kind != .sigmoid && kind != .exp {
             let y = cpu.activation(x, kind).floats()
             #expect(y[0] == 0 && y[3] == 0 && y[4] == 1e30, "\(kind): \(y)")
             // −∞ · 0 is NaN, as in torch; at +∞ we give +∞ for every kind (torch gives NaN for erf-GELU).

@@ -45,14 +45,14 @@ struct BF16ConvolutionTests {
         var random = TestRandom(seed: 11)
         let x = Tensor(random.floats(t.images * t.cin * t.height * t.width), shape: [t.images, t.cin, t.height, t.width])
         let weight = Tensor(random.floats(t.cout * t.cin * t.kernel * t.kernel, scale: 0.3),
-                            shape: [t.cout, t.cin, t.kernel, t.kernel]).converted(to: .bf16)
+                            shape: [t.cout, t.cin, t.kernel, t.kernel]).hostConverted(to: .bf16)
         let bias = t.bias ? Tensor(random.floats(t.cout), shape: [t.cout]) : nil
         let out = BF16Convolution.conv2d(x, weight: weight, bias: bias, stride: t.stride, padding: t.padding, cache: nil)
         let ho = (t.height + 2 * t.padding - t.kernel) / t.stride + 1, wo = (t.width + 2 * t.padding - t.kernel) / t.stride + 1
         let shape = [t.images, t.cout, ho, wo]
         #expect(out.dtype == .f32 && out.shape == shape)
         let k = Double(t.cin * t.kernel * t.kernel)
-        let w32 = weight.converted(to: .f32)
+        let w32 = weight.hostConverted(to: .f32)
 
         let roundedX = Tensor(Reference.roundedToBF16(x.floats()), shape: x.shape)
         let sameInputs = Reference.conv2d(roundedX, weight: w32, bias: bias, stride: t.stride, padding: t.padding)
@@ -81,7 +81,7 @@ struct BF16ConvolutionTests {
         let x = Tensor(random.floats(2 * 20 * 16 * 16), shape: [2, 20, 16, 16])
         let cache = BF16WeightCache()
         do {
-            let weight = Tensor(random.floats(24 * 20 * 9, scale: 0.3), shape: [24, 20, 3, 3]).converted(to: .bf16)
+            let weight = Tensor(random.floats(24 * 20 * 9, scale: 0.3), shape: [24, 20, 3, 3]).hostConverted(to: .bf16)
             let uncached = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: nil)
             let first = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: cache)
             let second = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: cache)
@@ -94,7 +94,7 @@ struct BF16ConvolutionTests {
         }
         #expect(cache.count == 0, "the entry of a freed weight must not count")
         cache.capacityBytes = 100
-        let small = Tensor(random.floats(24 * 20 * 9), shape: [24, 20, 3, 3]).converted(to: .bf16)
+        let small = Tensor(random.floats(24 * 20 * 9), shape: [24, 20, 3, 3]).hostConverted(to: .bf16)
         _ = BF16Convolution.conv2d(x, weight: small, bias: nil, stride: 1, padding: 1, cache: cache)
         #expect(cache.count == 0, "a weight larger than the capacity is not kept")
     }
@@ -104,9 +104,9 @@ struct BF16ConvolutionTests {
         // M = 500 rows (several row chunks and mc blocks), K = 450 (two k blocks, odd last pair), N = 70.
         let (m, n, k) = (500, 70, 451)
         let x = Tensor(random.floats(m * k), shape: [m, k])
-        let w = Tensor(random.floats(n * k, scale: 0.2), shape: [n, k]).converted(to: .bf16)
+        let w = Tensor(random.floats(n * k, scale: 0.2), shape: [n, k]).hostConverted(to: .bf16)
         let out = GEMM.bf16Linear(x, weight: w, transposeB: true, cache: nil)
-        let a = Reference.roundedToBF16(x.floats()), b = w.converted(to: .f32).floats()
+        let a = Reference.roundedToBF16(x.floats()), b = w.hostConverted(to: .f32).floats()
         let expected = Reference.gemm(transA: false, transB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
                                       b: b, ldb: k, beta: 0, c: [Float](repeating: 0, count: m * n), ldc: n)
         let report = closeness(out, expected, shape: [m, n], rtol: 1e-4, atol: 1e-6 * Double(k).squareRoot())

@@ -72,7 +72,7 @@ struct Conv2dTests {
 
     @Test func halfPrecisionInputKeepsDType() {
         var random = TestRandom(seed: 5)
-        let x = Tensor(random.floats(2 * 3 * 5 * 5), shape: [2, 3, 5, 5]).converted(to: DType.f16)
+        let x = Tensor(random.floats(2 * 3 * 5 * 5), shape: [2, 3, 5, 5]).hostConverted(to: DType.f16)
         let w = Tensor(random.floats(4 * 3 * 9), shape: [4, 3, 3, 3])
         let result = backend.conv2d(x, weight: w, bias: nil, stride: 1, padding: 1)
         #expect(result.dtype == .f16)

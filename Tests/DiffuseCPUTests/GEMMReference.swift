@@ -27,7 +27,7 @@ enum Reference {
         let n = transposeB ? b.size(-2) : b.size(-1)
         let batchShape = a.rank > 2 ? Array(a.shape.dropLast(2)) : Array(b.shape.dropLast(2))
         let batch = batchShape.reduce(1, *)
-        let af = a.contiguous().floats(), bf = b.contiguous().floats()
+        let af = a.hostContiguous().floats(), bf = b.hostContiguous().floats()
         let aStride = a.rank > 2 ? m * k : 0, bStride = b.rank > 2 ? k * n : 0
         var out = [Double](repeating: 0, count: batch * m * n)
         for t in 0..<batch {
@@ -51,7 +51,7 @@ enum Reference {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (cout, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
         let ho = (h + 2 * padding - kh) / stride + 1, wo = (w + 2 * padding - kw) / stride + 1
-        let xf = x.contiguous().floats(), wf = weight.contiguous().floats(), bf = bias?.floats()
+        let xf = x.hostContiguous().floats(), wf = weight.hostContiguous().floats(), bf = bias?.floats()
         var out = [Double](repeating: 0, count: n * cout * ho * wo)
         for b in 0..<n {
             for co in 0..<cout {

@@ -68,8 +68,8 @@ struct MatMulTests {
     }
 
     @Test func halfPrecisionInputsComputeInFloat() {
-        let a = Self.randomTensor([5, 24], seed: 20).converted(to: DType.f16)
-        let b = Self.randomTensor([24, 9], seed: 21).converted(to: DType.f16)
+        let a = Self.randomTensor([5, 24], seed: 20).hostConverted(to: DType.f16)
+        let b = Self.randomTensor([24, 9], seed: 21).hostConverted(to: DType.f16)
         let result = backend.matmul(a, b, transposeA: false, transposeB: false, alpha: 1, beta: 0, c: nil)
         #expect(result.dtype == .f16)
         check(a, b, rtol: 1e-3)
@@ -78,8 +78,8 @@ struct MatMulTests {
     /// bf16 × bf16: the reference multiplies the same bf16 values in Double, so only the accumulation order
     /// (and, for the bf16 result, its final rounding: 2⁻⁸ relative) differs.
     @Test func bfloat16InputsGiveBFloat16Result() {
-        let a = Self.randomTensor([3, 8, 40], seed: 22).converted(to: DType.bf16)
-        let b = Self.randomTensor([40, 12], seed: 23).converted(to: DType.bf16)
+        let a = Self.randomTensor([3, 8, 40], seed: 22).hostConverted(to: DType.bf16)
+        let b = Self.randomTensor([40, 12], seed: 23).hostConverted(to: DType.bf16)
         let result = backend.matmul(a, b, transposeA: false, transposeB: false, alpha: 1, beta: 0, c: nil)
         #expect(result.dtype == .bf16)
         let expected = Reference.matmul(a, b, transposeA: false, transposeB: false)

@@ -14,12 +14,12 @@ enum OpTestSupport {
     static func random(_ shape: [Int], dtype: DType = .f32, seed: UInt64, scale: Float = 1, shift: Float = 0) -> Tensor {
         var rng = TestRandom(seed: seed)
         let values = rng.floats(shape.reduce(1, *), scale: scale).map { $0 + shift }
-        return Tensor(values, shape: shape).converted(to: dtype)
+        return Tensor(values, shape: shape).hostConverted(to: dtype)
     }
 
     /// The stored values (any dtype, any layout) as Doubles in row-major order.
     static func doubles(_ t: Tensor) -> [Double] {
-        let c = t.contiguous()
+        let c = t.hostContiguous()
         return (0..<c.count).map { c.scalar(atFlat: $0) }
     }
 

@@ -86,7 +86,7 @@ import Darwin
         let i32 = embed(Tensor(ids: [5, 7], shape: [2], dtype: .i32), dim: 10, flip: false, shift: 1)
         #expect(i32.floats() == embed(Tensor([5, 7], shape: [2]), dim: 10, flip: false, shift: 1).floats())
         // f16 timesteps (exactly representable here) give an f16 embedding: f16 output rounding, atol 1e-3.
-        let half = embed(Tensor([0, 1, 999], shape: [3]).converted(to: .f16), dim: 64, flip: true, shift: 0)
+        let half = embed(Tensor([0, 1, 999], shape: [3]).hostConverted(to: .f16), dim: 64, flip: true, shift: 0)
         #expect(half.dtype == .f16)
         #expect(closeness(half, floats, rtol: 0, atol: 1e-3).passes)
         // A strided view of timesteps.

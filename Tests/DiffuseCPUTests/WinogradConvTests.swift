@@ -121,9 +121,9 @@ struct WinogradConvTests {
             #expect(closeness(result, expected, rtol: 0, atol: 0).passes)
         }
         let w3 = Tensor(random.floats(3 * 4 * 9), shape: [3, 4, 3, 3])
-        let result = backend.conv2d(x.converted(to: .f16), weight: w3, bias: nil, stride: 1, padding: 1, algorithm: .winogradF2)
+        let result = backend.conv2d(x.hostConverted(to: .f16), weight: w3, bias: nil, stride: 1, padding: 1, algorithm: .winogradF2)
         #expect(result.dtype == .f16)
-        let expected = Reference.conv2d(x.converted(to: .f16), weight: w3, bias: nil, stride: 1, padding: 1)
+        let expected = Reference.conv2d(x.hostConverted(to: .f16), weight: w3, bias: nil, stride: 1, padding: 1)
         #expect(closeness(result, expected, shape: [2, 3, 9, 9], rtol: 1e-3, atol: 1e-3).passes)
     }
 }

@@ -19,15 +19,15 @@ import DiffuseCore
     @Test func roundTripsThroughHalfAndBFloat() {
         let values: [Float] = [0, -0.5, 1, 3.140625, 65504, -1e-3, 100]
         let t = Tensor(values, shape: [7])
-        #expect(t.converted(to: .f16).converted(to: .f32).floats() == values.map { Float(Float16($0)) })
-        let viaBF = t.converted(to: .bf16).converted(to: .f32).floats()
+        #expect(t.hostConverted(to: .f16).hostConverted(to: .f32).floats() == values.map { Float(Float16($0)) })
+        let viaBF = t.hostConverted(to: .bf16).hostConverted(to: .f32).floats()
         #expect(viaBF == values.map { BFloat16.float(fromBits: BFloat16.bits(from: $0)) })
         #expect(viaBF[3] == 3.140625)
     }
 
     @Test func convertsNonContiguousViews() {
         let t = Tensor((0..<6).map(Float.init), shape: [2, 3]).transposed()
-        #expect(t.converted(to: .bf16).floats() == [0, 3, 1, 4, 2, 5])
+        #expect(t.hostConverted(to: .bf16).floats() == [0, 3, 1, 4, 2, 5])
     }
 
     @Test func userNames() {

@@ -27,7 +27,7 @@ enum SafeTensorsTesting {
 
     /// The raw bytes of a tensor in row-major order.
     static func rawBytes(_ t: Tensor) -> [UInt8] {
-        let c = t.contiguous()
+        let c = t.hostContiguous()
         return [UInt8](UnsafeRawBufferPointer(start: c.rawPointer, count: c.byteCount))
     }
 
@@ -39,7 +39,7 @@ enum SafeTensorsTesting {
         case .i32, .i64:
             return Tensor(ids: (0..<count).map { _ in Int(random.next() % 100_000) - 50_000 }, shape: shape, dtype: dtype)
         default:
-            return Tensor(random.floats(count, scale: 10), shape: shape).converted(to: dtype)
+            return Tensor(random.floats(count, scale: 10), shape: shape).hostConverted(to: dtype)
         }
     }
 }
@@ -109,7 +109,7 @@ enum SafeTensorsTesting {
                 let read = try file.tensor("x", as: target)
                 #expect(read.dtype == target)
                 #expect(read.storage.kind == .owned)
-                #expect(SafeTensorsTesting.rawBytes(read) == SafeTensorsTesting.rawBytes(original.converted(to: target)))
+                #expect(SafeTensorsTesting.rawBytes(read) == SafeTensorsTesting.rawBytes(original.hostConverted(to: target)))
             }
             let ids = try file.tensor("ids", as: .i32)
             #expect(ids.dtype == .i32)
@@ -176,7 +176,7 @@ enum SafeTensorsTesting {
         }
         try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write([
-                "b": Tensor([1, 2, 3], shape: [3]).converted(to: .f16),
+                "b": Tensor([1, 2, 3], shape: [3]).hostConverted(to: .f16),
                 "a": Tensor([1.5], shape: [1, 1]),
                 "c": Tensor(ids: [7], shape: [1], dtype: .i64),
                 "d": Tensor(ids: [1, 2], shape: [2], dtype: .i32),

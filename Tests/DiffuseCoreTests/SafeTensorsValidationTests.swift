@@ -345,7 +345,7 @@ private func expectInvalidJSON(_ bytes: [UInt8], tensor: String? = nil, mentioni
         let whole = try SafeTensorsTesting.withTemporaryPath { path in
             try SafeTensors.write([
                 (name: "w", tensor: Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])),
-                (name: "h", tensor: Tensor([7, 8], shape: [2]).converted(to: .f16)),
+                (name: "h", tensor: Tensor([7, 8], shape: [2]).hostConverted(to: .f16)),
                 (name: "ids", tensor: Tensor(ids: [9], shape: [], dtype: .i64)),
             ], metadata: ["format": "pt"], to: path)
             return SafeTensorsTesting.fileBytes(path)

@@ -14,12 +14,12 @@ import DiffuseTestSupport
         let k = aShape.last!
         let a = Tensor(random.floats(aShape.reduce(1, *)), shape: aShape)
         let wShape = transposeB ? [n, k] : [k, n]
-        let w = Tensor(random.floats(wShape.reduce(1, *), scale: 0.2), shape: wShape).converted(to: .bf16)
+        let w = Tensor(random.floats(wShape.reduce(1, *), scale: 0.2), shape: wShape).hostConverted(to: .bf16)
         let backend = BF16GEMMBackend(base: CPUBackend())
         let out = backend.matmul(a, w, transposeB: transposeB)
         #expect(out.dtype == .f32 && out.shape == Array(aShape.dropLast()) + [n])
-        let roundedA = BF16GEMMBackend.isAccelerated ? a.converted(to: .bf16).converted(to: .f32) : a
-        let expected = CPUBackend().matmul(roundedA, w.converted(to: .f32), transposeB: transposeB)
+        let roundedA = BF16GEMMBackend.isAccelerated ? a.hostConverted(to: .bf16).hostConverted(to: .f32) : a
+        let expected = CPUBackend().matmul(roundedA, w.hostConverted(to: .f32), transposeB: transposeB)
         let scale = expected.floats().reduce(0) { max($0, abs(Double($1))) }
         let report = closeness(out, expected, rtol: 0, atol: 1e-5 * Double(k).squareRoot() * scale)
         #expect(report.passes, "\(report)")

@@ -62,7 +62,7 @@ struct GenerateCommandTests {
                          "--output", "out.png", "--quiet", c.prompt]
         if let scheduler = c.scheduler { arguments += ["--scheduler", scheduler] }
         if c.img2img {
-            let pixels = try tensors.tensor("\(c.case).init_image").contiguous()
+            let pixels = try tensors.tensor("\(c.case).init_image").hostContiguous()
             let picture = RGBImage(width: pixels.size(1), height: pixels.size(0),
                                    pixels: (0..<pixels.count).map { UInt8(pixels.scalar(atFlat: $0)) })
             try picture.writePNG(to: folder + "/init.png")
@@ -74,7 +74,7 @@ struct GenerateCommandTests {
         #expect(run.status == 0, "\(id): \(run.stderr)")
         #expect(run.stdout.isEmpty && run.stderr.isEmpty, "--quiet prints nothing: \(run.stdout)\(run.stderr)")
 
-        let expected = try tensors.tensor("\(c.case).image").contiguous()   // [N, H, W, 3]
+        let expected = try tensors.tensor("\(c.case).image").hostContiguous()   // [N, H, W, 3]
         let perImage = expected.count / c.images
         for i in 0..<c.images {
             let path = folder + "/" + (c.images == 1 ? "out.png" : "out-\(i).png")

@@ -43,7 +43,7 @@ import DiffuseTestSupport
         #expect(decoded.passes, "\(decoded)")
 
         // pipeline.image is diffusers' float image in [0, 1], NHWC; its uint8 form is round(255·x).
-        let image = try reference.tensor("pipeline.image").contiguous().floats()
+        let image = try reference.tensor("pipeline.image").hostContiguous().floats()
         let expected = image.map { Int(($0 * 255).rounded(.toNearestOrEven)) }
         let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init), expected)
         #expect(pixels(result.images) == result.rgbImages.flatMap(\.pixels).map(Int.init), "RGBImage(tensor:) rounds as numpy")
@@ -74,7 +74,7 @@ import DiffuseTestSupport
         }
         let latents = compare(result.latents, try tensors.tensor("\(c.case).latents"))
         let decoded = compare(result.images, try tensors.tensor("\(c.case).decoded"))
-        let expected = try tensors.tensor("\(c.case).image").contiguous()
+        let expected = try tensors.tensor("\(c.case).image").hostContiguous()
         let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init), (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) })
         print("\(name) \(c.case): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
         #expect(latents.passes, "\(c.case) latents: \(latents)")

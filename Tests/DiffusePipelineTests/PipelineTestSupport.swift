@@ -78,7 +78,7 @@ struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
 /// does: `x / 255` (f32), then `2x − 1`.
 func normalizedImage(_ pixels: Tensor) -> Tensor {
     let (h, w) = (pixels.size(0), pixels.size(1))
-    let values = pixels.contiguous()
+    let values = pixels.hostContiguous()
     var out = [Float](repeating: 0, count: 3 * h * w)
     for y in 0..<h { for x in 0..<w { for c in 0..<3 {
         let v = Float(values.scalar(atFlat: (y * w + x) * 3 + c)) / 255
@@ -91,7 +91,7 @@ func normalizedImage(_ pixels: Tensor) -> Tensor {
 /// `(x / 2 + 0.5).clamp(0, 1)`, `× 255`, numpy `round` (half to even).
 func pixels(_ images: Tensor) -> [Int] {
     let (n, h, w) = (images.size(0), images.size(2), images.size(3))
-    let v = images.contiguous().floats()
+    let v = images.hostContiguous().floats()
     var out = [Int](repeating: 0, count: n * h * w * 3)
     for b in 0..<n { for y in 0..<h { for x in 0..<w { for c in 0..<3 {
         let f = min(max(v[((b * 3 + c) * h + y) * w + x] / 2 + 0.5, 0), 1)

@@ -26,7 +26,7 @@ public func closeness(_ actual: Tensor, _ expected: Tensor, rtol: Double, atol: 
         return Closeness(passes: false, maxAbsError: .infinity, maxRelError: .infinity, worstIndex: -1, failures: -1,
                          count: 0, rtol: rtol, atol: atol, shapeMismatch: "actual \(actual.shape), expected \(expected.shape)")
     }
-    let a = actual.contiguous(), e = expected.contiguous()
+    let a = actual.hostContiguous(), e = expected.hostContiguous()
     var maxAbs = 0.0, maxRel = 0.0, worst = 0, failures = 0, worstExcess = -Double.infinity
     for i in 0..<a.count {
         let x = a.scalar(atFlat: i), y = e.scalar(atFlat: i)
@@ -52,7 +52,7 @@ public func closeness(_ actual: Tensor, _ expected: [Double], shape: [Int], rtol
     let reference = Tensor(expected.map { Float($0) }, shape: shape)
     // Compare in Double against the Double values, not their Float rounding.
     guard actual.shape == shape else { return closeness(actual, reference, rtol: rtol, atol: atol) }
-    let a = actual.contiguous()
+    let a = actual.hostContiguous()
     var maxAbs = 0.0, maxRel = 0.0, worst = 0, failures = 0, worstExcess = -Double.infinity
     for i in 0..<a.count {
         let x = a.scalar(atFlat: i), y = expected[i]

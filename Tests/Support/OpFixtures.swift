@@ -320,7 +320,7 @@ public struct OpTolerance: Sendable, CustomStringConvertible {
 extension Tensor {
     /// max |x| over the elements (any dtype/layout), for scaling reduction tolerances.
     public var maxAbs: Double {
-        let c = contiguous()
+        let c = hostContiguous()
         var m = 0.0
         for i in 0..<c.count { let v = abs(c.scalar(atFlat: i)); if v > m || v.isNaN { m = v } }
         return m
@@ -332,7 +332,7 @@ extension Tensor {
         precondition(rank == 4 && min(left, right, top, bottom) >= 0, "zeroPadded2d: needs [N, C, H, W] and pads ≥ 0")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let (ph, pw) = (h + top + bottom, w + left + right)
-        let source = contiguous()
+        let source = hostContiguous()
         let out = Tensor(zeros: [n, c, ph, pw], dtype: dtype)
         for plane in 0..<(n * c) {
             for y in 0..<h {

@@ -26,7 +26,7 @@ public enum GraphCapture {
         let (graph, output) = try capture(on: backend, inputs: inputs, body)
         var summary = CompileSummary(inputShapes: inputs.map(\.shape))
         summary.eagerPeakBytes = HostAllocator.peakBytes - liveBefore
-        let compiled = try CompiledGraph(graph: graph, backend: backend.inner, options: options, inputs: inputs,
+        let compiled = try CompiledGraph(graph: graph, backend: backend.base, options: options, inputs: inputs,
                                          reference: output, summary: summary)
         let elapsed = clock.now - start
         compiled.setSeconds(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
@@ -35,7 +35,7 @@ public enum GraphCapture {
 
     /// A fresh contiguous copy of `tensor` in `dtype` at offset 0 (graph inputs own their storage).
     public static func freshInput(_ tensor: Tensor, dtype: DType) -> Tensor {
-        let source = tensor.converted(to: dtype)
+        let source = tensor.hostConverted(to: dtype)
         let out = Tensor(uninitialized: source.shape, dtype: dtype)
         source.copyStrided(to: out.rawPointer)
         return out

@@ -1,15 +1,14 @@
 import DiffuseCore
 
-/// Builds a `CapturedGraph` while a forward pass runs: `TracingBackend` reports every op, the
-/// `TensorCopyObserver` hook every copy made outside the backend. Values are identified by storage serial:
+/// Builds a `CapturedGraph` while a forward pass runs: `TracingBackend` reports every op (copies included). Values are identified by storage serial:
 /// inputs are registered up front, each op's new output storage becomes a node value, and a storage that
 /// existed before the capture began (a weight) becomes a constant. A storage created during the capture
 /// that no recorded op produced (a tensor a model filled by hand) cannot be replayed: it is reported in
 /// `errors` and the capture is refused.
-final class GraphRecorder: TensorCopyObserver, @unchecked Sendable {
+final class GraphRecorder: @unchecked Sendable {
     /// Serials up to this one existed before the capture.
     let startSerial: UInt64
-    /// > 0 while the inner backend runs an op (copies it makes internally are not the model's).
+    /// > 0 while the wrapped backend runs an op (ops it runs internally are not the model's).
     var depth = 0
     private(set) var nodes: [GraphNode] = []
     private(set) var constants: [Storage] = []
@@ -45,24 +44,13 @@ final class GraphRecorder: TensorCopyObserver, @unchecked Sendable {
     }
 
     /// Records `op` on `inputs` that returned `output`; `serialBefore` is `Storage.lastSerial` before the op.
-    func record(_ op: GraphOp, inputs: [Tensor?], output: Tensor, serialBefore: UInt64) {
+    func record(_ op: Op, inputs: [Tensor?], output: Tensor, serialBefore: UInt64) {
         let views = inputs.map { $0.flatMap { view(of: $0, usedBy: op.name) } }
         // An op that returned an existing storage (an input unchanged) adds no value.
         guard output.storage.serial > serialBefore else { return }
         let value = ValueID.node(nodes.count)
         nodes.append(GraphNode(op: op, inputs: views, output: ValueView(value, of: output)))
         values[output.storage.serial] = value
-    }
-
-    func tensorCopied(_ kind: TensorCopyKind, from source: Tensor, to result: Tensor) {
-        guard depth == 0 else { return }
-        let op: GraphOp
-        switch kind {
-        case .contiguous: op = .copy
-        case .convert(let dtype): op = .convert(dtype)
-        case let .zeroPad2D(left, right, top, bottom): op = .zeroPad2D(left: left, right: right, top: top, bottom: bottom)
-        }
-        record(op, inputs: [source], output: result, serialBefore: result.storage.serial - 1)
     }
 
     /// The graph whose result is `output`. Throws when a value could not be captured.

@@ -5,24 +5,27 @@ import Darwin
 #endif
 import DiffuseCore
 
-/// A `Backend` that forwards every op to `inner` and, while a capture runs on the calling thread, records
-/// it into a graph (op, parameters, input views, output). Build a model with it as its backend to make the
-/// model compilable (`CompiledUNet`); outside captures it only forwards (one lock per op).
-public final class TracingBackend: AttentionBackend, @unchecked Sendable {
+/// A `Backend` that forwards every op to `base` and, while a capture runs on the calling thread, records
+/// it into a graph (the `Op` with its attributes, input views, output). Build a model with it as its
+/// backend to make the model compilable (`CompiledUNet`); outside captures it only forwards (one lock per
+/// op). Copies are ops too, so the graph sees every value the forward pass makes.
+public final class TracingBackend: WrappingBackend, @unchecked Sendable {
     /// The backend that computes (and that replays run on).
-    public let inner: any Backend
+    public let base: any Backend
     private let lock = Lock()
     private var recorder: GraphRecorder?
     private var captureThread: pthread_t?
 
-    public init(wrapping inner: any Backend) {
-        self.inner = inner
+    public init(wrapping base: any Backend) {
+        self.base = base
     }
 
-    public var name: String { inner.name }
+    public func execute(_ op: Op, _ inputs: [Tensor?]) -> Tensor {
+        traced(op, inputs) { base.execute(op, inputs) }
+    }
 
-    /// Runs `body` with every op this thread sends through this backend recorded by `recorder`, and
-    /// every copy it makes outside the backend too. One capture at a time.
+    /// Runs `body` with every op this thread sends through this backend recorded by `recorder`. One
+    /// capture at a time.
     func capturing<R>(_ recorder: GraphRecorder, _ body: () throws -> R) throws -> R {
         try lock.withLock {
             guard self.recorder == nil else { throw CompileError.captureInProgress }
@@ -30,7 +33,7 @@ public final class TracingBackend: AttentionBackend, @unchecked Sendable {
             captureThread = pthread_self()
         }
         defer { lock.withLock { self.recorder = nil; captureThread = nil } }
-        return try TensorCopyObservation.observing(recorder, body)
+        return try body()
     }
 
     /// The recorder, when the calling thread is capturing and not already inside an op.
@@ -43,7 +46,7 @@ public final class TracingBackend: AttentionBackend, @unchecked Sendable {
     }
 
     /// Runs `compute` and records it as `op` on `inputs` when capturing.
-    func traced(_ op: GraphOp, _ inputs: [Tensor?], _ compute: () -> Tensor) -> Tensor {
+    func traced(_ op: Op, _ inputs: [Tensor?], _ compute: () -> Tensor) -> Tensor {
         guard let recorder = activeRecorder() else { return compute() }
         let before = Storage.lastSerial
         recorder.depth += 1

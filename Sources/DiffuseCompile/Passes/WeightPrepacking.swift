@@ -20,7 +20,7 @@ enum WeightPrepacking {
                 index = existing
             } else {
                 // W [N, K] → Wᵀ [K, N], row-major.
-                let transposed = w.tensor(over: graph.constants[c]).transposed().contiguous()
+                let transposed = w.tensor(over: graph.constants[c]).transposed().hostContiguous()
                 index = graph.constants.count
                 graph.constants.append(transposed.storage)
                 packed[w] = index

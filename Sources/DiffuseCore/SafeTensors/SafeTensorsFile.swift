@@ -75,7 +75,7 @@ public struct SafeTensorsFile: Sendable {
     /// (floats → bf16 round to nearest even; floats → integers truncate toward zero).
     public func tensor(_ name: String, as dtype: DType) throws -> Tensor {
         let stored = try tensor(name)
-        return stored.dtype == dtype ? stored : stored.converted(to: dtype)
+        return stored.dtype == dtype ? stored : stored.hostConverted(to: dtype)
     }
 
     private static func reason(_ error: MappedFile.MapError) -> String {

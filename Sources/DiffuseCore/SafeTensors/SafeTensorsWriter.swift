@@ -45,7 +45,7 @@ public enum SafeTensors {
         try withUnsafeBytes(of: UInt64(header.count).littleEndian) { try writeAll(fd, $0, path) }
         try header.withUnsafeBytes { try writeAll(fd, $0, path) }
         for (_, tensor) in ordered {
-            let data = tensor.contiguous()
+            let data = tensor.hostContiguous()
             try writeAll(fd, UnsafeRawBufferPointer(start: data.rawPointer, count: data.byteCount), path)
         }
         closed = true

@@ -7,8 +7,10 @@ import DiffuseNN
 public struct Downsample2D: Sendable {
     let conv: Conv2d
     let padding: Int
+    let backend: any Backend
 
     public init(_ scope: WeightScope, channels: Int, outChannels: Int? = nil, padding: Int = 1) {
+        backend = scope.backend
         conv = Conv2d(scope["conv"], inChannels: channels, outChannels: outChannels ?? channels, kernel: 3,
                       stride: 2, padding: padding)
         self.padding = padding
@@ -16,7 +18,7 @@ public struct Downsample2D: Sendable {
 
     /// x: [N, C, H, W] → [N, Cout, H/2, W/2].
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        conv(padding == 0 ? x.zeroPadded2D(left: 0, right: 1, top: 0, bottom: 1) : x)
+        conv(padding == 0 ? backend.pad2D(x, left: 0, right: 1, top: 0, bottom: 1) : x)
     }
 }
 

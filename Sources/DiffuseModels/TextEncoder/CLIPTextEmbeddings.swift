@@ -24,7 +24,7 @@ struct CLIPTextEmbeddings: Sendable {
 
     /// ids [B, L] (i32/i64, already range-checked) → [B, L, hidden] in `dtype`.
     func callAsFunction(_ ids: Tensor) -> Tensor {
-        let tokens = tokenEmbedding(ids).converted(to: dtype)                       // [B, L, hidden]
+        let tokens = backend.cast(tokenEmbedding(ids), to: dtype)                       // [B, L, hidden]
         let positions = positionEmbedding.weight.sliced(dim: 0, 0..<ids.size(1))   // [L, hidden], rows 0..<L
         return backend.add(tokens, positions)
     }

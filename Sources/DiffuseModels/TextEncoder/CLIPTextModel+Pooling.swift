@@ -9,7 +9,7 @@ extension CLIPTextModel {
     ///   (what `(ids == eos).int().argmax(-1)` gives). A config without `eos_token_id` uses the first rule.
     public func poolingPositions(_ ids: Tensor) -> [Int] {
         let (batch, length) = (ids.size(0), ids.size(1))
-        let values = ids.contiguous()
+        let values = ids.toHost().hostContiguous()
         let eos = config.poolsAtArgmaxTokenId ? nil : config.eosTokenIds.first
         return (0..<batch).map { b in
             let row = (0..<length).map { values.scalar(atFlat: b * length + $0) }

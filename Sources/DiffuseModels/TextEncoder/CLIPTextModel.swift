@@ -58,9 +58,9 @@ public final class CLIPTextModel: AttentionLayers, Sendable {
     /// keeps every layer's output.
     public func callAsFunction(_ inputIds: Tensor, clipSkip: Int = 0,
                                outputHiddenStates: Bool = false) throws -> CLIPTextModelOutput {
-        let ids = try checkedInputIds(inputIds)                       // [B, L]
+        let ids = try checkedInputIds(inputIds)                       // [B, L], host
         try checkClipSkip(clipSkip)
-        var hidden = embeddings(ids)                                   // [B, L, hidden]
+        var hidden = embeddings(backend.upload(ids))                   // [B, L, hidden]
         var states = [hidden]
         for layer in layers {
             hidden = try layer(hidden)                                // [B, L, hidden]
@@ -76,9 +76,9 @@ public final class CLIPTextModel: AttentionLayers, Sendable {
     /// Only what a Stable Diffusion pipeline needs: the prompt embeddings [B, L, hidden] for `clipSkip`
     /// (diffusers' `encode_prompt`). Runs `num_hidden_layers − clipSkip` layers; no pooling.
     public func encodePrompt(_ inputIds: Tensor, clipSkip: Int = 0) throws -> Tensor {
-        let ids = try checkedInputIds(inputIds)                       // [B, L]
+        let ids = try checkedInputIds(inputIds)                       // [B, L], host
         try checkClipSkip(clipSkip)
-        var hidden = embeddings(ids)                                   // [B, L, hidden]
+        var hidden = embeddings(backend.upload(ids))                   // [B, L, hidden]
         for layer in layers.dropLast(clipSkip) { hidden = try layer(hidden) }
         return finalLayerNorm(hidden)                                 // [B, L, hidden]
     }

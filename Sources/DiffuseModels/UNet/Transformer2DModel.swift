@@ -69,11 +69,11 @@ public struct Transformer2DModel: Sendable {
 
     /// [B, C, H, W] → [B, H·W, C] (contiguous, as diffusers' `permute(0, 2, 3, 1).reshape`).
     private func tokens(_ x: Tensor) -> Tensor {
-        x.permuted([0, 2, 3, 1]).reshaped([x.size(0), x.size(2) * x.size(3), x.size(1)])
+        backend.contiguous(x.permuted([0, 2, 3, 1])).reshaped([x.size(0), x.size(2) * x.size(3), x.size(1)])
     }
 
     /// [B, H·W, C] → [B, C, H, W] (contiguous, as `reshape(B, H, W, C).permute(0, 3, 1, 2).contiguous()`).
     private func image(_ x: Tensor, height: Int, width: Int) -> Tensor {
-        x.reshaped([x.size(0), height, width, x.size(2)]).permuted([0, 3, 1, 2]).contiguous()
+        backend.contiguous(x.reshaped([x.size(0), height, width, x.size(2)]).permuted([0, 3, 1, 2]))
     }
 }

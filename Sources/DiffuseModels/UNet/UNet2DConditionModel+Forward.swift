@@ -19,17 +19,17 @@ extension UNet2DConditionModel {
                         observe: ((String, Tensor) -> Void)? = nil) throws -> Tensor {
         try checkInputs(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates)
         let batch = sample.size(0)
-        let context = encoderHiddenStates.converted(to: dtype)
+        let context = backend.cast(encoderHiddenStates, to: dtype)
 
         // Time embedding: [B] → t_emb [B, C0] (f32, cast to the compute dtype as diffusers does) → temb [B, 4·C0]
-        let timesteps = timestep.reshaped([-1]).expanded(to: [batch]).contiguous()
-        let tEmb = timeProj(timesteps).converted(to: dtype)
+        let timesteps = backend.contiguous(timestep.reshaped([-1]).expanded(to: [batch]))
+        let tEmb = backend.cast(timeProj(timesteps), to: dtype)
         observe?("time_proj", tEmb)
         let temb = timeEmbedding(tEmb)
         observe?("time_embedding", temb)
 
         // [B, Cin, H, W] → [B, C0, H, W]
-        var h = convIn(sample.converted(to: dtype))
+        var h = convIn(backend.cast(sample, to: dtype))
         observe?("conv_in", h)
 
         // Down: [B, C0, H, W] → [B, Cn−1, H/2ⁿ⁻¹, W/2ⁿ⁻¹], keeping every skip connection (conv_in's first).
@@ -70,7 +70,7 @@ extension UNet2DConditionModel {
 
     /// `forward` with one timestep value for the whole batch.
     public func forward(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor) throws -> Tensor {
-        try forward(sample: sample, timestep: Tensor([timestep], shape: [1]), encoderHiddenStates: encoderHiddenStates)
+        try forward(sample: sample, timestep: backend.full([1], value: timestep), encoderHiddenStates: encoderHiddenStates)
     }
 
     /// `forward` with one timestep per batch element.

@@ -82,16 +82,16 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     }
 
     /// `encode` as diffusers returns it (`vae.encode(image).latent_dist`), for sampling latents
-    /// (image-to-image: `latentDistribution(image).sample(noise:backend:)`, then × `scalingFactor`).
+    /// (image-to-image: `latentDistribution(image).sample(noise:)`, then × `scalingFactor`).
     public func latentDistribution(_ image: Tensor, observe: Observer? = nil) throws -> DiagonalGaussianDistribution {
         try AutoencoderKLError.checkImageLike(image, role: "image", channels: config.inChannels, method: "encode")
         // [B, in, H, W] → [B, 2 · latent, h, w]
-        var moments = try encoder(image.converted(to: dtype), observe: observe)
+        var moments = try encoder(backend.cast(image, to: dtype), observe: observe)
         if let quantConv {
             moments = quantConv(moments)
             observe?("quant_conv", moments)
         }
-        return DiagonalGaussianDistribution(moments: moments)
+        return DiagonalGaussianDistribution(moments: moments, backend: backend)
     }
 
     /// Unscaled latents [B, latent_channels, h, w] → image [B, out_channels, h·f, w·f] (about [-1, 1]).
@@ -99,7 +99,7 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     public func decode(_ latents: Tensor, observe: Observer? = nil) throws -> Tensor {
         try AutoencoderKLError.checkImageLike(latents, role: "latents", channels: config.latentChannels,
                                               method: "decode")
-        var z = latents.converted(to: dtype)
+        var z = backend.cast(latents, to: dtype)
         if let postQuantConv {
             z = postQuantConv(z)
             observe?("post_quant_conv", z)

@@ -9,7 +9,7 @@ import DiffuseCore
 /// gets 0. Result: a new contiguous [B, H, Lq, Dv] tensor of dtype `outputDType` (f32 or q's; nil = q's).
 public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: AttentionMask? = nil,
                                       scale: Float? = nil, isCausal: Bool = false, outputDType: DType? = nil,
-                                      on backend: some AttentionBackend) throws(SDPError) -> Tensor {
+                                      on backend: some Backend) throws(SDPError) -> Tensor {
     let problem = AttentionProblem(q: q, k: k, v: v, mask: mask, scale: scale, isCausal: isCausal,
                                    outputDType: outputDType)
     let kernel = try SDPDispatch.select(problem, on: backend)

@@ -19,7 +19,7 @@ public enum SDPDispatch {
     /// The kernel that runs `problem` on `backend` under `currentPriority`.
     /// Throws `SDPError.invalidInput` for ill-formed calls, `SDPError.noBackendCanRun` when every listed
     /// backend refuses.
-    public static func select(_ problem: AttentionProblem, on backend: some AttentionBackend) throws(SDPError) -> SDPBackend {
+    public static func select(_ problem: AttentionProblem, on backend: some Backend) throws(SDPError) -> SDPBackend {
         let errors = problem.validationErrors
         guard errors.isEmpty else { throw .invalidInput(errors) }
         let priority = currentPriority
@@ -35,11 +35,11 @@ public enum SDPDispatch {
     /// For every backend (`SDPBackend.allCases` order): whether it would run this call under
     /// `currentPriority`, and why not. For `diffuse devices` and logs.
     public static func explain(q: Tensor, k: Tensor, v: Tensor, mask: AttentionMask? = nil, scale: Float? = nil,
-                               isCausal: Bool = false, on backend: some AttentionBackend) -> [SDPExplanation] {
+                               isCausal: Bool = false, on backend: some Backend) -> [SDPExplanation] {
         explain(AttentionProblem(q: q, k: k, v: v, mask: mask, scale: scale, isCausal: isCausal), on: backend)
     }
 
-    public static func explain(_ problem: AttentionProblem, on backend: some AttentionBackend) -> [SDPExplanation] {
+    public static func explain(_ problem: AttentionProblem, on backend: some Backend) -> [SDPExplanation] {
         let errors = problem.validationErrors
         let priority = currentPriority
         var chosen: SDPBackend?

@@ -10,15 +10,10 @@ public struct ScaledDotProductAttention: AttentionProcessor {
 
     public func attend(query: Tensor, key: Tensor, value: Tensor, mask: Tensor?, scale: Float,
                        options: AttentionOptions, backend: any Backend) throws -> Tensor {
-        guard let attentionBackend = backend as? any AttentionBackend else {
-            throw AttentionProcessorError(
-                "the \(backend.name) backend has no scaled-dot-product attention kernels; "
-                    + "use VanillaAttention (--attention vanilla) with it")
-        }
         // Processors take integer masks as boolean (keep where ≠ 0) and float masks as additive.
         let attentionMask = mask.map { $0.dtype.isFloatingPoint ? AttentionMask.additive($0) : .boolean($0) }
         return try scaledDotProductAttention(query, key, value, mask: attentionMask, scale: scale,
-                                             isCausal: options.isCausal, on: attentionBackend)
+                                             isCausal: options.isCausal, on: backend)
     }
 }
 

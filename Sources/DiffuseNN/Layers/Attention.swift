@@ -74,11 +74,11 @@ public final class Attention: @unchecked Sendable {
         let attended = try processor.attend(query: q, key: k, value: v, mask: mask, scale: scale,
                                             options: options, backend: backend)
         // [B, heads, L, D] → [B, L, heads·D]
-        let merged = attended.permuted([0, 2, 1, 3]).reshaped([attended.size(0), attended.size(2), heads * headDim])
+        let merged = backend.contiguous(attended.permuted([0, 2, 1, 3])).reshaped([attended.size(0), attended.size(2), heads * headDim])
         var out = toOut(merged)
         if let spatial {
             // [B, H·W, C] → [B, C, H, W]
-            out = out.transposed(1, 2).reshaped([out.size(0), out.size(2), spatial[0], spatial[1]])
+            out = backend.contiguous(out.transposed(1, 2)).reshaped([out.size(0), out.size(2), spatial[0], spatial[1]])
         }
         if residualConnection { out = backend.add(out, residual) }
         if rescaleOutputFactor != 1 { out = backend.scale(out, by: 1 / rescaleOutputFactor) }

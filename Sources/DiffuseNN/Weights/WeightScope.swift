@@ -18,12 +18,13 @@ public struct WeightScope: Sendable {
     public subscript(_ name: String) -> WeightScope { WeightScope(store, backend: backend, prefix: prefix + name + ".") }
     public subscript(_ index: Int) -> WeightScope { self["\(index)"] }
 
-    /// The parameter `prefix + name`, which must have `shape`.
-    public func tensor(_ name: String, shape: [Int]) -> Tensor { store.tensor(prefix + name, shape: shape) }
+    /// The parameter `prefix + name`, which must have `shape`, on the backend's device (uploaded: the one
+    /// place weights cross to a device; on the host it is the stored, possibly memory-mapped, tensor).
+    public func tensor(_ name: String, shape: [Int]) -> Tensor { backend.upload(store.tensor(prefix + name, shape: shape)) }
 
     /// The first existing of several leaf names (legacy checkpoints).
     public func tensor(anyOf names: [String], shape: [Int]) -> Tensor {
-        store.tensor(anyOf: names.map { prefix + $0 }, shape: shape)
+        backend.upload(store.tensor(anyOf: names.map { prefix + $0 }, shape: shape))
     }
 
     public func contains(_ name: String) -> Bool { store.contains(prefix + name) }

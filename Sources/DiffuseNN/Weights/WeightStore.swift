@@ -131,12 +131,12 @@ public final class WeightStore: @unchecked Sendable {
             return Tensor(zeros: shape, dtype: outDType)
         }
         let target = dtype ?? dtypeRule?(key, entry.dtype) ?? entry.dtype
-        if let memory = entry.memory { return ref.transform.apply(memory).converted(to: target) }
+        if let memory = entry.memory { return ref.transform.apply(memory).hostConverted(to: target) }
         do {
             guard ref.transform != .identity else { return try entry.file!.tensor(ref.key, as: target) }
             // Cut the view first, then convert only that part.
             let view = ref.transform.apply(try entry.file!.tensor(ref.key))
-            return target == entry.dtype ? view : view.converted(to: target)
+            return target == entry.dtype ? view : view.hostConverted(to: target)
         } catch {
             // Headers were validated when the file was opened; a read can fail only on an unsupported
             // conversion, which is reported with the key.

@@ -23,20 +23,20 @@ extension StableDiffusionPipeline {
 
         // 6. `prepare_latents`: encode [1, 3, H, W] → sample (first randn) [1, 4, h, w] × scaling_factor,
         //    repeated to [N, 4, h, w]; noise (second randn) [N, 4, h, w]; add_noise at timesteps[0].
-        let posterior = try vae.latentDistribution(image.converted(to: .f32))
+        let posterior = try vae.latentDistribution(backend.cast(backend.upload(image), to: .f32))
         releaseResidentWeights(.vae)
-        let sampled = posterior.sample(noise: random.randn(posterior.mean.shape), backend: vae.backend)
-        let encoded = vae.backend.scale(sampled.converted(to: .f32), by: vae.scalingFactor)
+        let sampled = posterior.sample(noise: backend.upload(random.randn(posterior.mean.shape)))
+        let encoded = backend.scale(backend.cast(sampled, to: .f32), by: vae.scalingFactor)
         let n = config.imagesPerPrompt
-        let batch = n == 1 ? encoded : vae.backend.concat(Array(repeating: encoded, count: n), dim: 0)
-        let noise = random.randn(batch.shape)
-        let initial = try scheduler.addNoise(to: batch, noise: noise, timestep: timesteps[0])
+        let batch = n == 1 ? encoded : backend.concat(Array(repeating: encoded, count: n), dim: 0)
+        let noise = backend.upload(random.randn(batch.shape))
+        let initial = try scheduler.addNoise(to: batch, noise: noise, timestep: timesteps[0], on: backend)
 
         // 7. Denoising loop, decode
         let latents = try denoise(latents: initial, timesteps: timesteps, scheduler: &scheduler,
                                   embeddings: embeddings, guidance: config.guidanceScale, random: &random,
                                   callback: callback)
-        let images = try decode(latents: latents)
+        let images = try decode(latents: latents).toHost()
         return GenerationResult(images: images, latents: latents, initialLatents: initial, timesteps: timesteps,
                                 seed: seed, warnings: warnings)
     }

@@ -27,6 +27,6 @@ extension StableDiffusionPipeline {
 
     /// x [1, ...] → [n, ...] (`x.repeat(n, 1, …)`).
     func repeatBatch(_ x: Tensor, _ n: Int) -> Tensor {
-        n == 1 ? x.contiguous() : backend.concat(Array(repeating: x, count: n), dim: 0)
+        n == 1 ? backend.contiguous(x) : backend.concat(Array(repeating: x, count: n), dim: 0)
     }
 }

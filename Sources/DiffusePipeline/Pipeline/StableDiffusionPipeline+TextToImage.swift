@@ -31,11 +31,11 @@ extension StableDiffusionPipeline {
         let shape = [n, unet.config.inChannels, height / f, width / f]
         let initial = scheduler.initialLatents(shape: shape, random: &random)
 
-        // 7. Denoising loop, then decode: [N, 4, h, w] → [N, 3, H, W]
-        let latents = try denoise(latents: initial, timesteps: timesteps, scheduler: &scheduler,
+        // 7. Denoising loop, then decode: [N, 4, h, w] → [N, 3, H, W], downloaded to the host
+        let latents = try denoise(latents: backend.upload(initial), timesteps: timesteps, scheduler: &scheduler,
                                   embeddings: embeddings, guidance: config.guidanceScale, random: &random,
                                   callback: callback)
-        let images = try decode(latents: latents)
+        let images = try decode(latents: latents).toHost()
         return GenerationResult(images: images, latents: latents, initialLatents: initial, timesteps: timesteps,
                                 seed: seed, warnings: warnings)
     }

@@ -35,7 +35,7 @@ extension StableDiffusionPipeline {
             for info in file.infos {
                 let target: DType = !info.dtype.isFloatingPoint ? info.dtype
                     : keepF32(info.name) ? .f32 : precision.weightDType
-                tensors[info.name] = try file.tensor(info.name, as: target).contiguous()
+                tensors[info.name] = try file.tensor(info.name, as: target).hostContiguous()
             }
         }
         return WeightStore(tensors: tensors, dtype: nil, source: files.joined(separator: ", "))

@@ -30,16 +30,16 @@ extension SigmaScheduler {
     }
 
     /// `scale_model_input`: `sample / (σ² + 1) ** 0.5`.
-    public func scaleModelInput(_ sample: Tensor, timestep: Double) throws -> Tensor {
+    public func scaleModelInput(_ sample: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor {
         let sigma = sigmas![try index(for: timestep)]
         let scale = (sigma * sigma + 1).squareRoot()
-        return Tensor(sample.floats().map { $0 / scale }, shape: sample.shape)
+        return backend.divide(backend.cast(sample, to: .f32), by: scale)
     }
 
     /// `add_noise`: `original + noise · σ(timestep)`. The σ index is, as in diffusers: the timestep's
     /// index without a begin index; else the current step index, else the begin index.
-    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor {
-        let (x, e) = try operands(original, noise)
+    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor {
+        let (e, x) = try operands(noise, original, backend)
         try requireTimesteps()
         let i: Int
         if let beginIndex {
@@ -51,21 +51,31 @@ extension SigmaScheduler {
             i = found
         }
         let sigma = sigmas![i]
-        return Tensor((0..<x.count).map { x[$0] + e[$0] * sigma }, shape: original.shape)
+        return backend.linearCombination([(1, x), (sigma, e)])            // x + ε·σ
     }
 
     /// x₀ predicted from `modelOutput` at σ (Euler / LMS `pred_original_sample`), float32 in diffusers' order.
-    func predictOriginal(_ m: [Float], _ x: [Float], sigma: Float) -> [Float] {
+    func predictOriginal(_ m: Tensor, _ x: Tensor, sigma: Float, _ backend: any Backend) -> Tensor {
         switch config.predictionType {
         case "epsilon":
-            return (0..<x.count).map { x[$0] - sigma * m[$0] }
+            return backend.linearCombination([(1, x), (-sigma, m)])                  // x − σ·m
         case "v_prediction":
             let c = -sigma / (sigma * sigma + 1).squareRoot()
             let d = sigma * sigma + 1
-            return (0..<x.count).map { m[$0] * c + x[$0] / d }
+            return backend.linearCombination([(c, m), (1, backend.divide(x, by: d))]) // m·c + x/d
         default: // sample
             return m
         }
+    }
+
+    /// The Euler step shared by Euler and Euler ancestral: derivative = (x − x₀)/σ, then x + derivative·dt
+    /// (+ noise·σ_up).
+    func eulerStep(_ x: Tensor, predOriginal: Tensor, sigma: Float, dt: Float, noise: (Tensor, Float)?,
+                   _ backend: any Backend) -> Tensor {
+        let derivative = backend.divide(backend.sub(x, predOriginal), by: sigma)
+        var terms: [(Float, Tensor)] = [(1, x), (dt, derivative)]
+        if let (z, sigmaUp) = noise { terms.append((sigmaUp, z)) }
+        return backend.linearCombination(terms)
     }
 
     static func validatePrediction(_ config: SchedulerConfig) throws {

@@ -51,12 +51,12 @@ public struct DDIMScheduler: Scheduler {
         }
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Double) throws -> Tensor { sample }
+    public func scaleModelInput(_ sample: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor { sample }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
-                                               random: inout R) throws -> Tensor {
+                                               random: inout R, on backend: any Backend) throws -> Tensor {
         try requireTimesteps()
-        let (m, x) = try operands(modelOutput, sample)
+        let (m, x) = try operands(modelOutput, sample, backend)
         let t = Int(timestep)
         let prevT = t - config.numTrainTimesteps / numInferenceSteps
         let ac = noiseSchedule.alphasCumprod
@@ -64,23 +64,22 @@ public struct DDIMScheduler: Scheduler {
         let alphaProdTPrev = prevT >= 0 ? ac[prevT] : finalAlphaCumprod
         let betaProdT = 1 - alphaProdT
         let sqrtAlpha = alphaProdT.squareRoot(), sqrtBeta = betaProdT.squareRoot()
-        let n = x.count
 
-        var predOriginal: [Float], predEpsilon: [Float]
+        var predOriginal: Tensor, predEpsilon: Tensor
         switch config.predictionType {
         case "epsilon":
-            predOriginal = (0..<n).map { (x[$0] - sqrtBeta * m[$0]) / sqrtAlpha }
+            predOriginal = backend.divide(backend.linearCombination([(1, x), (-sqrtBeta, m)]), by: sqrtAlpha)
             predEpsilon = m
         case "sample":
             predOriginal = m
-            predEpsilon = (0..<n).map { (x[$0] - sqrtAlpha * m[$0]) / sqrtBeta }
+            predEpsilon = backend.divide(backend.linearCombination([(1, x), (-sqrtAlpha, m)]), by: sqrtBeta)
         default: // v_prediction
-            predOriginal = (0..<n).map { sqrtAlpha * x[$0] - sqrtBeta * m[$0] }
-            predEpsilon = (0..<n).map { sqrtAlpha * m[$0] + sqrtBeta * x[$0] }
+            predOriginal = backend.linearCombination([(sqrtAlpha, x), (-sqrtBeta, m)])
+            predEpsilon = backend.linearCombination([(sqrtAlpha, m), (sqrtBeta, x)])
         }
         if config.clipSample {
             let r = Float(config.clipSampleRange)
-            predOriginal = predOriginal.map { min(max($0, -r), r) }
+            predOriginal = backend.clamp(predOriginal, lower: -r, upper: r)
         }
         // _get_variance, std_dev_t = eta · √variance
         let betaProdTPrev = 1 - alphaProdTPrev
@@ -88,16 +87,15 @@ public struct DDIMScheduler: Scheduler {
         let stdDevT = eta * variance.squareRoot()
         let directionCoeff = (1 - alphaProdTPrev - stdDevT * stdDevT).squareRoot()
         let sqrtAlphaPrev = alphaProdTPrev.squareRoot()
-        var prev = (0..<n).map { sqrtAlphaPrev * predOriginal[$0] + directionCoeff * predEpsilon[$0] }
+        var prev = backend.linearCombination([(sqrtAlphaPrev, predOriginal), (directionCoeff, predEpsilon)])
         if eta > 0 {
-            let noise = random.normal(count: n)
-            prev = (0..<n).map { prev[$0] + stdDevT * noise[$0] }
+            prev = backend.linearCombination([(1, prev), (stdDevT, noise(sample.shape, &random, backend))])
         }
-        return Tensor(prev, shape: sample.shape)
+        return prev
     }
 
-    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor {
+    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor {
         try AlphaNoise.addNoise(original, noise, alphaCumprod: noiseSchedule.alphasCumprod[Int(timestep)],
-                                scheduler: Self.diffusersClassName)
+                                scheduler: Self.diffusersClassName, backend)
     }
 }

@@ -42,7 +42,7 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     var isSDE: Bool { config.algorithmType.hasPrefix("sde-") }
 
     /// The last `solver_order` converted model outputs (x₀ predictions for dpmsolver++), oldest first.
-    private var modelOutputs: [[Float]] = []
+    private var modelOutputs: [Tensor] = []
     private var lowerOrderNums = 0
 
     public init(config original: SchedulerConfig) throws {
@@ -131,7 +131,7 @@ public struct DPMSolverMultistepScheduler: Scheduler {
 
     public mutating func setBeginIndex(_ index: Int) { beginIndex = index }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Double) throws -> Tensor { sample }
+    public func scaleModelInput(_ sample: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor { sample }
 
     /// `_sigma_to_alpha_sigma_t`: α_t = 1/√(σ² + 1), σ_t = σ·α_t (float32).
     static func alphaSigma(_ sigma: Float) -> (alpha: Float, sigma: Float) {
@@ -152,75 +152,73 @@ public struct DPMSolverMultistepScheduler: Scheduler {
     }
 
     /// `convert_model_output`: x₀ (dpmsolver++, sde-dpmsolver++) or ε (dpmsolver, sde-dpmsolver).
-    func convert(_ m: [Float], _ x: [Float], index i: Int) -> [Float] {
+    func convert(_ m: Tensor, _ x: Tensor, index i: Int, _ backend: any Backend) -> Tensor {
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i])
-        let n = x.count
         if predictsData {
             switch config.predictionType {
-            case "epsilon": return (0..<n).map { (x[$0] - sigmaT * m[$0]) / alphaT }
+            case "epsilon": return backend.divide(backend.linearCombination([(1, x), (-sigmaT, m)]), by: alphaT)
             case "sample": return m
-            default: return (0..<n).map { alphaT * x[$0] - sigmaT * m[$0] }
+            default: return backend.linearCombination([(alphaT, x), (-sigmaT, m)])
             }
         }
         switch config.predictionType {
         case "epsilon": return m
-        case "sample": return (0..<n).map { (x[$0] - alphaT * m[$0]) / sigmaT }
-        default: return (0..<n).map { alphaT * m[$0] + sigmaT * x[$0] }
+        case "sample": return backend.divide(backend.linearCombination([(1, x), (-alphaT, m)]), by: sigmaT)
+        default: return backend.linearCombination([(alphaT, m), (sigmaT, x)])
         }
     }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
-                                               random: inout R) throws -> Tensor {
+                                               random: inout R, on backend: any Backend) throws -> Tensor {
         let i = try index(for: timestep)
-        let (m, x) = try operands(modelOutput, sample)
+        let (m, x) = try operands(modelOutput, sample, backend)
         let count = timesteps.count
         let lowerOrderFinal = i == count - 1
             && (config.eulerAtFinal || (config.lowerOrderFinal && count < 15) || config.finalSigmasType == "zero")
-        let converted = convert(m, x, index: i)
+        let converted = convert(m, x, index: i, backend)
         modelOutputs.append(converted)
         if modelOutputs.count > config.solverOrder { modelOutputs.removeFirst() }
 
-        let noise = isSDE ? random.normal(count: x.count) : nil
-        let prev: [Float]
+        let z = isSDE ? noise(sample.shape, &random, backend) : nil
+        let prev: Tensor
         if config.solverOrder == 1 || lowerOrderNums < 1 || lowerOrderFinal {
-            prev = firstOrderUpdate(converted, x, noise: noise, index: i)
+            prev = firstOrderUpdate(converted, x, noise: z, index: i, backend)
         } else {
-            prev = secondOrderUpdate(x, noise: noise, index: i)
+            prev = secondOrderUpdate(x, noise: z, index: i, backend)
         }
         if lowerOrderNums < config.solverOrder { lowerOrderNums += 1 }
         stepIndex = i + 1
-        return Tensor(prev, shape: sample.shape)
+        return prev
     }
 
     /// `dpm_solver_first_order_update` (DDIM-like step from σ_s = σ_i to σ_t = σ_{i+1}).
-    func firstOrderUpdate(_ m: [Float], _ x: [Float], noise: [Float]?, index i: Int) -> [Float] {
+    func firstOrderUpdate(_ m: Tensor, _ x: Tensor, noise: Tensor?, index i: Int, _ backend: any Backend) -> Tensor {
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i + 1])
         let (alphaS, sigmaS) = Self.alphaSigma(sigmas![i])
         let h = Self.lambda((alphaT, sigmaT)) - Self.lambda((alphaS, sigmaS))
-        let n = x.count
         switch config.algorithmType {
         case "dpmsolver++":
             let a = sigmaT / sigmaS, b = alphaT * (expf(-h) - 1)
-            return (0..<n).map { a * x[$0] - b * m[$0] }
+            return backend.linearCombination([(a, x), (-b, m)])
         case "dpmsolver":
             let a = alphaT / alphaS, b = sigmaT * (expf(h) - 1)
-            return (0..<n).map { a * x[$0] - b * m[$0] }
+            return backend.linearCombination([(a, x), (-b, m)])
         case "sde-dpmsolver++":
             let z = noise!
             let a = sigmaT / sigmaS * expf(-h), b = alphaT * (1 - expf(-2 * h))
             let c = sigmaT * (1 - expf(-2 * h)).squareRoot()
-            return (0..<n).map { a * x[$0] + b * m[$0] + c * z[$0] }
+            return backend.linearCombination([(a, x), (b, m), (c, z)])
         default: // sde-dpmsolver
             let z = noise!
             let a = alphaT / alphaS, b = 2 * (sigmaT * (expf(h) - 1))
             let c = sigmaT * (expf(2 * h) - 1).squareRoot()
-            return (0..<n).map { a * x[$0] - b * m[$0] + c * z[$0] }
+            return backend.linearCombination([(a, x), (-b, m), (c, z)])
         }
     }
 
     /// `multistep_dpm_solver_second_order_update` with the last two converted outputs:
     /// `x_t = a·x + s_b·b·D0 + s_c·c·D1 (+ d·z)` with diffusers' coefficients and signs.
-    func secondOrderUpdate(_ x: [Float], noise: [Float]?, index i: Int) -> [Float] {
+    func secondOrderUpdate(_ x: Tensor, noise: Tensor?, index i: Int, _ backend: any Backend) -> Tensor {
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i + 1])
         let (alphaS0, sigmaS0) = Self.alphaSigma(sigmas![i])
         let (alphaS1, sigmaS1) = Self.alphaSigma(sigmas![i - 1])
@@ -255,25 +253,22 @@ public struct DPMSolverMultistepScheduler: Scheduler {
             c = midpoint ? sigmaT * (expf(h) - 1) : 2 * (sigmaT * ((expf(h) - 1) / h - 1))
             d = sigmaT * (expf(2 * h) - 1).squareRoot()
         }
-        let z = noise
-        return (0..<x.count).map { k -> Float in
-            let d1 = d1Coeff * (m0[k] - m1[k])
-            let first = plusB ? a * x[k] + b * m0[k] : a * x[k] - b * m0[k]
-            let second = plusC ? first + c * d1 : first - c * d1
-            if let z { return second + d * z[k] }
-            return second
-        }
+        // a·x ± b·D0 ± c·D1 (+ d·z), D1 = d1Coeff · (m0 − m1), summed left to right as diffusers does.
+        let d1 = backend.scale(backend.sub(m0, m1), by: d1Coeff)
+        var terms: [(Float, Tensor)] = [(a, x), (plusB ? b : -b, m0), (plusC ? c : -c, d1)]
+        if let noise { terms.append((d, noise)) }
+        return backend.linearCombination(terms)
     }
 
     /// `add_noise`: `α_t · x + σ_t · ε` with σ of `timestep`'s index.
-    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor {
-        let (x, e) = try operands(original, noise)
+    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor {
+        let (e, x) = try operands(noise, original, backend)
         try requireTimesteps()
         // diffusers: lookup without a begin index; else the current step index, else the begin index.
         let i = beginIndex == nil
             ? SigmaSchedule.index(of: timestep, in: timesteps) ?? timesteps.count - 1
             : stepIndex ?? beginIndex!
         let (alphaT, sigmaT) = Self.alphaSigma(sigmas![i])
-        return Tensor((0..<x.count).map { alphaT * x[$0] + sigmaT * e[$0] }, shape: original.shape)
+        return backend.linearCombination([(alphaT, x), (sigmaT, e)])
     }
 }

@@ -44,22 +44,17 @@ public struct EulerAncestralDiscreteScheduler: SigmaScheduler {
     public mutating func setBeginIndex(_ index: Int) { beginIndex = index }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
-                                               random: inout R) throws -> Tensor {
+                                               random: inout R, on backend: any Backend) throws -> Tensor {
         let i = try index(for: timestep)
-        let (m, x) = try operands(modelOutput, sample)
+        let (m, x) = try operands(modelOutput, sample, backend)
         let sigma = sigmas![i]
-        let predOriginal = predictOriginal(m, x, sigma: sigma)
+        let predOriginal = predictOriginal(m, x, sigma: sigma, backend)
         let sigmaFrom = sigma, sigmaTo = sigmas![i + 1]
         let sigmaUp = (sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo) / (sigmaFrom * sigmaFrom)).squareRoot()
         let sigmaDown = (sigmaTo * sigmaTo - sigmaUp * sigmaUp).squareRoot()
         let dt = sigmaDown - sigma
-        let noise = random.normal(count: x.count)
-        let prev = (0..<x.count).map { k -> Float in
-            let derivative = (x[k] - predOriginal[k]) / sigma
-            let deterministic = x[k] + derivative * dt
-            return deterministic + noise[k] * sigmaUp
-        }
+        let z = noise(sample.shape, &random, backend)
         stepIndex = i + 1
-        return Tensor(prev, shape: sample.shape)
+        return eulerStep(x, predOriginal: predOriginal, sigma: sigma, dt: dt, noise: (z, sigmaUp), backend)
     }
 }

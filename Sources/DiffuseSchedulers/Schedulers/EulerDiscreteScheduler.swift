@@ -82,20 +82,16 @@ public struct EulerDiscreteScheduler: SigmaScheduler {
     public mutating func setBeginIndex(_ index: Int) { beginIndex = index }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
-                                               random: inout R) throws -> Tensor {
+                                               random: inout R, on backend: any Backend) throws -> Tensor {
         let i = try index(for: timestep)
-        let (m, x) = try operands(modelOutput, sample)
+        let (m, x) = try operands(modelOutput, sample, backend)
         let sigma = sigmas![i]
         let sigmaHat = sigma * (0 + 1) // gamma = 0 (s_churn = 0)
         let predOriginal = config.predictionType == "epsilon"
-            ? (0..<x.count).map { x[$0] - sigmaHat * m[$0] }
-            : predictOriginal(m, x, sigma: sigma)
+            ? backend.linearCombination([(1, x), (-sigmaHat, m)])
+            : predictOriginal(m, x, sigma: sigma, backend)
         let dt = sigmas![i + 1] - sigmaHat
-        let prev = (0..<x.count).map { k -> Float in
-            let derivative = (x[k] - predOriginal[k]) / sigmaHat
-            return x[k] + derivative * dt
-        }
         stepIndex = i + 1
-        return Tensor(prev, shape: sample.shape)
+        return eulerStep(x, predOriginal: predOriginal, sigma: sigmaHat, dt: dt, noise: nil, backend)
     }
 }

@@ -36,7 +36,7 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
     /// The maximum order (`order` argument of diffusers' `step`, default 4).
     public var lmsOrder = 4
 
-    private var derivatives: [[Float]] = []
+    private var derivatives: [Tensor] = []
 
     public init(config: SchedulerConfig) throws {
         try Self.validatePrediction(config)
@@ -89,22 +89,18 @@ public struct LMSDiscreteScheduler: SigmaScheduler {
     }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
-                                               random: inout R) throws -> Tensor {
+                                               random: inout R, on backend: any Backend) throws -> Tensor {
         let i = try index(for: timestep)
-        let (m, x) = try operands(modelOutput, sample)
+        let (m, x) = try operands(modelOutput, sample, backend)
         let sigma = sigmas![i]
-        let predOriginal = predictOriginal(m, x, sigma: sigma)
-        derivatives.append((0..<x.count).map { (x[$0] - predOriginal[$0]) / sigma })
+        let predOriginal = predictOriginal(m, x, sigma: sigma, backend)
+        derivatives.append(backend.divide(backend.sub(x, predOriginal), by: sigma))
         if derivatives.count > lmsOrder { derivatives.removeFirst() }
         let order = min(i + 1, lmsOrder)
         let coefficients = (0..<order).map { Float(coefficient(order: order, index: i, current: $0)) }
         // prev = sample + sum(coeff · derivative for coeff, derivative in zip(coeffs, reversed(derivatives)))
-        var sum = [Float](repeating: 0, count: x.count)
-        for (j, c) in coefficients.enumerated() {
-            let d = derivatives[derivatives.count - 1 - j]
-            for k in 0..<x.count { sum[k] = sum[k] + c * d[k] }
-        }
+        let sum = backend.linearCombination(coefficients.enumerated().map { j, c in (c, derivatives[derivatives.count - 1 - j]) })
         stepIndex = i + 1
-        return Tensor((0..<x.count).map { x[$0] + sum[$0] }, shape: sample.shape)
+        return backend.add(x, sum)
     }
 }

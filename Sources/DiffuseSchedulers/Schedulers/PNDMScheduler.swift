@@ -26,10 +26,10 @@ public struct PNDMScheduler: Scheduler {
     let finalAlphaCumprod: Float
     private var numInferenceSteps = 0
     // PRK / PLMS state (`ets`, `counter`, `cur_sample`, `cur_model_output`, `prk_timesteps`).
-    private var ets: [[Float]] = []
+    private var ets: [Tensor] = []
     private var counter = 0
-    private var curSample: [Float]?
-    private var curModelOutput: [Float]?
+    private var curSample: Tensor?
+    private var curModelOutput: Tensor?
     private var prkTimesteps: [Int] = []
 
     public init(config: SchedulerConfig) throws {
@@ -85,15 +85,15 @@ public struct PNDMScheduler: Scheduler {
         curModelOutput = nil
     }
 
-    public func scaleModelInput(_ sample: Tensor, timestep: Double) throws -> Tensor { sample }
+    public func scaleModelInput(_ sample: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor { sample }
 
     public mutating func step<R: RandomSource>(modelOutput: Tensor, timestep: Double, sample: Tensor,
-                                               random: inout R) throws -> Tensor {
+                                               random: inout R, on backend: any Backend) throws -> Tensor {
         try requireTimesteps()
         if counter < prkTimesteps.count {
-            return try stepPRK(modelOutput: modelOutput, timestep: timestep, sample: sample)
+            return try stepPRK(modelOutput: modelOutput, timestep: timestep, sample: sample, backend)
         }
-        var (output, x) = try operands(modelOutput, sample)
+        var (output, x) = try operands(modelOutput, sample, backend)
         let ratio = config.numTrainTimesteps / numInferenceSteps
         var t = Int(timestep)
         var prevT = t - ratio
@@ -108,37 +108,36 @@ public struct PNDMScheduler: Scheduler {
             curSample = x
         } else if ets.count == 1 && counter == 1 {
             let e1 = ets[0]
-            output = zip(output, e1).map { ($0 + $1) / 2 }
+            output = backend.divide(backend.add(output, e1), by: 2)
             x = curSample ?? x
             curSample = nil
         } else if ets.count == 2 {
             let e1 = ets[1], e2 = ets[0]
-            output = (0..<output.count).map { (3 * e1[$0] - e2[$0]) / 2 }
+            output = backend.divide(backend.linearCombination([(3, e1), (-1, e2)]), by: 2)
         } else if ets.count == 3 {
             let e1 = ets[2], e2 = ets[1], e3 = ets[0]
-            output = (0..<output.count).map { (23 * e1[$0] - 16 * e2[$0] + 5 * e3[$0]) / 12 }
+            output = backend.divide(backend.linearCombination([(23, e1), (-16, e2), (5, e3)]), by: 12)
         } else {
             let e1 = ets[3], e2 = ets[2], e3 = ets[1], e4 = ets[0]
             let c = Float(1.0 / 24.0)
-            output = (0..<output.count).map { c * (55 * e1[$0] - 59 * e2[$0] + 37 * e3[$0] - 9 * e4[$0]) }
+            output = backend.scale(backend.linearCombination([(55, e1), (-59, e2), (37, e3), (-9, e4)]), by: c)
         }
-        let prev = previousSample(x, t, prevT, output)
+        let prev = previousSample(x, t, prevT, output, backend)
         counter += 1
-        return Tensor(prev, shape: sample.shape)
+        return prev
     }
 
     static let pndmOrder = 4
 
     /// `step_prk`: one of the four Runge–Kutta evaluations of an interval.
-    mutating func stepPRK(modelOutput: Tensor, timestep: Double, sample: Tensor) throws -> Tensor {
-        var (output, x) = try operands(modelOutput, sample)
+    mutating func stepPRK(modelOutput: Tensor, timestep: Double, sample: Tensor, _ backend: any Backend) throws -> Tensor {
+        var (output, x) = try operands(modelOutput, sample, backend)
         let diffToPrev = counter % 2 == 1 ? 0 : config.numTrainTimesteps / numInferenceSteps / 2
         let prevT = Int(timestep) - diffToPrev
         let t = prkTimesteps[counter / 4 * 4]
         let sixth = Float(1.0 / 6.0), third = Float(1.0 / 3.0)
         func accumulate(_ c: Float) {
-            let weighted = output.map { c * $0 }
-            curModelOutput = curModelOutput.map { current in (0..<current.count).map { current[$0] + weighted[$0] } } ?? weighted
+            curModelOutput = curModelOutput.map { backend.linearCombination([(1, $0), (c, output)]) } ?? backend.scale(output, by: c)
         }
         switch counter % 4 {
         case 0:
@@ -148,18 +147,17 @@ public struct PNDMScheduler: Scheduler {
         case 1, 2:
             accumulate(third)
         default:
-            let current = curModelOutput ?? [Float](repeating: 0, count: output.count)
-            output = (0..<output.count).map { current[$0] + sixth * output[$0] }
+            output = curModelOutput.map { backend.linearCombination([(1, $0), (sixth, output)]) } ?? backend.scale(output, by: sixth)
             curModelOutput = nil
         }
         x = curSample ?? x
-        let prev = previousSample(x, t, prevT, output)
+        let prev = previousSample(x, t, prevT, output, backend)
         counter += 1
-        return Tensor(prev, shape: sample.shape)
+        return prev
     }
 
     /// `_get_prev_sample` (formula (9) of the PNDM paper), float32 in diffusers' order.
-    func previousSample(_ sample: [Float], _ t: Int, _ prevT: Int, _ modelOutput: [Float]) -> [Float] {
+    func previousSample(_ sample: Tensor, _ t: Int, _ prevT: Int, _ modelOutput: Tensor, _ backend: any Backend) -> Tensor {
         let ac = noiseSchedule.alphasCumprod
         let alphaProdT = ac[t]
         let alphaProdTPrev = prevT >= 0 ? ac[prevT] : finalAlphaCumprod
@@ -168,29 +166,32 @@ public struct PNDMScheduler: Scheduler {
         var output = modelOutput
         if config.predictionType == "v_prediction" {
             let a = alphaProdT.squareRoot(), b = betaProdT.squareRoot()
-            output = (0..<output.count).map { a * modelOutput[$0] + b * sample[$0] }
+            output = backend.linearCombination([(a, modelOutput), (b, sample)])
         }
         let sampleCoeff = (alphaProdTPrev / alphaProdT).squareRoot()
         let denominator = alphaProdT * betaProdTPrev.squareRoot()
             + (alphaProdT * betaProdT * alphaProdTPrev).squareRoot()
         let difference = alphaProdTPrev - alphaProdT
-        return (0..<sample.count).map { sampleCoeff * sample[$0] - difference * output[$0] / denominator }
+        // sampleCoeff·x − (difference·output)/denominator
+        let correction = backend.divide(backend.scale(output, by: difference), by: denominator)
+        return backend.linearCombination([(sampleCoeff, sample), (-1, correction)])
     }
 
-    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double) throws -> Tensor {
+    public func addNoise(to original: Tensor, noise: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor {
         try AlphaNoise.addNoise(original, noise, alphaCumprod: noiseSchedule.alphasCumprod[Int(timestep)],
-                                scheduler: Self.diffusersClassName)
+                                scheduler: Self.diffusersClassName, backend)
     }
 }
 
 /// `add_noise` of the alpha-based schedulers: `√ᾱ_t · x + √(1 − ᾱ_t) · ε` (float32).
 enum AlphaNoise {
-    static func addNoise(_ original: Tensor, _ noise: Tensor, alphaCumprod: Float, scheduler: String) throws -> Tensor {
+    static func addNoise(_ original: Tensor, _ noise: Tensor, alphaCumprod: Float, scheduler: String,
+                         _ backend: any Backend) throws -> Tensor {
         guard original.count == noise.count else {
             throw SchedulerError.shapeMismatch(scheduler: scheduler, expected: original.shape, actual: noise.shape)
         }
-        let x = original.floats(), e = noise.floats()
+        let x = backend.cast(original, to: .f32), e = backend.cast(noise, to: .f32).reshaped(original.shape)
         let a = alphaCumprod.squareRoot(), b = (1 - alphaCumprod).squareRoot()
-        return Tensor((0..<x.count).map { a * x[$0] + b * e[$0] }, shape: original.shape)
+        return backend.linearCombination([(a, x), (b, e)])
     }
 }

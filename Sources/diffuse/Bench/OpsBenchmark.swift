@@ -194,6 +194,6 @@ struct BenchRandom {
         let t = Tensor(zeros: shape, dtype: .f32)
         let p = t.pointer(as: Float.self)
         for i in 0..<t.count { p[i] = next() * scale }
-        return dtype == .f32 ? t : t.converted(to: dtype)
+        return dtype == .f32 ? t : t.hostConverted(to: dtype)
     }
 }

@@ -10,14 +10,14 @@ import Darwin
 /// Masked-out rows give 0 (as the kernels and PyTorch ≥ 2.5 do).
 enum AttentionReference {
     static func values(_ t: Tensor) -> [Double] {
-        let c = t.converted(to: .f32)
+        let c = t.hostConverted(to: .f32)
         return UnsafeBufferPointer(start: c.pointer(as: Float.self), count: c.count).map { Double($0) }
     }
 
     static func compute(_ p: AttentionProblem) -> [Double] {
         let b = p.batch, h = p.heads, lq = p.qLength, lkv = p.kvLength, d = p.headDim, dv = p.valueDim
         let q = values(p.q), k = values(p.k), v = values(p.v)
-        let maskValues = p.expandedMask.map { values($0.contiguous()) }
+        let maskValues = p.expandedMask.map { values($0.hostContiguous()) }
         var isBoolean = false
         if case .boolean = p.mask { isBoolean = true }
         let scale = Double(p.effectiveScale)
@@ -56,7 +56,7 @@ enum AttentionReference {
     /// Uniform values in [−scale, scale) stored in `dtype`.
     static func random(_ shape: [Int], seed: UInt64, dtype: DType = .f32, scale: Float = 1) -> Tensor {
         var rng = TestRandom(seed: seed)
-        return Tensor(rng.floats(shape.reduce(1, *), scale: scale), shape: shape).converted(to: dtype)
+        return Tensor(rng.floats(shape.reduce(1, *), scale: scale), shape: shape).hostConverted(to: dtype)
     }
 
     /// q, k, v for [B, H, Lq/Lkv, D]. With `headSplitLayout` they are permuted views of [B, L, H, D]

@@ -14,9 +14,12 @@ import DiffuseTestSupport
         }
     }
 
-    @Test func anyBackendReachesAttention() {
+    @Test func anyBackendAnswersTheAttentionCapabilityQuery() {
         let backend: any Backend = CPUBackend()
-        #expect((backend as? any AttentionBackend)?.name == "cpu")
+        let (q, k, v) = AttentionReference.qkv(b: 1, h: 1, lq: 3, lkv: 5, d: 600, seed: 1)
+        let problem = AttentionProblem(q: q, k: k, v: v)
+        #expect(!backend.supports(problem.op(.flash), problem.operands))
+        #expect(backend.supports(problem.op(.math), problem.operands))
     }
 
     @Test func headDimAbove512RefusesFlashOnly() {

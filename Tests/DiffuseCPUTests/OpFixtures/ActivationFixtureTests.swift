@@ -43,10 +43,10 @@ import DiffuseTestSupport
                 guard x.size(-1) == dimIn, w.shape == [2 * dimOut, dimIn] else {
                     throw OpFixtureError("\(c): input \(x.shape) / weight \(w.shape) do not match dim_in \(dimIn), dim_out \(dimOut)")
                 }
-                var projection = cpu.matmul(x.converted(to: .f32), w.converted(to: .f32), transposeA: false, transposeB: true,
+                var projection = cpu.matmul(x.hostConverted(to: .f32), w.hostConverted(to: .f32), transposeA: false, transposeB: true,
                                            alpha: 1, beta: 0, c: nil)
-                if let bias { projection = cpu.add(projection, bias.converted(to: .f32)) }
-                let y = cpu.geglu(projection).converted(to: x.dtype)
+                if let bias { projection = cpu.add(projection, bias.hostConverted(to: .f32)) }
+                let y = cpu.geglu(projection).hostConverted(to: x.dtype)
                 // The projection's reduction error (K = dim_in) passes through h·gelu(g) with a gain of at
                 // most |g| + 1.13·|h| ≤ 2.2·max|projection|.
                 let linear = OpTolerance.reduction(k: dimIn, scale: x.maxAbs * w.maxAbs)

@@ -19,8 +19,8 @@ import DiffuseTestSupport
             // `ids_i64_f16`, stores it as f32 — see the naming check.)
             let expected = try c.expected
             for dtype in [DType.f16, .bf16] where table.dtype != dtype {
-                let y = cpu.embedding(table.converted(to: dtype), ids: ids)
-                let report = closeness(y, expected.converted(to: dtype), rtol: 0, atol: 0)
+                let y = cpu.embedding(table.hostConverted(to: dtype), ids: ids)
+                let report = closeness(y, expected.hostConverted(to: dtype), rtol: 0, atol: 0)
                 #expect(y.dtype == dtype && report.passes, "\(c) [\(dtype) table]: \(y.dtype) result; \(report)")
             }
         }

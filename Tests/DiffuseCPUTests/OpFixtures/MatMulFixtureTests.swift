@@ -67,7 +67,7 @@ import DiffuseTestSupport
 
         // The same logical operands with the transposition in the layout instead.
         func flipped(_ t: Tensor, _ transposed: Bool) -> (Tensor, Bool) {
-            transposed ? (t.transposed(), false) : (t.transposed().contiguous(), true)
+            transposed ? (t.transposed(), false) : (t.transposed().hostContiguous(), true)
         }
         let (a2, ta2) = flipped(a, ta), (b2, tb2) = flipped(b, tb)
         let viewed = cpu.matmul(a2, b2, transposeA: ta2, transposeB: tb2, alpha: alpha, beta: beta, c: cArgument)

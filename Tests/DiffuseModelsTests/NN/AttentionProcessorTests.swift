@@ -48,9 +48,9 @@ import DiffuseTestSupport
         var random = TestRandom(seed: 7)
         let shapes = [(1, 2, 7, 7, 13), (2, 3, 50, 77, 40), (1, 1, 129, 33, 64), (1, 2, 300, 300, 8)]
         for (b, h, lq, lkv, d) in shapes {
-            let q = Tensor(random.floats(b * h * lq * d), shape: [b, h, lq, d]).converted(to: dtype)
-            let k = Tensor(random.floats(b * h * lkv * d), shape: [b, h, lkv, d]).converted(to: dtype)
-            let v = Tensor(random.floats(b * h * lkv * d), shape: [b, h, lkv, d]).converted(to: dtype)
+            let q = Tensor(random.floats(b * h * lq * d), shape: [b, h, lq, d]).hostConverted(to: dtype)
+            let k = Tensor(random.floats(b * h * lkv * d), shape: [b, h, lkv, d]).hostConverted(to: dtype)
+            let v = Tensor(random.floats(b * h * lkv * d), shape: [b, h, lkv, d]).hostConverted(to: dtype)
             let expected = Self.reference(q, k, v)
             let atol = dtype == .f32 ? 2e-5 : dtype == .f16 ? 2e-3 : 1.6e-2
             let scale = 1 / Float(d).squareRoot()

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Testing
 import DiffuseCore
+import DiffuseCPU
 import DiffuseSchedulers
 import DiffuseTestSupport
 
@@ -74,7 +75,7 @@ struct SchedulerConfigurationTests {
             var s = try SchedulerFactory.make(config, className: name)
             try s.setTimesteps(10)
             let t = s.timesteps[3]
-            let noisy = try s.addNoise(to: x, noise: e, timestep: t).floats()
+            let noisy = try s.addNoise(to: x, noise: e, timestep: t, on: CPUBackend()).floats()
             let expected: [Double]
             if let sigmas = s.sigmas, name != "DPMSolverMultistepScheduler" {
                 let sigma = Double(sigmas[3])
@@ -130,17 +131,17 @@ struct SchedulerConfigurationTests {
         var euler = try SchedulerFactory.make(try Self.pipelineConfig("tiny-sd1"), className: "EulerDiscreteScheduler")
         let x = Tensor(zeros: [1, 4, 2, 2])
         #expect(throws: SchedulerError.timestepsNotSet(scheduler: "EulerDiscreteScheduler")) {
-            try euler.step(modelOutput: x, timestep: 1, sample: x)
+            try euler.step(modelOutput: x, timestep: 1, sample: x, on: CPUBackend())
         }
         #expect(throws: SchedulerError.self) { try euler.setTimesteps(0) }
         try euler.setTimesteps(5)
         #expect(throws: SchedulerError.unknownTimestep(scheduler: "EulerDiscreteScheduler", timestep: 3.5)) {
-            try euler.scaleModelInput(x, timestep: 3.5)
+            try euler.scaleModelInput(x, timestep: 3.5, on: CPUBackend())
         }
         var ancestral = try SchedulerFactory.make(try Self.pipelineConfig("tiny-sd1"), className: "EulerAncestralDiscreteScheduler")
         try ancestral.setTimesteps(5)
         #expect(throws: SchedulerError.randomSourceRequired(scheduler: "EulerAncestralDiscreteScheduler")) {
-            try ancestral.step(modelOutput: x, timestep: ancestral.timesteps[0], sample: x)
+            try ancestral.step(modelOutput: x, timestep: ancestral.timesteps[0], sample: x, on: CPUBackend())
         }
     }
 }

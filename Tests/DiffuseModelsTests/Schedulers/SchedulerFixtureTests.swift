@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Testing
 import DiffuseCore
+import DiffuseCPU
 import DiffuseSchedulers
 import DiffuseTestSupport
 
@@ -105,11 +106,11 @@ struct SchedulerFixtureTests {
         #expect(scheduler.timesteps.count == c.stepsRun)
         var worst = 0.0
         for (i, t) in scheduler.timesteps.enumerated() {
-            let scaled = try scheduler.scaleModelInput(sample, timestep: t)
+            let scaled = try scheduler.scaleModelInput(sample, timestep: t, on: CPUBackend())
             let scaledReport = Self.compare(scaled, try f.tensor(c.name + ".scaled_input.\(i)"))
             #expect(scaledReport.passes, "step \(i) scaled_input: \(scaledReport)")
             let modelOutput = try f.tensor(c.name + ".model_output.\(i)")
-            sample = try scheduler.step(modelOutput: modelOutput, timestep: t, sample: sample, random: &random)
+            sample = try scheduler.step(modelOutput: modelOutput, timestep: t, sample: sample, random: &random, on: CPUBackend())
             let expected = try f.tensor(c.name + ".prev_sample.\(i)")
             let report = Self.compare(sample, expected)
             worst = max(worst, report.maxAbsError / Self.largest(expected))

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Testing
 import DiffuseCore
+import DiffuseCPU
 import DiffuseSchedulers
 import DiffuseTestSupport
 
@@ -91,11 +92,11 @@ struct SchedulerGoldenTests {
         var random = TorchRandomSource(seed: 0)
         var sample = scheduler.initialLatents(shape: shape, random: &random)
         for (i, t) in scheduler.timesteps.enumerated() {
-            let scaled = try scheduler.scaleModelInput(sample, timestep: t).floats()
+            let scaled = try scheduler.scaleModelInput(sample, timestep: t, on: CPUBackend()).floats()
             var noiseSource = TorchRandomSource(seed: UInt64(1000 + i))
             let noise = noiseSource.normal(count: scaled.count)
             let modelOutput = Tensor((0..<scaled.count).map { 0.5 * scaled[$0] + 0.5 * noise[$0] }, shape: shape)
-            sample = try scheduler.step(modelOutput: modelOutput, timestep: t, sample: sample, random: &random)
+            sample = try scheduler.step(modelOutput: modelOutput, timestep: t, sample: sample, random: &random, on: CPUBackend())
         }
         let report = SchedulerFixtureTests.compare(sample, Tensor(g.final, shape: shape),
                                                    relativeTo: Self.illConditioned[name] ?? 4e-6)

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Testing
 import DiffuseCore
+import DiffuseCPU
 import DiffuseSchedulers
 import DiffuseTestSupport
 
@@ -38,15 +39,15 @@ struct SchedulerImg2ImgTests {
         let x0 = imageSource.randn(shape)
         var random = TorchRandomSource(seed: 0)
         let noise = random.randn(shape)
-        var sample = try scheduler.addNoise(to: x0, noise: noise, timestep: timesteps[0])
+        var sample = try scheduler.addNoise(to: x0, noise: noise, timestep: timesteps[0], on: CPUBackend())
         let noisyReport = SchedulerFixtureTests.compare(sample, Tensor(g.noisy, shape: shape))
         #expect(noisyReport.passes, "add_noise: \(noisyReport)")
         for (i, t) in timesteps.enumerated() {
-            let scaled = try scheduler.scaleModelInput(sample, timestep: t).floats()
+            let scaled = try scheduler.scaleModelInput(sample, timestep: t, on: CPUBackend()).floats()
             var noiseSource = TorchRandomSource(seed: UInt64(1000 + i))
             let n = noiseSource.normal(count: scaled.count)
             let modelOutput = Tensor((0..<scaled.count).map { 0.5 * scaled[$0] + 0.5 * n[$0] }, shape: shape)
-            sample = try scheduler.step(modelOutput: modelOutput, timestep: t, sample: sample, random: &random)
+            sample = try scheduler.step(modelOutput: modelOutput, timestep: t, sample: sample, random: &random, on: CPUBackend())
         }
         let report = SchedulerFixtureTests.compare(sample, Tensor(g.final, shape: shape))
         #expect(report.passes, "final sample: \(report)")

@@ -12,7 +12,7 @@ import DiffuseTestSupport
     /// tiny-sd1 (f32 file) with every tensor rounded to `stored`, computed in `compute`.
     func run(stored: DType, compute: DType) throws -> CLIPTextModelOutput {
         let fixture = TextEncoderFixture.sd1
-        let tensors = try fixture.checkpointTensors().mapValues { $0.converted(to: stored) }
+        let tensors = try fixture.checkpointTensors().mapValues { $0.hostConverted(to: stored) }
         let store = WeightStore(tensors: tensors, dtype: compute, source: "tiny-sd1 as \(stored)")
         let model = try CLIPTextModel(config: fixture.config(), weights: store, backend: CPUBackend())
         #expect(model.dtype == compute)

@@ -67,7 +67,7 @@ import DiffuseTestSupport
         let model = try fixture.model()
         let ids = try fixture.reference("input_ids")                      // [2, 77]
         let reference = try model(ids)
-        let values = ids.contiguous()
+        let values = ids.hostContiguous()
         let asInt = (0..<values.count).map { Int(values.scalar(atFlat: $0)) }
         let i32 = try model(Tensor(ids: asInt, shape: [2, 77], dtype: .i32))
         #expect(i32.lastHiddenState.floats() == reference.lastHiddenState.floats())
@@ -121,6 +121,6 @@ import DiffuseTestSupport
         #expect(otherEOS.poolingPositions(Tensor(ids: [49406, 49407], shape: [1, 2])) == [0])   // no eos: position 0
         // The pooled row is the last hidden state at that position.
         let out = try otherEOS(ids)
-        #expect(out.pooledOutput.floats() == out.lastHiddenState.sliced(dim: 1, 1..<2).contiguous().floats())
+        #expect(out.pooledOutput.floats() == out.lastHiddenState.sliced(dim: 1, 1..<2).hostContiguous().floats())
     }
 }

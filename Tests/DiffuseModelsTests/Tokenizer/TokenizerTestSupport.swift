@@ -44,7 +44,7 @@ struct TokenizerFixtureCase: CustomTestStringConvertible, Sendable {
 
     private static func ids(_ tensor: Tensor) -> [Int] {
         precondition(tensor.dtype == .i64, "token tensors are int64")
-        let t = tensor.contiguous()
+        let t = tensor.hostContiguous()
         let p = t.pointer(as: Int64.self)
         return (0..<t.count).map { Int(p[$0]) }
     }

@@ -83,7 +83,7 @@ import DiffuseTestSupport
 
         let file = try SafeTensorsFile(path: Self.tinyWeights)
         var half: [String: Tensor] = [:]
-        for name in file.names { half[name] = try file.tensor(name).converted(to: .f16) }
+        for name in file.names { half[name] = try file.tensor(name).hostConverted(to: .f16) }
         try SafeTensors.write(half, to: folder + "/diffusion_pytorch_model.fp16.safetensors")
         let unet = try UNet2DConditionModel(directory: folder, variant: "fp16", dtype: .f32, backend: CPUBackend())
         #expect(unet.dtype == .f32)

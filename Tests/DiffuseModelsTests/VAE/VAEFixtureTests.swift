@@ -93,8 +93,8 @@ import DiffuseTestSupport
         let file = try SafeTensorsFile(path: VAEFixture.weightsPath("tiny-sd2"))
         #expect(file.infos.allSatisfy { $0.dtype == .bf16 })
         let w = try file.tensor("decoder.conv_in.weight")
-        let upcast = w.converted(to: .f32)
-        #expect(upcast.converted(to: .bf16).floats() == w.floats())
+        let upcast = w.hostConverted(to: .f32)
+        #expect(upcast.hostConverted(to: .bf16).floats() == w.floats())
         #expect(upcast.floats() == w.floats())
     }
 
@@ -128,7 +128,7 @@ import DiffuseTestSupport
         let posterior = try vae.latentDistribution(try reference.tensor("vae.encode.input"))
         var random = TestRandom(seed: 7)
         let noise = Tensor(random.floats(posterior.mean.count), shape: posterior.mean.shape)
-        let sample = posterior.sample(noise: noise, backend: CPUBackend())
+        let sample = posterior.sample(noise: noise)
         let (m, l, n) = (posterior.mean.floats(), posterior.logvar.floats(), noise.floats())
         var expected = [Double](repeating: 0, count: m.count)
         for i in 0..<m.count {

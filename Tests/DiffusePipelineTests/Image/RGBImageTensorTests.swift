@@ -19,7 +19,7 @@ import DiffuseCore
 
     @Test(arguments: [DType.f32, .f16, .bf16])
     func postprocessMatchesDiffusers(dtype: DType) {
-        let x = Tensor(Self.inputs, shape: [1, 3, 1, 8]).converted(to: dtype)
+        let x = Tensor(Self.inputs, shape: [1, 3, 1, 8]).hostConverted(to: dtype)
         let image = RGBImage(tensor: x)
         #expect(image.width == 8 && image.height == 1)
         #expect(image.pixels == Self.expected[dtype]!)
@@ -48,6 +48,6 @@ import DiffuseCore
     @Test func imageToTensorToImageIsLossless() {
         let image = ImageTestSupport.pattern(width: 7, height: 5)
         #expect(RGBImage(tensor: image.tensor()) == image)
-        #expect(RGBImage(tensor: image.tensor().converted(to: .f16)) == image)
+        #expect(RGBImage(tensor: image.tensor().hostConverted(to: .f16)) == image)
     }
 }

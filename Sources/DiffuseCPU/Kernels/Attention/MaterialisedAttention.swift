@@ -16,9 +16,9 @@ struct MaterialisedAttention: @unchecked Sendable {
     let out: Tensor
 
     init(_ p: AttentionProblem) {
-        q = p.q.dtype == .f32 ? p.q : p.q.converted(to: .f32)
-        k = p.k.dtype == .f32 ? p.k : p.k.converted(to: .f32)
-        v = p.v.dtype == .f32 ? p.v : p.v.converted(to: .f32)
+        q = p.q.dtype == .f32 ? p.q : p.q.hostConverted(to: .f32)
+        k = p.k.dtype == .f32 ? p.k : p.k.hostConverted(to: .f32)
+        v = p.v.dtype == .f32 ? p.v : p.v.hostConverted(to: .f32)
         mask = AttentionMaskReader(p)
         scale = p.effectiveScale
         isCausal = p.isCausal
@@ -40,7 +40,7 @@ struct MaterialisedAttention: @unchecked Sendable {
 
     /// The result in the problem's output dtype.
     func finished(_ p: AttentionProblem) -> Tensor {
-        p.outputDType == .f32 ? out : out.converted(to: p.outputDType)
+        p.outputDType == .f32 ? out : out.hostConverted(to: p.outputDType)
     }
 
     @inline(__always)

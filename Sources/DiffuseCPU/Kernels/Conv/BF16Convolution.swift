@@ -20,7 +20,7 @@ public enum BF16Convolution {
                                        kc: GEMM.bf16Blocking.kc, cache: cache) { w in
             BF16StridedSource(base: w, lineStride: depth, depthStride: 1, width: Int(DIFFUSE_BF16_MR))
         }
-        let input = x.contiguous(), b = bias?.converted(to: .f32).contiguous()
+        let input = x.hostContiguous(), b = bias?.hostConverted(to: .f32).hostContiguous()
         let out = Tensor(uninitialized: [g.images, g.outChannels, g.outHeight, g.outWidth], dtype: .f32)
         withExtendedLifetime((input, b)) {
             BF16ConvKernel.run(g, x: input.pointer(as: Float.self), weight: packed, bias: b?.pointer(as: Float.self),

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DiffuseCore
 
 /// The activations as vector functions on `SIMD16<Float>`, shared by `activation`, GEGLU and GroupNorm's fused SiLU.
@@ -31,6 +36,9 @@ enum ActivationFunctions {
         case .gelu: VectorMap.unary(src, dst, n) { gelu($0) }
         case .geluTanh: VectorMap.unary(src, dst, n) { geluTanh($0) }
         case .quickGelu: VectorMap.unary(src, dst, n) { quickGelu($0) }
+        // libm's expf, element by element: used on latent-sized maps only (the VAE posterior's std),
+        // where matching torch's correctly rounded exp matters more than speed.
+        case .exp: for i in 0..<n { dst[i] = expf(src[i]) }
         }
     }
 }

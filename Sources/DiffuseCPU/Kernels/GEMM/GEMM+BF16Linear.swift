@@ -18,7 +18,7 @@ extension GEMM {
         let m = x.count / max(k, 1)
         let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [n], dtype: .f32)
         if m == 0 || n == 0 { return out }
-        let input = x.contiguous()
+        let input = x.hostContiguous()
         let blocking = bf16Blocking
         // op(B)[p, j]: [N, K] → w[j·K + p]; [K, N] → w[p·N + j].
         let packed = packedWeight(weight, role: transposeB ? "B-nk" : "B-kn", lines: n, depth: k, kc: blocking.kc,
@@ -41,7 +41,7 @@ extension GEMM {
                              cache: BF16WeightCache?,
                              _ make: @escaping (UnsafePointer<UInt16>) -> BF16StridedSource) -> BF16PackedMatrix {
         let pack = {
-            let w = weight.contiguous()
+            let w = weight.hostContiguous()
             return withExtendedLifetime(w) {
                 BF16PackedMatrix(packing: make(UnsafePointer(w.pointer(as: UInt16.self))), lines: lines,
                                  depth: depth, kc: kc)

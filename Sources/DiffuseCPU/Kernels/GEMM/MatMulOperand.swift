@@ -12,7 +12,7 @@ struct MatMulOperand {
     init(_ x: Tensor, transposed: Bool) {
         let s0 = x.strides[x.rank - 2], s1 = x.strides[x.rank - 1]
         let inPlace = s1 == 1 || s0 == 1 || x.size(-1) == 1 || x.size(-2) == 1
-        tensor = inPlace ? x : x.contiguous()
+        tensor = inPlace ? x : x.hostContiguous()
         let r = tensor.strides[tensor.rank - 2], c = tensor.strides[tensor.rank - 1]
         rowStride = transposed ? c : r
         columnStride = transposed ? r : c

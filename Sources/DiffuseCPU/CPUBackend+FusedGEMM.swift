@@ -1,15 +1,14 @@
 import DiffuseCore
-import DiffuseCPU
 
-/// The fused ops of a compiled graph: one GEMM whose C starts as residual + bias (`beta = 1`), instead
-/// of a GEMM followed by one or two elementwise passes (each reading and writing the whole output).
-/// f32 with contiguous weights runs `GEMM.sgemm` directly; anything else falls back to the op sequence
-/// eager runs (same result, not faster), so a fused node is always valid.
-enum FusedGEMM {
+/// The fused ops (`Op.linear`, `Op.pointwiseConv`, which compile's fusion passes create): one GEMM whose C
+/// starts as residual + bias (`beta = 1`), instead of a GEMM followed by one or two elementwise passes
+/// (each reading and writing the whole output). f32 with contiguous weights runs `GEMM.sgemm` directly;
+/// anything else runs the op sequence eager runs (same result, not faster), so a fused op is always valid.
+extension CPUBackend {
     /// x [..., K] · Wᵀ (+ bias [N]) (+ residual [..., N]) → [..., N]; `weight` is W [N, K], or Wᵀ [K, N]
     /// when `prepacked`.
-    static func linear(_ x: Tensor, weight: Tensor, prepacked: Bool, bias: Tensor?, residual: Tensor?,
-                       backend: any Backend) -> Tensor {
+    public func linear(_ x: Tensor, weight: Tensor, prepacked: Bool, bias: Tensor?, residual: Tensor?) -> Tensor {
+        let backend = self
         let k = x.shape.last ?? 0, n = prepacked ? weight.shape[1] : weight.shape[0]
         let outShape = Array(x.shape.dropLast()) + [n]
         let allF32 = [x, weight, bias, residual].allSatisfy { $0 == nil || $0!.dtype == .f32 }
@@ -19,7 +18,7 @@ enum FusedGEMM {
             if let residual { y = backend.add(y, residual) }
             return y
         }
-        let a = x.contiguous()
+        let a = x.hostContiguous()
         let m = a.count / k
         let out = Tensor(uninitialized: outShape, dtype: .f32)
         withExtendedLifetime((a, weight, bias, residual)) {
@@ -33,15 +32,15 @@ enum FusedGEMM {
     }
 
     /// conv1×1(x [B, Cin, H, W], weight [Cout, Cin, 1, 1], bias [Cout]?) + residual [B, Cout, H, W].
-    static func pointwiseConv(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor,
-                              backend: any Backend) -> Tensor {
+    public func pointwiseConv(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor) -> Tensor {
+        let backend = self
         let (images, cin, cout) = (x.shape[0], x.shape[1], weight.shape[0])
         let pixels = x.shape[2] * x.shape[3]
         let allF32 = [x, weight, bias, residual].allSatisfy { $0 == nil || $0!.dtype == .f32 }
         guard allF32, weight.isContiguous, bias?.isContiguous ?? true, cin > 0 else {
             return backend.add(backend.conv2d(x, weight: weight, bias: bias, stride: 1, padding: 0), residual)
         }
-        let input = x.contiguous()
+        let input = x.hostContiguous()
         let out = Tensor(uninitialized: [images, cout, x.shape[2], x.shape[3]], dtype: .f32)
         withExtendedLifetime((input, weight, bias, residual)) {
             _ = seed(out, rows: images * cout, columns: pixels, residual: residual, columnBias: nil,
@@ -59,7 +58,7 @@ enum FusedGEMM {
 
     /// Fills `out` [rows, columns] (contiguous f32) with residual + bias, where the bias is per column or
     /// per row (index row % period). Returns false (nothing written) when there is neither.
-    static func seed(_ out: Tensor, rows: Int, columns: Int, residual: Tensor?, columnBias: UnsafePointer<Float>?,
+    private func seed(_ out: Tensor, rows: Int, columns: Int, residual: Tensor?, columnBias: UnsafePointer<Float>?,
                      rowBias: (UnsafePointer<Float>, period: Int)?) -> Bool {
         guard residual != nil || columnBias != nil || rowBias != nil else { return false }
         let dst = out.pointer(as: Float.self)
