@@ -3,7 +3,7 @@ import DiffuseCore
 import DiffuseTestSupport
 import DiffuseCPU
 
-/// `BF16Convolution.conv2d` (f32 input rounded to bf16 in its im2col panels, bf16 weight, f32 accumulation,
+/// `BF16Convolution.run` (f32 input rounded to bf16 in its im2col panels, bf16 weight, f32 accumulation,
 /// f32 bias and result), run only where the CPU has AVX512-BF16.
 ///
 /// Two references, both Double loops (`Reference.conv2d`):
@@ -47,7 +47,7 @@ struct BF16ConvolutionTests {
         let weight = Tensor(random.floats(t.cout * t.cin * t.kernel * t.kernel, scale: 0.3),
                             shape: [t.cout, t.cin, t.kernel, t.kernel]).hostConverted(to: .bf16)
         let bias = t.bias ? Tensor(random.floats(t.cout), shape: [t.cout]) : nil
-        let out = BF16Convolution.conv2d(x, weight: weight, bias: bias, stride: t.stride, padding: t.padding, cache: nil)
+        let out = BF16Convolution.run(x, weight: weight, bias: bias, stride: t.stride, padding: t.padding, cache: nil)
         let ho = (t.height + 2 * t.padding - t.kernel) / t.stride + 1, wo = (t.width + 2 * t.padding - t.kernel) / t.stride + 1
         let shape = [t.images, t.cout, ho, wo]
         #expect(out.dtype == .f32 && out.shape == shape)
@@ -82,20 +82,20 @@ struct BF16ConvolutionTests {
         let cache = BF16WeightCache()
         do {
             let weight = Tensor(random.floats(24 * 20 * 9, scale: 0.3), shape: [24, 20, 3, 3]).hostConverted(to: .bf16)
-            let uncached = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: nil)
-            let first = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: cache)
-            let second = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: cache)
+            let uncached = BF16Convolution.run(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: nil)
+            let first = BF16Convolution.run(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: cache)
+            let second = BF16Convolution.run(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: cache)
             #expect(cache.count == 1 && cache.bytes >= 24 * 20 * 9 * 2)
             #expect(first.floats() == uncached.floats() && second.floats() == uncached.floats())
             // One thread (no shared B, one rectangle) sums each output in the same order: bit-equal.
-            let oneThread = BF16Convolution.conv2d(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: nil,
+            let oneThread = BF16Convolution.run(x, weight: weight, bias: nil, stride: 1, padding: 1, cache: nil,
                                                    threads: 1)
             #expect(oneThread.floats() == uncached.floats())
         }
         #expect(cache.count == 0, "the entry of a freed weight must not count")
         cache.capacityBytes = 100
         let small = Tensor(random.floats(24 * 20 * 9), shape: [24, 20, 3, 3]).hostConverted(to: .bf16)
-        _ = BF16Convolution.conv2d(x, weight: small, bias: nil, stride: 1, padding: 1, cache: cache)
+        _ = BF16Convolution.run(x, weight: small, bias: nil, stride: 1, padding: 1, cache: cache)
         #expect(cache.count == 0, "a weight larger than the capacity is not kept")
     }
 

@@ -31,7 +31,7 @@ public struct BF16GEMMBackend: WrappingBackend {
             // im2col panels, f32 accumulation and bias).
             let x = inputs[0]!, weight = inputs[1]!
             if x.dtype == .f32, weight.dtype == .bf16, x.rank == 4, weight.rank == 4 {
-                return BF16Convolution.conv2d(x, weight: weight, bias: inputs.count > 2 ? inputs[2] : nil,
+                return BF16Convolution.run(x, weight: weight, bias: inputs.count > 2 ? inputs[2] : nil,
                                               stride: stride, padding: padding)
             }
         default:

@@ -14,7 +14,7 @@ import DiffuseCore
 ///   every intermediate in f16 between ops, adding one rounding per op for no speed-up on this CPU
 ///   (f16 arithmetic is scalarised here; DESIGN.md §2).
 /// - The bf16 GEMM inputs are made by `BF16GEMMBackend`, a `Backend` wrapper that sends
-///   `f32 activation × bf16 weight` products to `GEMM.bf16Linear` and `BF16Convolution.conv2d` with an
+///   `f32 activation × bf16 weight` products to `GEMM.bf16Linear` and `BF16Convolution.run` with an
 ///   f32 result. The activation is rounded to bf16 (nearest even) while it is packed for the kernel (for a
 ///   convolution: its im2col panels), never stored as a bf16 tensor; each output is a sum of products of
 ///   bf16 values accumulated in f32, so it differs from the f32 op by at most ≈ 2⁻⁹ · Σ|w·x| (the input

@@ -8,7 +8,7 @@ public enum BF16Convolution {
     /// dtype, used in f32) → [N, Cout, Hout, Wout] f32. The input is rounded to bf16 (nearest even) while its
     /// im2col panels are packed; the weight is packed once per weight tensor (`cache`; nil packs per call);
     /// products are accumulated in f32 and the bias is added in f32. Call only when `GEMM.bf16Available`.
-    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+    public static func run(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
                               cache: BF16WeightCache? = .shared, threads: Int? = nil) -> Tensor {
         require(GEMM.bf16Available, "BF16Convolution: this CPU has no AVX512-BF16; use the f32 convolution")
         let g = ConvGeometry(validating: x, weight: weight, bias: bias, stride: stride, padding: padding)

@@ -1,7 +1,7 @@
 import DiffuseCore
 
 /// Weights packed once for the bf16 kernel (`BF16PackedMatrix`), kept per weight tensor so that eager calls
-/// (`GEMM.bf16Linear`, `BF16Convolution.conv2d`) never repack them: at the UNet's small levels
+/// (`GEMM.bf16Linear`, `BF16Convolution.run`) never repack them: at the UNet's small levels
 /// (8² latents, M = 128) repacking a 1280 × 1280 weight per call costs ≈ 30–40 % of the product.
 ///
 /// Key: the tensor's storage (by identity, held weakly: an entry dies with its weight and is never
