@@ -6,10 +6,12 @@ import DiffuseTestSupport
 /// here as belonging to later work, so a new family cannot be ignored silently.
 @Suite struct CoverageFixtureTests {
     /// Families with a fixture test (file) in this folder.
-    static let tested: Set<String> = ["activation", "cat", "conv2d", "elementwise", "embedding", "matmul",
+    /// (`core` is run by Tests/DiffuseCPUTests/OpConformanceTests.swift through every backend.)
+    static let tested: Set<String> = ["activation", "cat", "conv2d", "core", "elementwise", "embedding", "matmul",
                                       "norm", "softmax", "timestep_embedding", "upsample"]
-    /// Not run yet, with the ops they hold: `sdpa` (attention: no Backend op yet) and the torch-compatible
-    /// random draws (`randn`, `rand`, `randn_sequence`: RandomSource, scheduler work).
+    /// Run elsewhere, with the ops they hold: `sdpa` (Attention/AttentionFixtureTests.swift and
+    /// OpConformanceTests.swift) and the torch-compatible random draws (`randn`, `rand`, `randn_sequence`:
+    /// the RandomSource tests).
     static let later: [String: Set<String>] = ["attention": ["sdpa"], "random": ["randn", "rand", "randn_sequence"]]
 
     @Test func everyFamilyIsTestedOrListed() {
