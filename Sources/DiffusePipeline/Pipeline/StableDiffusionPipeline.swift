@@ -20,6 +20,9 @@ import DiffuseSchedulers
 /// every layer set to `attention` (nil: the layers' default). With `compile`, every denoising step runs
 /// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). Not thread-safe across concurrent runs
 /// with different attention processors; runs themselves share nothing mutable.
+///
+/// Built from stages (`DiffusionPipeline`, `StableDiffusionPipeline+Stages.swift`): `CLIPPromptEncoder`,
+/// `TextToImageLatents` / `ImageToImageLatents`, `UNetDenoiser`, `VAELatentDecoder`.
 public final class StableDiffusionPipeline: @unchecked Sendable {
     public let folder: ModelFolder
     public let precision: Precision
@@ -29,15 +32,22 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public let textEncoder: CLIPTextModel
     public let unet: UNet2DConditionModel
     public let vae: AutoencoderKL
-    /// The memory-mapped weight files of each component (see `releaseResidentWeights`).
-    let mappedWeights: [SingleFileCheckpoint.Component: [MappedFile]]
+    /// The memory-mapped weight files of each component, released stage by stage (`ResidentWeights`).
+    public let residentWeights: ResidentWeights
     /// Whether a run drops each component's memory-mapped weights from resident memory once its stage is
     /// over (text encoder after the prompt, UNet after the last step, VAE after decoding). Default true:
     /// the peak is then the largest stage, not the sum; the pages come back from the page cache at the next
     /// use (measured in `docs/benchmarks.md`). Weights converted at load (held in memory) are not affected.
-    public var releasesWeightsBetweenStages = true
+    public var releasesWeightsBetweenStages: Bool {
+        get { residentWeights.releasesBetweenStages }
+        set { residentWeights.releasesBetweenStages = newValue }
+    }
     /// The compiled UNet the denoising loop calls, when built with `compile: true`.
     public let compiledUNet: CompiledUNet?
+    /// The stages (`DiffusionPipeline`).
+    public let promptEncoder: any PromptEncoding
+    public let denoiser: any Denoiser
+    public let latentDecoder: any LatentDecoding
 
     public init(folder: ModelFolder, precision: Precision = .f32, backend: any Backend = CPUBackend(),
                 attention: (any AttentionProcessor)? = nil, compile: Bool = false) throws {
@@ -57,8 +67,13 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let vaePrecision: Precision = precision == .f16 ? .f16 : .f32
         let vaeWeights = try Self.weightStore(folder, .vae, precision: vaePrecision, keepF32: { _ in false })
         vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: backend, computeDType: .f32)
-        mappedWeights = [.textEncoder: textWeights.mappedFiles, .unet: unetWeights.mappedFiles,
-                         .vae: vaeWeights.mappedFiles]
+        let resident = ResidentWeights(files: [.textEncoder: textWeights.mappedFiles, .unet: unetWeights.mappedFiles,
+                                               .vae: vaeWeights.mappedFiles])
+        residentWeights = resident
+        promptEncoder = CLIPPromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, backend: compute,
+                                          residentWeights: resident)
+        denoiser = UNetDenoiser(unet: unet, compiledUNet: compiledUNet, backend: compute, residentWeights: resident)
+        latentDecoder = VAELatentDecoder(vae: vae, backend: compute, residentWeights: resident)
         guard unet.config.inChannels == vae.config.latentChannels, unet.config.outChannels == vae.config.latentChannels else {
             throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.config.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
         }

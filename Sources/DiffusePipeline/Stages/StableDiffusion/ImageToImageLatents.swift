@@ -1,0 +1,31 @@
+import DiffuseCore
+import DiffuseModels
+
+/// Stage 2 of image-to-image (diffusers `StableDiffusionImg2ImgPipeline`, pipeline_stable_diffusion_img2img.py):
+/// the last ⌊steps · strength⌋ timesteps (`get_timesteps`, `set_begin_index`); the init image [1, 3, H, W]
+/// encoded by the VAE and sampled (first `randn`), × `scaling_factor`, repeated to [N, C, h, w]; noise
+/// (second `randn`) added at the first timestep (`add_noise`).
+public struct ImageToImageLatents: LatentPreparation, @unchecked Sendable {
+    public let vae: AutoencoderKL
+    let residentWeights: ResidentWeights
+
+    public func prepare(_ run: inout GenerationState, backend: any Backend) throws {
+        guard let image = run.config.initImage else {
+            throw PipelineError(.invalidConfiguration, "image-to-image: no init image given")
+        }
+        let config = run.config
+        try run.scheduler.setTimesteps(config.steps)
+        run.timesteps = run.scheduler.img2imgTimesteps(steps: config.steps, strength: config.strength)
+
+        let posterior = try vae.latentDistribution(backend.cast(backend.upload(image), to: .f32))
+        residentWeights.release(.vae)
+        let sampled = posterior.sample(noise: backend.upload(run.random.randn(posterior.mean.shape)))
+        let encoded = backend.scale(backend.cast(sampled, to: .f32), by: vae.scalingFactor)      // [1, C, h, w]
+        let n = config.imagesPerPrompt
+        let batch = n == 1 ? encoded : backend.concat(Array(repeating: encoded, count: n), dim: 0)
+        let noise = backend.upload(run.random.randn(batch.shape))
+        let initial = try run.scheduler.addNoise(to: batch, noise: noise, timestep: run.timesteps[0], on: backend)
+        run.initialLatents = initial
+        run.latents = initial
+    }
+}

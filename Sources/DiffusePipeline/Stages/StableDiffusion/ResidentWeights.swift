@@ -1,0 +1,29 @@
+import DiffuseCore
+
+/// Stage-by-stage resident memory: the text encoder is needed only for the prompt, the UNet only while
+/// denoising, the VAE only to encode / decode. Weights that are zero-copy views of memory-mapped files
+/// (f32 files in f32 mode, f16 files in f16 mode, …) become resident as a stage reads them; dropping them
+/// when the stage ends keeps the peak at the largest stage (the UNet's) instead of the sum of all three.
+/// Shared by a pipeline and its stages.
+public final class ResidentWeights: @unchecked Sendable {
+    /// The memory-mapped files behind each component's weights.
+    public let files: [SingleFileCheckpoint.Component: [MappedFile]]
+    private let lock = Lock()
+    private var enabled = true
+
+    init(files: [SingleFileCheckpoint.Component: [MappedFile]]) { self.files = files }
+
+    /// Whether `release` drops pages (default true).
+    public var releasesBetweenStages: Bool {
+        get { lock.withLock { enabled } }
+        set { lock.withLock { enabled = newValue } }
+    }
+
+    /// Drops `component`'s memory-mapped weight pages from resident memory (no-op when disabled or its
+    /// weights are held in memory). A later use reads them back from the page cache. For a single-file
+    /// checkpoint the one file holds every component, so the next stage faults its own part back in.
+    public func release(_ component: SingleFileCheckpoint.Component) {
+        guard releasesBetweenStages else { return }
+        for file in files[component] ?? [] { file.releaseResidentPages() }
+    }
+}

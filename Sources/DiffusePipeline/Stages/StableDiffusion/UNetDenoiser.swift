@@ -1,0 +1,37 @@
+import DiffuseCompile
+import DiffuseCore
+import DiffuseModels
+import DiffuseSchedulers
+
+/// Stage 3's model for SD 1.x / 2.x (diffusers `__call__`, "7. Denoising loop"): with guidance the
+/// latents are doubled (`torch.cat([latents] * 2)`), scaled by the scheduler, run through the UNet (or
+/// its compiled graph) with the hooks' extra inputs, and the two halves combined
+/// (`ClassifierFreeGuidance`). The UNet's mapped weights are released when the loop is over.
+public struct UNetDenoiser: Denoiser, @unchecked Sendable {
+    public let unet: UNet2DConditionModel
+    public let compiledUNet: CompiledUNet?
+    public var hooks: [any ConditioningHook] = []
+    let backend: any Backend
+    let residentWeights: ResidentWeights
+
+    public func predict(_ latents: Tensor, step: DenoisingStep, conditioning: Conditioning, guidance: Float,
+                        scheduler: any Scheduler) throws -> Tensor {
+        // [N, C, h, w] → [2N, C, h, w] with guidance
+        let input = conditioning.guided ? backend.concat([latents, latents], dim: 0) : latents
+        var inputs = DenoiserInputs(sample: try scheduler.scaleModelInput(input, timestep: step.timestep, on: backend),
+                                    timestep: Float(step.timestep), encoderHiddenStates: conditioning.embeddings,
+                                    extras: conditioning.extras)
+        for hook in hooks { try hook.prepare(&inputs, step: step) }
+        guard inputs.extras.isEmpty else {
+            throw PipelineError(.unsupportedModel, "this UNet takes no extra conditioning (got \(inputs.extras.keys.sorted()))")
+        }
+        let output = try compiledUNet.map { try $0(sample: inputs.sample, timestep: inputs.timestep,
+                                                     encoderHiddenStates: inputs.encoderHiddenStates) }
+            ?? unet.forward(sample: inputs.sample, timestep: inputs.timestep, encoderHiddenStates: inputs.encoderHiddenStates)
+        let prediction = backend.cast(output, to: .f32)
+        // [2N, C, h, w] → [N, C, h, w]: u + g·(c − u)
+        return conditioning.guided ? ClassifierFreeGuidance.combine(prediction, scale: guidance, backend: backend) : prediction
+    }
+
+    public func finished() { residentWeights.release(.unet) }
+}
