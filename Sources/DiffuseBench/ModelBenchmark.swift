@@ -61,17 +61,17 @@ public final class ModelBenchmark {
                 compiled.clearCache()
                 let shapes = unetShapes(cell, configs: configs)
                 let start = OpProfile.now()
-                try cell.attention.run { try compiled.compile(sampleShape: shapes.sample, contextShape: shapes.context) }
+                try compiled.compile(sampleShape: shapes.sample, contextShape: shapes.context)
                 result.compileSeconds = OpProfile.now() - start
             }
             ProcessMemory.resetPeak()
             HostAllocator.resetPeak()
-            for _ in 0..<settings.warmup { try cell.attention.run(call) }
+            for _ in 0..<settings.warmup { try call() }
             profile?.reset()
             var samples: [Double] = []
             for _ in 0..<settings.repeats {
                 let start = OpProfile.now()
-                try cell.attention.run(call)
+                try call()
                 samples.append(OpProfile.now() - start)
             }
             samples.sort()

@@ -3,6 +3,10 @@ import DiffuseCore
 /// The op list (`Op`) → the CPU kernels, and what the CPU refuses.
 extension CPUBackend {
     public func execute(_ op: Op, _ inputs: [Tensor?]) -> Tensor {
+        Parallel.withThreads(threads) { run(op, inputs) }
+    }
+
+    private func run(_ op: Op, _ inputs: [Tensor?]) -> Tensor {
         func x(_ i: Int) -> Tensor {
             guard i < inputs.count, let t = inputs[i] else { fatalError("\(op.name): operand \(i) is missing") }
             require(t.storage.device.isHost, "\(op.name): operand \(i) is on \(t.storage.device.name), not host memory")

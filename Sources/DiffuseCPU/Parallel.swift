@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Work splitting across cores. Every multithreaded kernel goes through here so that one setting
-/// (`Parallel.threadCount`, `--threads` on the command line) governs them all.
+/// Work splitting across cores. Every multithreaded kernel goes through here so that one setting governs
+/// them all: the `threads` a `CPUBackend` was built with for the ops it runs, else the process default
+/// (`Parallel.threadCount`: all cores, or `--threads` for the kernel benchmarks).
 public enum Parallel {
     /// Online logical CPUs of this machine.
     public static let machineCores: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -15,10 +16,21 @@ public enum Parallel {
     nonisolated(unsafe) private static var configuredThreads = machineCores
     private static let lock = Lock()
 
-    /// Threads the kernels use; defaults to the machine's cores. Values < 1 become 1.
+    /// The thread count of the `CPUBackend` running the current op (see `withThreads`).
+    @TaskLocal private static var backendThreads: Int?
+
+    /// Threads the kernels use: the running backend's, else the process default (the machine's cores).
+    /// Setting it sets the process default; values < 1 become 1.
     public static var threadCount: Int {
-        get { lock.withLock { configuredThreads } }
+        get { backendThreads ?? lock.withLock { configuredThreads } }
         set { lock.withLock { configuredThreads = max(1, newValue) } }
+    }
+
+    /// Runs `body` with the kernels it calls on this thread using `threads` threads (nil: the default).
+    /// How `CPUBackend(threads:)` applies its setting to every op it runs.
+    public static func withThreads<R>(_ threads: Int?, _ body: () -> R) -> R {
+        guard let threads else { return body() }
+        return $backendThreads.withValue(max(1, threads), operation: body)
     }
 
     /// Runs `body(task)` for task in 0..<tasks on up to `threadCount` threads; returns when all are done.

@@ -14,7 +14,11 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for the CPU kernels (default: all cores).")
     var threads: Int?
 
-    /// Applies the options and refuses to go on where this build cannot run.
+    /// The CPU backend with `--threads` (validated by `apply`).
+    func backend() -> CPUBackend { CPUBackend(threads: threads) }
+
+    /// Applies the options and refuses to go on where this build cannot run. `--threads` also becomes the
+    /// process default, for the commands that time raw kernels (`bench ops`, `bench attention`).
     func apply() throws {
         if let threads {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }

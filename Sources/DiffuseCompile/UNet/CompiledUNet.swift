@@ -6,7 +6,7 @@ import DiffuseNN
 /// recording every op into a graph (`TracingBackend`), fuses Linear bias and residual adds into their
 /// GEMMs, plans every intermediate into one arena by liveness, checks one replay against the eager
 /// result, and keeps the graph; later calls of that shape replay it. A new shape (or attention processor,
-/// or `withAttentionBackends` scope) compiles again. Results equal eager within rounding (summation order).
+/// and its kernel priority) compiles again. Results equal eager within rounding (summation order).
 ///
 /// The UNet must compute on a `TracingBackend` (build it with `TracingBackend(wrapping: backend)`); it
 /// still runs eagerly through `unet.forward`, with one lock per op of overhead. One call at a time.
@@ -24,7 +24,6 @@ public final class CompiledUNet: @unchecked Sendable {
         var sample: [Int]
         var context: [Int]
         var processors: [String]
-        var priority: [SDPBackend]
     }
 
     /// Throws `CompileError.notTraceable` when `unet` does not compute on a `TracingBackend`.
@@ -42,7 +41,7 @@ public final class CompiledUNet: @unchecked Sendable {
             return try unet.forward(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates)
         }
         let key = Key(sample: inputs[0].shape, context: inputs[2].shape,
-                      processors: unet.attentionLayers.map(\.processor.name), priority: SDPDispatch.currentPriority)
+                      processors: unet.attentionLayers.map(\.processor.name))
         return try lock.withLock {
             if let graph = cache[key] { return graph.run(inputs) }
             let (graph, eager) = try GraphCapture.compile(on: tracer, inputs: inputs, options: options) { x in
@@ -66,7 +65,7 @@ public final class CompiledUNet: @unchecked Sendable {
         _ = try self(sample: Tensor(zeros: sampleShape, dtype: unet.dtype), timestep: 500,
                      encoderHiddenStates: Tensor(zeros: contextShape, dtype: unet.dtype))
         let key = Key(sample: sampleShape, context: contextShape,
-                      processors: unet.attentionLayers.map(\.processor.name), priority: SDPDispatch.currentPriority)
+                      processors: unet.attentionLayers.map(\.processor.name))
         guard let summary = lock.withLock({ cache[key]?.summary }) else {
             throw CompileError.unreplayable(["shapes \(sampleShape) / \(contextShape) were not compiled"])
         }

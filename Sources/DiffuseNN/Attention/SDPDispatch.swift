@@ -4,25 +4,28 @@ import DiffuseCore
 /// priority order and the first whose requirement checks all pass runs. The checks are the compute
 /// backend's (`AttentionBackend.attentionRefusals`), one line per failed requirement.
 ///
-/// The priority list is `defaultPriority` unless a scope set another with `withAttentionBackends`; a list
-/// restricts as well as reorders. When no listed backend can run the call, the call fails with every
-/// listed backend's reasons (`SDPError.noBackendCanRun`) — never a silent fallback to an unlisted one.
+/// The priority list is a value the caller passes (the `ScaledDotProductAttention` processor holds the one
+/// it was built with; `defaultPriority` unless `--attention` forced a kernel); a list restricts as well as
+/// reorders. When no listed backend can run the call, the call fails with every listed backend's reasons
+/// (`SDPError.noBackendCanRun`) — never a silent fallback to an unlisted one.
 public enum SDPDispatch {
     /// flash, then memory-efficient, then math.
     public static let defaultPriority: [SDPBackend] = [.flash, .memoryEfficient, .math]
 
-    @TaskLocal static var scopedPriority: [SDPBackend]?
+    /// Why `priority` is not a usable list (empty, repeated kernels), or nil when it is.
+    public static func priorityError(_ priority: [SDPBackend]) -> String? {
+        if priority.isEmpty { return "the list of attention kernels is empty" }
+        if Set(priority).count != priority.count { return "the list of attention kernels \(priority) repeats a kernel" }
+        return nil
+    }
 
-    /// The list in force here: the innermost `withAttentionBackends` scope's, else `defaultPriority`.
-    public static var currentPriority: [SDPBackend] { scopedPriority ?? defaultPriority }
-
-    /// The kernel that runs `problem` on `backend` under `currentPriority`.
+    /// The kernel that runs `problem` on `backend` under `priority`.
     /// Throws `SDPError.invalidInput` for ill-formed calls, `SDPError.noBackendCanRun` when every listed
     /// backend refuses.
-    public static func select(_ problem: AttentionProblem, on backend: some Backend) throws(SDPError) -> SDPBackend {
+    public static func select(_ problem: AttentionProblem, priority: [SDPBackend] = defaultPriority,
+                              on backend: some Backend) throws(SDPError) -> SDPBackend {
         let errors = problem.validationErrors
         guard errors.isEmpty else { throw .invalidInput(errors) }
-        let priority = currentPriority
         var refusals: [SDPRefusal] = []
         for kernel in priority {
             let reasons = backend.attentionRefusals(kernel, for: problem)
@@ -32,16 +35,17 @@ public enum SDPDispatch {
         throw .noBackendCanRun(backend: backend.name, refusals: refusals)
     }
 
-    /// For every backend (`SDPBackend.allCases` order): whether it would run this call under
-    /// `currentPriority`, and why not. For `diffuse devices` and logs.
+    /// For every backend (`SDPBackend.allCases` order): whether it would run this call under `priority`,
+    /// and why not. For `diffuse devices` and logs.
     public static func explain(q: Tensor, k: Tensor, v: Tensor, mask: AttentionMask? = nil, scale: Float? = nil,
-                               isCausal: Bool = false, on backend: some Backend) -> [SDPExplanation] {
-        explain(AttentionProblem(q: q, k: k, v: v, mask: mask, scale: scale, isCausal: isCausal), on: backend)
+                               isCausal: Bool = false, priority: [SDPBackend] = defaultPriority,
+                               on backend: some Backend) -> [SDPExplanation] {
+        explain(AttentionProblem(q: q, k: k, v: v, mask: mask, scale: scale, isCausal: isCausal), priority: priority, on: backend)
     }
 
-    public static func explain(_ problem: AttentionProblem, on backend: some Backend) -> [SDPExplanation] {
+    public static func explain(_ problem: AttentionProblem, priority: [SDPBackend] = defaultPriority,
+                               on backend: some Backend) -> [SDPExplanation] {
         let errors = problem.validationErrors
-        let priority = currentPriority
         var chosen: SDPBackend?
         var verdicts: [SDPBackend: SDPExplanation] = [:]
         for kernel in SDPBackend.allCases {
@@ -82,7 +86,7 @@ public struct SDPExplanation: Sendable, Equatable, CustomStringConvertible {
         case runs
         /// Its checks pass, but a backend earlier in the list runs.
         case eligible
-        /// Its checks pass, but the current `withAttentionBackends` list leaves it out.
+        /// Its checks pass, but the priority list leaves it out.
         case excluded
         /// At least one check failed (see `reasons`).
         case refused

@@ -21,13 +21,13 @@ public enum AttentionChoice: String, Sendable, CaseIterable, CustomStringConvert
 
     public var description: String { rawValue }
 
-    /// The processor to set on every attention layer. `sliced` slices one batch·head at a time
+    /// The processor to set on every attention layer (it holds the kernel restriction). `sliced` slices one batch·head at a time
     /// (the least memory), as diffusers' `enable_attention_slicing("max")`.
     public var processor: any AttentionProcessor {
         switch self {
         case .vanilla: VanillaAttention()
         case .sliced: SlicedAttention(sliceSize: 1)
-        case .auto, .memoryEfficient, .flash, .math: ScaledDotProductAttention()
+        case .auto, .memoryEfficient, .flash, .math: ScaledDotProductAttention(priority: backends ?? SDPDispatch.defaultPriority)
         }
     }
 
@@ -39,12 +39,6 @@ public enum AttentionChoice: String, Sendable, CaseIterable, CustomStringConvert
         case .math: [.math]
         case .auto, .vanilla, .sliced: nil
         }
-    }
-
-    /// Runs `body` under this choice's kernel restriction.
-    public func run<R>(_ body: () throws -> R) rethrows -> R {
-        guard let backends else { return try body() }
-        return try withAttentionBackends(backends, body)
     }
 
     /// "auto|vanilla|sliced|memory-efficient|flash|math", for help texts and errors.

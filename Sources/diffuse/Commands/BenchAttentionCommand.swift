@@ -80,10 +80,8 @@ struct BenchAttentionCommand: ParsableCommand {
         var failure: Error?
         func call() -> Tensor? {
             do {
-                return try choice.run {
-                    try processor.attend(query: q, key: k, value: v, mask: nil, scale: scale,
-                                         options: AttentionOptions(), backend: backend)
-                }
+                return try processor.attend(query: q, key: k, value: v, mask: nil, scale: scale,
+                                            options: AttentionOptions(), backend: backend)
             } catch { failure = error; return nil }
         }
         let before = HostAllocator.liveBytes

@@ -38,13 +38,14 @@ struct DevicesCommand: ParsableCommand {
             return
         }
         let backend = CPUBackend()
-        choice.run {
+        let priority = choice.backends ?? SDPDispatch.defaultPriority
+        do {
             for model in ["sd15", "sd21"] {
                 for size in [512, 768] {
                     print("  \(model == "sd15" ? "SD 1.5" : "SD 2.1") at \(size)²:")
                     for shape in AttentionShape.unet(model, imageSize: size) {
                         let (q, k, v) = shape.views(dtype: dtype)
-                        let verdicts = SDPDispatch.explain(q: q, k: k, v: v, on: backend)
+                        let verdicts = SDPDispatch.explain(q: q, k: k, v: v, priority: priority, on: backend)
                         let runs = verdicts.first { $0.verdict == .runs }.map { "\($0.backend)" } ?? "none (the call fails)"
                         let others = verdicts.filter { $0.verdict != .runs }.map(\.description).joined(separator: "; ")
                         let kind = shape.isCross ? "cross" : "self "

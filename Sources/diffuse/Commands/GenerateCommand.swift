@@ -137,17 +137,15 @@ struct GenerateCommand: ParsableCommand {
         config.clipSkip = clipSkip
         _ = try limits.validate(config)
 
-        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice,
+        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice, backend: common.backend(),
                                                    attention: attentionChoice.processor, compile: compile)
         let size = try pipeline.validate(config)   // again, with the loaded pipeline
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }
         Interrupt.install()
-        let result = try attentionChoice.run {
-            try pipeline.generate(config) { step in
-                reporter.report(step)
-                return Interrupt.requested ? .cancel : .proceed
-            }
+        let result = try pipeline.generate(config) { step in
+            reporter.report(step)
+            return Interrupt.requested ? .cancel : .proceed
         }
         for warning in result.warnings where !quiet { ProgressReporter.write("warning: \(warning)\n") }
 

@@ -16,7 +16,7 @@ import DiffuseTestSupport
     @Test func flashRunsByDefault() throws {
         let (q, k, v) = inputs()
         let p = AttentionProblem(q: q, k: k, v: v)
-        #expect(SDPDispatch.currentPriority == [.flash, .memoryEfficient, .math])
+        #expect(SDPDispatch.defaultPriority == [.flash, .memoryEfficient, .math])
         #expect(try SDPDispatch.select(p, on: cpu) == .flash)
         let out = try scaledDotProductAttention(q, k, v, on: cpu)
         let report = closeness(out, AttentionReference.compute(p), shape: p.outputShape, rtol: 1e-5, atol: 2e-6)
@@ -31,29 +31,21 @@ import DiffuseTestSupport
         #expect(explanation[0].reasons.count == 1 && explanation[0].reasons[0].contains("head dim 600 > 512"))
     }
 
-    @Test func scopedOverrideRestrictsAndReorders() throws {
+    @Test func aPriorityListRestrictsAndReorders() throws {
         let (q, k, v) = inputs()
         let p = AttentionProblem(q: q, k: k, v: v)
-        try withAttentionBackends([.math]) { () throws in
-            #expect(SDPDispatch.currentPriority == [.math])
-            #expect(try SDPDispatch.select(p, on: cpu) == .math)
-            #expect(SDPDispatch.explain(p, on: cpu).map(\.verdict) == [.excluded, .excluded, .runs])
-            try withAttentionBackends([.memoryEfficient, .flash]) { () throws in
-                #expect(try SDPDispatch.select(p, on: cpu) == .memoryEfficient)
-            }
-            #expect(try SDPDispatch.select(p, on: cpu) == .math)
-        }
+        #expect(try SDPDispatch.select(p, priority: [.math], on: cpu) == .math)
+        #expect(SDPDispatch.explain(p, priority: [.math], on: cpu).map(\.verdict) == [.excluded, .excluded, .runs])
+        #expect(try SDPDispatch.select(p, priority: [.memoryEfficient, .flash], on: cpu) == .memoryEfficient)
         #expect(try SDPDispatch.select(p, on: cpu) == .flash)
     }
 
-    @Test func scopedOverrideFollowsChildTasks() async throws {
-        let (q, k, v) = inputs()
-        let p = AttentionProblem(q: q, k: k, v: v)
-        let cpu = self.cpu
-        try await withAttentionBackends([.memoryEfficient]) { () async throws in
-            let chosen = try await Task { try SDPDispatch.select(p, on: cpu) }.value
-            #expect(chosen == .memoryEfficient)
-        }
+    @Test func unusablePriorityListsAreNamed() {
+        #expect(SDPDispatch.priorityError([])?.contains("empty") == true)
+        #expect(SDPDispatch.priorityError([.flash, .flash])?.contains("repeats") == true)
+        #expect(SDPDispatch.priorityError([.math, .flash]) == nil)
+        #expect(ScaledDotProductAttention(priority: [.math]).name == "sdpa(math)")
+        #expect(ScaledDotProductAttention().name == "sdpa")
     }
 
     @Test func aForcedBackendThatCannotRunFailsWithEveryReason() {
@@ -61,9 +53,7 @@ import DiffuseTestSupport
         let k = AttentionReference.random([1, 1, 600, 5], seed: 2, dtype: .f16).transposed(2, 3)
         let v = AttentionReference.random([1, 1, 5, 600], seed: 3)
         do {
-            _ = try withAttentionBackends([.flash, .memoryEfficient]) {
-                try scaledDotProductAttention(q, k, v, on: cpu)
-            }
+            _ = try scaledDotProductAttention(q, k, v, priority: [.flash, .memoryEfficient], on: cpu)
             Issue.record("expected a refusal")
         } catch let SDPError.noBackendCanRun(backend, refusals) {
             #expect(backend == "cpu")

@@ -63,10 +63,8 @@ import DiffuseTestSupport
             }
             for choice in [AttentionChoice.flash, .memoryEfficient, .math] {
                 runs.append(("sdpa/\(choice)", {
-                    try choice.run {
-                        try choice.processor.attend(query: q, key: k, value: v, mask: nil, scale: scale,
-                                                    options: AttentionOptions(), backend: CPUBackend())
-                    }
+                    try choice.processor.attend(query: q, key: k, value: v, mask: nil, scale: scale,
+                                                options: AttentionOptions(), backend: CPUBackend())
                 }))
             }
             for (name, run) in runs {
@@ -86,10 +84,8 @@ import DiffuseTestSupport
         // flash refuses head dims above 512.
         let q = Tensor(zeros: [1, 1, 2, 600]), k = Tensor(zeros: [1, 1, 2, 600])
         #expect(throws: SDPError.self) {
-            try AttentionChoice.flash.run {
-                try ScaledDotProductAttention().attend(query: q, key: k, value: k, mask: nil, scale: 1,
+            try AttentionChoice.flash.processor.attend(query: q, key: k, value: k, mask: nil, scale: 1,
                                                        options: AttentionOptions(), backend: CPUBackend())
-            }
         }
     }
 
