@@ -1,5 +1,6 @@
 import DiffuseCore
 import DiffuseSchedulers
+import DiffuseSources
 
 /// The denoising loop shared by text-to-image and image-to-image (diffusers `__call__`, "7. Denoising loop").
 extension StableDiffusionPipeline {

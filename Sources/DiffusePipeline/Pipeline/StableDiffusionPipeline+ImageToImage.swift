@@ -1,5 +1,6 @@
 import DiffuseCore
 import DiffuseSchedulers
+import DiffuseSources
 
 /// diffusers `StableDiffusionImg2ImgPipeline.__call__` (pipeline_stable_diffusion_img2img.py), for one
 /// prompt and one init image.

@@ -1,5 +1,6 @@
 import DiffuseCore
 import DiffuseModels
+import DiffuseSources
 
 /// diffusers `StableDiffusionPipeline.encode_prompt` (pipeline_stable_diffusion.py).
 extension StableDiffusionPipeline {

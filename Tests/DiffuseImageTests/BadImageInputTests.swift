@@ -1,5 +1,6 @@
+import DiffuseTestSupport
 import Testing
-@testable import DiffusePipeline
+@testable import DiffuseImage
 
 /// Broken files give an `ImageError` of the right kind that names the file — never a crash.
 @Suite struct BadImageInputTests {

@@ -42,7 +42,7 @@ public enum DefaultModel {
         for start in starts {
             if let found = search(upwardsFrom: start, looked: &looked) { return found }
         }
-        // Sources/DiffusePipeline/Sources/DefaultModel.swift → the repository root, four levels up.
+        // Sources/DiffuseSources/ModelSource/DefaultModel.swift → the repository root, four levels up.
         var root = sourceFile
         for _ in 0..<4 { root = parent(of: root) }
         let candidate = root + "/" + relativePath

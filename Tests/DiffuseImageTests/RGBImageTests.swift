@@ -1,5 +1,5 @@
 import Testing
-import DiffusePipeline
+import DiffuseImage
 
 @Suite struct RGBImageTests {
     @Test func holdsInterleavedRGB() {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiffusePipeline
+import DiffuseSources
 
 /// The options that say which model to use, shared by `generate` and `inspect`: a diffusers folder, a
 /// hub id (cache, else download), or a single-file checkpoint with its configs; no `--model` means the

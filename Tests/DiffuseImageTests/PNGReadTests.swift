@@ -1,5 +1,6 @@
+import DiffuseTestSupport
 import Testing
-@testable import DiffusePipeline
+@testable import DiffuseImage
 
 /// Every kind of PNG decodes to Pillow's `convert("RGB")` pixels exactly (fixtures in ImageFixtures.swift).
 @Suite struct PNGReadTests {

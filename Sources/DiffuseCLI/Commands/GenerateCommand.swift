@@ -7,8 +7,10 @@ import Foundation
 import Glibc
 #endif
 import ArgumentParser
+import DiffuseImage
 import DiffuseNN
 import DiffusePipeline
+import DiffuseSources
 
 /// `diffuse generate`: text-to-image / image-to-image with a diffusers model folder, PNG out with the
 /// generation parameters in a `parameters` text chunk (A1111 form).

@@ -7,6 +7,7 @@ import ArgumentParser
 import DiffuseBench
 import DiffuseNN
 import DiffusePipeline
+import DiffuseSources
 
 /// The options of `diffuse bench unet|vae|text-encoder|pipeline`.
 struct ModelBenchOptions: ParsableArguments {

@@ -6,7 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import DiffusePipeline
+@testable import DiffuseImage
 
 enum ImageTestSupport {
     static func base64(_ s: String) -> [UInt8] { [UInt8](Data(base64Encoded: s)!) }

@@ -1,6 +1,6 @@
 import Testing
 import DiffuseCore
-@testable import DiffusePipeline
+@testable import DiffuseImage
 
 @Suite struct RGBImageTensorTests {
     /// Inputs chosen to land on .5 boundaries of ×255 and outside [-1, 1]; laid out as [1, 3, 1, 8].

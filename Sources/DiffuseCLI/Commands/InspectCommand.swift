@@ -4,6 +4,7 @@ import DiffuseCPU
 import DiffuseModels
 import DiffuseNN
 import DiffusePipeline
+import DiffuseSources
 
 /// `diffuse inspect --model DIR|org/name|FILE.safetensors`: where the files were found (folder, Hugging
 /// Face cache snapshot, downloaded, or a single-file checkpoint and its configs), what the model holds and whether Diffuse can load it — each

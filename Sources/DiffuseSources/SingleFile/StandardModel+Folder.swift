@@ -33,7 +33,7 @@ extension StandardModel {
         return (environment("HOME") ?? "/tmp") + "/.cache/diffuse"
     }
 
-    /// The source checkout's Fixtures/tokenizer (this file is Sources/DiffusePipeline/SingleFile/…).
+    /// The source checkout's Fixtures/tokenizer (this file is Sources/DiffuseSources/SingleFile/…).
     static let checkoutVocabulary: String = {
         var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(4)

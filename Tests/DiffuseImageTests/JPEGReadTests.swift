@@ -1,5 +1,6 @@
+import DiffuseTestSupport
 import Testing
-@testable import DiffusePipeline
+@testable import DiffuseImage
 
 /// JPEGs made by Pillow decode to Pillow's pixels. Pillow's wheel bundles its own libjpeg-turbo, we link
 /// the system one (2.1.5 here); both use the integer ISLOW IDCT and fancy upsampling, which are exact

@@ -1,5 +1,6 @@
+import DiffuseTestSupport
 import Testing
-@testable import DiffusePipeline
+@testable import DiffuseImage
 
 /// EXIF orientation 1…8 against `ImageOps.exif_transpose(Image.open(f)).convert("RGB")`.
 @Suite struct OrientationTests {

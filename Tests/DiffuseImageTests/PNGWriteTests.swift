@@ -1,5 +1,5 @@
 import Testing
-@testable import DiffusePipeline
+@testable import DiffuseImage
 
 @Suite struct PNGWriteTests {
     @Test(arguments: [(1, 1), (7, 5), (64, 48), (3, 200)])

@@ -2,7 +2,7 @@ import ArgumentParser
 import DiffuseCPU
 
 @main
-struct Diffuse: ParsableCommand {
+struct DiffuseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffuse",
         abstract: "Stable Diffusion inference in Swift.",
