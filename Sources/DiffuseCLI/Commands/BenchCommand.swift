@@ -6,7 +6,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.",
                                                     subcommands: [BenchOpsCommand.self, BenchAttentionCommand.self, BenchUNetCommand.self,
                                                                   BenchVAECommand.self, BenchTextEncoderCommand.self,
-                                                                  BenchPipelineCommand.self, BenchChartCommand.self])
+                                                                  BenchPipelineCommand.self, BenchChartCommand.self,
+                                                                  BenchTokenizerCommand.self])
 }
 
 /// `diffuse bench ops`: each CPU kernel on realistic shapes: median seconds, GFLOP/s, fraction of the
