@@ -1,5 +1,9 @@
-/// One row of `diffuse bench attention`.
-struct AttentionBenchRow {
+import DiffuseBench
+
+/// One row of `diffuse bench attention`: a table row, or with `--json` one line (`source`, `backend`,
+/// `batch`, `heads`, `q_len`, `kv_len`, `head_dim`, `dtype`, `threads`, `seconds`, `gflops`,
+/// `speedup_vs_vanilla`, `extra_bytes`).
+struct AttentionBenchRow: Encodable {
     var source: String
     var backend: String
     var shape: (b: Int, h: Int, lq: Int, lkv: Int, d: Int)
@@ -12,6 +16,29 @@ struct AttentionBenchRow {
 
     var gflops: Double { flops / seconds / 1e9 }
     var speedup: Double? { vanillaSeconds.map { $0 / seconds } }
+
+    enum CodingKeys: String, CodingKey {
+        case source, backend, batch, heads, dtype, threads, seconds, gflops
+        case qLen = "q_len", kvLen = "kv_len", headDim = "head_dim"
+        case speedup = "speedup_vs_vanilla", extraBytes = "extra_bytes"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(backend, forKey: .backend)
+        try c.encode(shape.b, forKey: .batch)
+        try c.encode(shape.h, forKey: .heads)
+        try c.encode(shape.lq, forKey: .qLen)
+        try c.encode(shape.lkv, forKey: .kvLen)
+        try c.encode(shape.d, forKey: .headDim)
+        try c.encode(dtype, forKey: .dtype)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(JSONLine.rounded(seconds, 6), forKey: .seconds)
+        try c.encode(JSONLine.rounded(gflops, 2), forKey: .gflops)
+        try c.encode(JSONLine.rounded(speedup, 3), forKey: .speedup)
+        try c.encode(extraBytes, forKey: .extraBytes)
+    }
 }
 
 /// Prints attention rows as a table or JSON lines.
@@ -28,11 +55,7 @@ final class AttentionBenchTable {
         let s = r.shape
         let shape = "\(s.b)x\(s.h)x\(s.lq)x\(s.lkv)x\(s.d)"
         if json {
-            print("{\"source\":\(jsonString(r.source)),\"backend\":\(jsonString(r.backend)),\"batch\":\(s.b),"
-                  + "\"heads\":\(s.h),\"q_len\":\(s.lq),\"kv_len\":\(s.lkv),\"head_dim\":\(s.d),"
-                  + "\"dtype\":\(jsonString(r.dtype)),\"threads\":\(r.threads),\"seconds\":\(fmt(r.seconds, 6)),"
-                  + "\"gflops\":\(fmt(r.gflops, 2)),\"speedup_vs_vanilla\":\(r.speedup.map { fmt($0, 3) } ?? "null"),"
-                  + "\"extra_bytes\":\(r.extraBytes.map { "\($0)" } ?? "null")}")
+            print(JSONLine.encode(r))
         } else {
             func pad(_ t: String, _ w: Int, right: Bool = false) -> String {
                 let fill = String(repeating: " ", count: max(1, w - t.count))

@@ -6,8 +6,9 @@ import Darwin
 import DiffuseCPU
 import DiffuseBench
 
-/// One measured case.
-struct BenchRow {
+/// One measured case of `diffuse bench ops`: a table row, or with `--json` one line
+/// (`source`, `op`, `shape`, `dtype`, `threads`, `seconds`, `gflops`, `peak_fraction`, `gb_per_s`).
+struct BenchRow: Encodable {
     var source: String       // "diffuse" or "numpy"
     var op: String
     var shape: String
@@ -21,6 +22,33 @@ struct BenchRow {
     var gflops: Double { flops / seconds / 1e9 }
     var gbPerSecond: Double { bytes / seconds / 1e9 }
     var peakFraction: Double { gflops / peak }
+
+    enum CodingKeys: String, CodingKey {
+        case source, op, shape, dtype, threads, seconds, gflops
+        case peakFraction = "peak_fraction"
+        case gbPerSecond = "gb_per_s"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(op, forKey: .op)
+        try c.encode(shape, forKey: .shape)
+        try c.encode(dtype, forKey: .dtype)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(JSONLine.rounded(seconds, 6), forKey: .seconds)
+        try c.encode(JSONLine.rounded(gflops, 2), forKey: .gflops)
+        try c.encode(JSONLine.rounded(peakFraction, 4), forKey: .peakFraction)
+        try c.encode(JSONLine.rounded(gbPerSecond, 2), forKey: .gbPerSecond)
+    }
+}
+
+/// The measured FMA peak, `{"gflops": …, "op": "fma_peak", "shape": "registers", "threads": …}`.
+struct PeakRow: Encodable {
+    var op = "fma_peak"
+    var shape = "registers"
+    var threads: Int
+    var gflops: Double?
 }
 
 /// Prints rows as an aligned table or as JSON lines (`--json`). Rows are printed as they are measured.
@@ -36,13 +64,13 @@ final class BenchReport {
     }
 
     func note(_ text: String) {
-        if json { print("{\"note\":\(quoted(text))}") } else { print(text) }
+        if json { print(JSONLine.encode(BenchNote(text))) } else { print(text) }
         fflush(nil)
     }
 
     func peakRow(threads: Int, gflops: Double) {
         if json {
-            print("{\"op\":\"fma_peak\",\"shape\":\"registers\",\"threads\":\(threads),\"gflops\":\(fmt(gflops, 2))}")
+            print(JSONLine.encode(PeakRow(threads: threads, gflops: JSONLine.rounded(gflops, 2))))
         } else {
             print("measured FMA peak, \(threads) thread\(threads == 1 ? "" : "s"): \(fmt(gflops, 1)) GFLOP/s")
         }
@@ -51,10 +79,7 @@ final class BenchReport {
 
     func row(_ r: BenchRow) {
         if json {
-            print("{\"source\":\(quoted(r.source)),\"op\":\(quoted(r.op)),\"shape\":\(quoted(r.shape)),"
-                  + "\"dtype\":\(quoted(r.dtype)),\"threads\":\(r.threads),\"seconds\":\(fmt(r.seconds, 6)),"
-                  + "\"gflops\":\(fmt(r.gflops, 2)),\"peak_fraction\":\(fmt(r.peakFraction, 4)),"
-                  + "\"gb_per_s\":\(fmt(r.gbPerSecond, 2))}")
+            print(JSONLine.encode(r))
         } else {
             print(pad(r.source, 8) + pad(r.op, 16) + pad(r.shape, 26) + pad(r.dtype, 6)
                   + pad("\(r.threads)", 4, right: true) + pad(fmt(r.seconds, 5), 12, right: true)
@@ -68,15 +93,10 @@ final class BenchReport {
         let fill = String(repeating: " ", count: max(1, width - s.count))
         return right ? fill + s : s + fill
     }
-
-    private func quoted(_ s: String) -> String { jsonString(s) }
 }
 
 /// `DiffuseBench.fmt` for every file of this target (module-level names shadow imported ones).
 func fmt(_ value: Double, _ decimals: Int) -> String { DiffuseBench.fmt(value, decimals) }
-
-/// `DiffuseBench.jsonString` for every file of this target.
-func jsonString(_ s: String) -> String { DiffuseBench.jsonString(s) }
 
 /// The machine's FMA peak per thread count, measured once each and printed when first measured.
 final class PeakTable {

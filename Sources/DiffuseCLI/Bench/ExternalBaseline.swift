@@ -1,3 +1,4 @@
+import DiffuseBench
 import DiffuseCPU
 #if canImport(Glibc)
 import Glibc
@@ -6,7 +7,8 @@ import Darwin
 #endif
 
 /// Runs a baseline script (numpy, PyTorch) as a child process and reads the JSON object it prints per
-/// line, so that baselines are measured in the same run as Diffuse, under the same machine load.
+/// line (read with `JSONLine.decode`), so that baselines are measured in the same run as Diffuse, under
+/// the same machine load.
 enum ExternalBaseline {
     /// The output lines of `command` (stderr merged) and whether it exited 0.
     static func run(_ command: String) -> (lines: [String], succeeded: Bool) {
@@ -21,17 +23,6 @@ enum ExternalBaseline {
         return (lines, pclose(pipe) == 0)
     }
 
-    /// The value of `"name": …` in a flat JSON object line, as text (strings unquoted), or nil.
-    static func field(_ name: String, in line: String) -> String? {
-        guard let range = line.firstRange(of: "\"\(name)\":") else { return nil }
-        var rest = line[range.upperBound...].drop { $0 == " " }
-        if rest.first == "\"" {
-            rest = rest.dropFirst()
-            return String(rest.prefix { $0 != "\"" })
-        }
-        let value = String(rest.prefix { $0 != "," && $0 != "}" })
-        return String(value.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-    }
 }
 
 /// `Scripts/bench_torch_attention.py` on one shape: torch's `scaled_dot_product_attention` and the
@@ -52,11 +43,12 @@ struct TorchAttentionBaseline {
         let command = "\(python) \(script) --threads \(threads) --repeats \(repeats) --dtype \(dtype) "
             + "--shapes \(b)x\(h)x\(lq)x\(lkv)x\(d) --vanilla"
         let (lines, succeeded) = ExternalBaseline.run(command)
+        /// What the script prints per backend: `{"backend": "sdpa", "seconds": 0.3, …}`.
+        struct Line: Decodable { let backend: String; let seconds: Double }
         let rows = lines.compactMap { line -> AttentionBenchRow? in
-            guard let backend = ExternalBaseline.field("backend", in: line),
-                  let seconds = ExternalBaseline.field("seconds", in: line).flatMap(Double.init) else { return nil }
-            return AttentionBenchRow(source: "torch", backend: backend, shape: (b, h, lq, lkv, d), dtype: dtype,
-                                     threads: threads, seconds: seconds, flops: flops, extraBytes: nil,
+            guard line.hasPrefix("{"), let parsed = try? JSONLine.decode(Line.self, from: line) else { return nil }
+            return AttentionBenchRow(source: "torch", backend: parsed.backend, shape: (b, h, lq, lkv, d), dtype: dtype,
+                                     threads: threads, seconds: parsed.seconds, flops: flops, extraBytes: nil,
                                      vanillaSeconds: vanillaSeconds)
         }
         guard succeeded, !rows.isEmpty else {

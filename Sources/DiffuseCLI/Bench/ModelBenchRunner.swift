@@ -103,6 +103,6 @@ struct ModelBenchRunner {
                                  title: "\(grid.arch) \(component.rawValue) \(sizes): speed-up over vanilla attention",
                                  caption: machineCaption)
         do { try ChartFile.write(chart, to: path) } catch { throw ValidationError("\(error)") }
-        Swift.print(options.json ? "{\"note\":\(jsonString("chart written to \(path)"))}" : "chart written to \(path)")
+        Swift.print(options.json ? JSONLine.encode(BenchNote("chart written to \(path)")) : "chart written to \(path)")
     }
 }

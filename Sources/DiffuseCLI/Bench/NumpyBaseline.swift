@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DiffuseBench
 
 /// Runs `Scripts/bench_numpy.py` (numpy's matmul, i.e. OpenBLAS here) on the same GEMM shapes, in the
 /// same run, so the comparison is made under the same machine load. Its JSON lines become table rows.
@@ -33,12 +34,21 @@ struct NumpyBaseline {
         }
     }
 
-    /// Reads `{"op": "gemm", "shape": "...", "dtype": "f32", "threads": 1, "seconds": 0.1, "flops": 1e9}`.
+    /// What the script prints: `{"source": "numpy", "op": "gemm", "shape": "...", "dtype": "f32",
+    /// "threads": 1, "seconds": 0.1, "flops": 1e9, …}`.
+    private struct Line: Decodable {
+        let source: String?
+        let op: String
+        let shape: String?
+        let dtype: String?
+        let threads: Int
+        let seconds: Double
+        let flops: Double
+    }
+
     private func parse(_ line: String, peak: Double) -> BenchRow? {
-        func field(_ name: String) -> String? { ExternalBaseline.field(name, in: line) }
-        guard let op = field("op"), let seconds = field("seconds").flatMap(Double.init),
-              let flops = field("flops").flatMap(Double.init), let threads = field("threads").flatMap(Int.init) else { return nil }
-        return BenchRow(source: field("source") ?? "numpy", op: op, shape: field("shape") ?? "?", dtype: field("dtype") ?? "f32",
-                        threads: threads, seconds: seconds, flops: flops, bytes: 0, peak: peak)
+        guard line.hasPrefix("{"), let l = try? JSONLine.decode(Line.self, from: line) else { return nil }
+        return BenchRow(source: l.source ?? "numpy", op: l.op, shape: l.shape ?? "?", dtype: l.dtype ?? "f32",
+                        threads: l.threads, seconds: l.seconds, flops: l.flops, bytes: 0, peak: peak)
     }
 }

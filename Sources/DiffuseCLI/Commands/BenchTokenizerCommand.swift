@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiffuseBench
 import DiffuseModels
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -54,9 +55,7 @@ struct BenchTokenizerCommand: ParsableCommand {
         try time("tokenizer") { try CLIPTokenizer.parseVocabulary(data, file: path).count }
         try time("JSONDecoder") { try JSONDecoder().decode([String: Int].self, from: data).count }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for row in rows { print(String(decoding: try encoder.encode(row), as: UTF8.self)) }
+            rows.forEach { print(JSONLine.encode($0)) }
             return
         }
         print("reader        entries    seconds (median of \(repeats))")
