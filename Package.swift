@@ -1,8 +1,12 @@
 // swift-tools-version:6.0
 // Diffuse: Stable Diffusion inference in Swift. Layered targets; each depends only on the ones above it:
 //   DiffuseCore (tensor, dtype, safetensors, Backend protocol)
-//   → DiffuseCPU (kernels)        → DiffuseNN (modules)
-//   → DiffuseModels / DiffuseSchedulers → DiffusePipeline → diffuse (CLI)
+//   → DiffuseCPU (kernels)   DiffuseNN (modules)   DiffuseSchedulers   DiffuseImage (PNG/JPEG)
+//   → DiffuseModels (tokenizer, text encoder, UNet, VAE, configs)     → DiffuseCompile (compile mode)
+//   → DiffuseSources (model folders, HF cache and hub, single-file checkpoints)
+//   → DiffusePipeline (StableDiffusionPipeline)
+//   → Diffuse (the library: `import Diffuse` re-exports all of the above)
+//   → DiffuseBench (model benchmarks) → DiffuseCLI (the `diffuse` executable)
 import PackageDescription
 
 // Hot kernels need FMA and 256-bit vectors. Without a CPU target Swift lowers `addingProduct` to calls
@@ -21,8 +25,11 @@ let package = Package(
     name: "Diffuse",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "diffuse", targets: ["diffuse"]),
-        .library(name: "Diffuse", targets: ["DiffusePipeline"]),
+        // The command is `diffuse`; its module is DiffuseCLI so that it cannot clash with the library's
+        // module `Diffuse` (on case-insensitive file systems, and in .swiftmodule names).
+        .executable(name: "diffuse", targets: ["DiffuseCLI"]),
+        // `import Diffuse`: the module and the product share one name.
+        .library(name: "Diffuse", targets: ["Diffuse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,27 +45,42 @@ let package = Package(
         // zlib (PNG) and libjpeg (JPEG input) from the system: Debian's zlib1g-dev and libjpeg-dev.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // Image I/O: PNG/JPEG read and write, PNG text chunks, RGBImage ⇄ Tensor.
+        .target(name: "DiffuseImage", dependencies: ["DiffuseCore", "CZlib", "CJPEG"]),
         // Compile mode (the `torch.compile` idea): capture a forward pass as a graph, fuse, plan memory, replay.
         .target(name: "DiffuseCompile", dependencies: ["DiffuseModels", "DiffuseCPU"], swiftSettings: kernelSwiftSettings),
+        // Where the model files come from: diffusers folders (model_index.json, configs, weight files),
+        // the Hugging Face cache and hub downloads, single-file checkpoints. Needs the models' typed
+        // configs (DiffuseModels) and SchedulerConfig (DiffuseSchedulers), and DiffuseNN's WeightStore for
+        // single-file key mappings.
+        .target(name: "DiffuseSources", dependencies: ["DiffuseModels", "DiffuseSchedulers"]),
         .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU",
-                                                        "DiffuseCompile", "CZlib", "CJPEG"]),
+                                                        "DiffuseCompile", "DiffuseImage", "DiffuseSources"]),
+        // The library users import (Sources/Diffuse/Exports.swift re-exports the layers).
+        .target(name: "Diffuse", dependencies: ["DiffuseCore", "DiffuseCPU", "DiffuseNN", "DiffuseModels",
+                                                "DiffuseSchedulers", "DiffuseCompile", "DiffuseImage",
+                                                "DiffuseSources", "DiffusePipeline"]),
         // Model benchmarks (`diffuse bench unet|vae|text-encoder|pipeline`): synthetic models, the grid,
         // memory prediction, JSON, charts, PyTorch comparison. A library so that tests can reach it;
         // optimised like the kernels because it fills gigabytes of random weights.
-        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseCompile"], swiftSettings: kernelSwiftSettings),
-        .executableTarget(name: "diffuse", dependencies: [
-            "DiffusePipeline", "DiffuseCPU", "DiffuseBench",
+        .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseImage", "DiffuseSources", "DiffuseCPU",
+                                                     "DiffuseCompile"], swiftSettings: kernelSwiftSettings),
+        .executableTarget(name: "DiffuseCLI", dependencies: [
+            "DiffusePipeline", "DiffuseImage", "DiffuseSources", "DiffuseCPU", "DiffuseBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: kernelSwiftSettings),
         .target(name: "DiffuseTestSupport", dependencies: ["DiffuseCore"], path: "Tests/Support"),
         .testTarget(name: "DiffuseCoreTests", dependencies: ["DiffuseCore", "DiffuseTestSupport"]),
         .testTarget(name: "DiffuseCPUTests", dependencies: ["DiffuseCPU", "DiffuseNN", "DiffuseTestSupport"]),
-        .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffusePipeline", "DiffuseCPU",
+        .testTarget(name: "DiffuseModelsTests", dependencies: ["DiffuseModels", "DiffuseSources", "DiffuseCPU",
                                                                "DiffuseTestSupport"]),
+        .testTarget(name: "DiffuseImageTests", dependencies: ["DiffuseImage", "DiffuseTestSupport"]),
         .testTarget(name: "DiffuseCompileTests", dependencies: ["DiffuseCompile", "DiffuseModels", "DiffuseCPU",
                                                                 "DiffuseTestSupport"]),
-        .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseCPU", "DiffuseBench",
-                                                                 "DiffuseTestSupport"]),
+        .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseImage", "DiffuseSources",
+                                                                 "DiffuseCPU", "DiffuseBench", "DiffuseTestSupport"]),
+        // The README's "Use as a library" example, compiled and run against `import Diffuse`.
+        .testTarget(name: "DiffuseTests", dependencies: ["Diffuse", "DiffuseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,7 @@
 The UNet is trained on the frozen encoder's latents, so the decoder can keep improving meanwhile
 without changing what the UNet learns: same encoder, same `scaling_factor`, sharper pictures.
 
-    /work/venv/bin/python Scripts/train_shapes/decoder.py --vae OUT/vae --out OUT/vae-decoder [--minutes 40]
+    <venv>/bin/python Scripts/train_shapes/decoder.py --vae OUT/vae --out OUT/vae-decoder [--minutes 40]
 
 Then `--into OUT/final` (or any saved pipeline) writes the result, in f16, as that pipeline's vae/.
 """

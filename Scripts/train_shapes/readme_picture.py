@@ -1,7 +1,7 @@
 """docs/diffuse-shapes.png for the README: eight prompts drawn by `diffuse generate` (the default model,
 its own scheduler and defaults), side by side, each 64×64 shown at 2× (nearest neighbour).
 
-    /work/venv/bin/python Scripts/train_shapes/readme_picture.py [--binary .build/release/diffuse]
+    <venv>/bin/python Scripts/train_shapes/readme_picture.py [--binary .build/release/diffuse]
 """
 import argparse
 import os

@@ -3,7 +3,7 @@ generate a grid of prompts and report how often the foreground / background colo
 (same pixel rule as the Swift test: background = the border pixels' nearest named colour, foreground =
 the nearest named colour of the pixels far from it).
 
-    /work/venv/bin/python Scripts/train_shapes/sample.py MODEL_DIR [--steps 25] [--guidance 7.5] [--png grid.png]
+    <venv>/bin/python Scripts/train_shapes/sample.py MODEL_DIR [--steps 25] [--guidance 7.5] [--png grid.png]
 """
 import argparse
 import os

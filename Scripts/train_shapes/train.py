@@ -1,6 +1,6 @@
 """Train diffuse-shapes: a tiny Stable Diffusion (SD 1.5 architecture) on rendered shape scenes, CPU only.
 
-    /work/venv/bin/python Scripts/train_shapes/train.py --out /work/shapes-train/run \
+    <venv>/bin/python Scripts/train_shapes/train.py --out /work/shapes-train/run \
         [--vae-steps N] [--unet-steps N] [--threads 2]
 
 Phase 1 trains the AutoencoderKL on reconstruction (L1 + MSE + small KL), freezes it and sets

@@ -1,5 +1,6 @@
 import DiffuseCore
 import DiffusePipeline
+import DiffuseSources
 
 /// Where a model benchmark's weights come from: a built-in family with seeded random weights
 /// (`--arch`), or a diffusers folder (`--model`).

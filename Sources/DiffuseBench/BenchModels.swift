@@ -4,6 +4,7 @@ import DiffuseCPU
 import DiffuseModels
 import DiffuseNN
 import DiffusePipeline
+import DiffuseSources
 
 /// The components a benchmark cell runs, built once per precision and shared by the cells:
 /// synthetic (`--arch`, seeded random weights) or a diffusers folder (`--model`).

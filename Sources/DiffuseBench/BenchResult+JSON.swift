@@ -4,29 +4,39 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `--json`: one flat object per line, every field present (null when unknown), in a fixed order.
+/// `--json`: one flat object per line, every field present (null when unknown), keys sorted — the same
+/// `BenchResult` the table (`BenchTable`) and `--compare` (`BenchComparison`) use, through Codable.
 extension BenchResult {
-    /// The JSON line (no trailing newline).
-    public var jsonLine: String {
-        func number(_ v: Double?, _ decimals: Int) -> String { v.map { fmt($0, decimals) } ?? "null" }
-        func integer(_ v: Int?) -> String { v.map(String.init) ?? "null" }
-        let fields: [(CodingKeys, String)] = [
-            (.source, jsonString(source)), (.arch, jsonString(arch)), (.component, jsonString(component)),
-            (.width, "\(width)"), (.height, "\(height)"), (.batch, "\(batch)"), (.attention, jsonString(attention)),
-            (.precision, jsonString(precision)), (.compiled, compiled ? "true" : "false"), (.threads, "\(threads)"),
-            (.status, jsonString(status.rawValue)), (.reason, reason.map(jsonString) ?? "null"),
-            (.secondsPerStep, number(secondsPerStep, 6)), (.imagesPerSecond, number(imagesPerSecond, 4)),
-            (.peakRSSBytes, integer(peakRSSBytes)), (.peakTensorBytes, integer(peakTensorBytes)),
-            (.predictedBytes, integer(predictedBytes)), (.speedupVsVanilla, number(speedupVsVanilla, 3)),
-            (.compileSeconds, number(compileSeconds, 3)),
-        ]
-        return "{" + fields.map { "\"\($0.0.rawValue)\":\($0.1)" }.joined(separator: ",") + "}"
+    /// The JSON line (no trailing newline). Seconds keep 6 decimals, images/s 4, ratios 3.
+    public var jsonLine: String { JSONLine.encode(self) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(arch, forKey: .arch)
+        try c.encode(component, forKey: .component)
+        try c.encode(width, forKey: .width)
+        try c.encode(height, forKey: .height)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(attention, forKey: .attention)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(compiled, forKey: .compiled)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(status, forKey: .status)
+        try c.encode(reason, forKey: .reason)                     // Optional: null when nil
+        try c.encode(JSONLine.rounded(secondsPerStep, 6), forKey: .secondsPerStep)
+        try c.encode(JSONLine.rounded(imagesPerSecond, 4), forKey: .imagesPerSecond)
+        try c.encode(peakRSSBytes, forKey: .peakRSSBytes)
+        try c.encode(peakTensorBytes, forKey: .peakTensorBytes)
+        try c.encode(predictedBytes, forKey: .predictedBytes)
+        try c.encode(JSONLine.rounded(speedupVsVanilla, 3), forKey: .speedupVsVanilla)
+        try c.encode(JSONLine.rounded(compileSeconds, 3), forKey: .compileSeconds)
     }
 
     /// Parses one line of `--json` output (Diffuse's or the PyTorch script's). Fields beyond those of
     /// `BenchResult` are ignored; `reason`, sizes and measurements may be absent or null.
     public init(jsonLine line: String) throws {
-        self = try JSONDecoder().decode(BenchResult.self, from: Data(line.utf8))
+        self = try JSONLine.decode(BenchResult.self, from: line)
     }
 
     /// Every result line of a JSON-lines file (lines that are not result objects, e.g. notes, skipped).

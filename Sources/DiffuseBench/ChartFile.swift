@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Writing a `SpeedupChart` to `FILE.svg` or `FILE.png`, for `diffuse bench <component> --chart` and
 /// `diffuse bench chart` (charts drawn later from saved `--json` results).
@@ -20,9 +24,8 @@ public enum ChartFile {
     /// 2026-11-26 · limit …"}` → "AMD EPYC, 2 threads, 2026-11-26"), or nil.
     public static func caption(inJSONLines text: String) -> String? {
         for line in text.split(separator: "\n") where line.hasPrefix("{\"note\":") {
-            guard let data = line.data(using: .utf8),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let note = object["note"] as? String, let cut = note.range(of: " · ") else { continue }
+            guard let note = try? JSONLine.decode(BenchNote.self, from: line).note,
+                  let cut = note.firstRange(of: " · ") else { continue }
             return String(note[..<cut.lowerBound])
         }
         return nil

@@ -61,6 +61,6 @@ public final class ModelBenchSession {
 
     /// A remark: a table line, or `{"note": …}` in JSON mode.
     public func note(_ text: String) {
-        print(json ? "{\"note\":\(jsonString(text))}" : text)
+        print(json ? JSONLine.encode(BenchNote(text)) : text)
     }
 }

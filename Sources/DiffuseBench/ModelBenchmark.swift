@@ -1,6 +1,7 @@
 import DiffuseCore
 import DiffuseCPU
 import DiffuseNN
+import DiffuseSources
 
 /// Runs grid cells on built models: skips those whose predicted peak exceeds the memory limit, times the
 /// others (warm-up, then `repeats` timed calls, median), records peak RSS and peak tensor bytes, and

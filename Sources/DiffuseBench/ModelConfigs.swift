@@ -1,5 +1,5 @@
 import DiffuseModels
-import DiffusePipeline
+import DiffuseSources
 
 /// The three component configs a benchmark needs (for the memory prediction and the inputs).
 public struct ModelConfigs: Sendable {

@@ -1,4 +1,4 @@
-import DiffusePipeline
+import DiffuseImage
 
 /// The same chart rasterised into an `RGBImage` (bars, axes, 1× line, labels in `BitmapFont`), for
 /// viewers without SVG; written with the pipeline's PNG writer.

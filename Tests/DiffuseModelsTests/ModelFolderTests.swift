@@ -5,7 +5,7 @@ import Foundation
 #endif
 import Testing
 import DiffuseModels
-import DiffusePipeline
+import DiffuseSources
 import DiffuseTestSupport
 
 /// A throw-away diffusers folder built from the SD fixtures, with empty weight files.

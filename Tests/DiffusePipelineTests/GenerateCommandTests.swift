@@ -1,3 +1,4 @@
+import DiffuseImage
 import Testing
 import Foundation
 import DiffuseCore
@@ -96,7 +97,7 @@ struct GenerateCommandTests {
     @Test func jpegInitImage() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let jpeg = ImageTestSupport.base64(ImageFixtures.all["jpegBaseline444"]!.file)
+        let jpeg = [UInt8](Data(base64Encoded: ImageFixtures.all["jpegBaseline444"]!.file)!)
         try Data(jpeg).write(to: URL(fileURLWithPath: folder + "/in.jpg"))
         let run = try Self.run(["--model", FixturePaths.path("tiny-sd1"), "--steps", "4", "--seed", "9",
                                 "--init-image", "in.jpg", "--strength", "0.5", "--scheduler", "euler-a",

@@ -1,3 +1,4 @@
+import DiffuseSources
 import Testing
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,3 +1,4 @@
+import DiffuseSources
 import Testing
 import DiffuseBench
 import DiffuseCore

@@ -6,7 +6,7 @@ import Foundation
 
 extension CLIPTokenizer {
     /// The files of a tokenizer folder (`folder + "/" + name`; nil when absent). The same search as
-    /// DiffusePipeline's `TokenizerFiles`, kept here because the tokenizer cannot import the pipeline.
+    /// DiffuseSources' `TokenizerFiles`, kept here because the tokenizer cannot import the model sources.
     public struct Files: Sendable, Equatable {
         public var vocab: String?
         public var merges: String?

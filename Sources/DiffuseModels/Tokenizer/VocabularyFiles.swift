@@ -23,7 +23,7 @@ extension CLIPTokenizer {
     }
 
     /// `vocab.json`: one JSON object of token → integer id.
-    static func parseVocabulary(_ data: Data, file: String) throws -> [String: Int] {
+    package static func parseVocabulary(_ data: Data, file: String) throws -> [String: Int] {
         var scanner = JSONScanner(Array(data))
         do {
             let vocabulary = try scanner.readVocabulary()

@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseImage
 
 extension GenerationResult {
     /// The images as 8-bit RGB, in batch order, rounded as diffusers' `numpy_to_pil` does

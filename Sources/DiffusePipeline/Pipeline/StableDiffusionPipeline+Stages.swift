@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseSources
 
 /// SD 1.x / 2.x as a `DiffusionPipeline`: its stages, and the text-to-image / image-to-image entry points
 /// diffusers has as two pipeline classes (`generate` picks by the configuration's inputs).

@@ -6,6 +6,7 @@ import Darwin
 import DiffuseCore
 import DiffuseModels
 import DiffuseSchedulers
+import DiffuseSources
 
 /// Checks of a `GenerationConfiguration` before any work: each failure is one `PipelineError` line that
 /// says what to change. Needs only the model folder's configs, so a caller (the CLI) can check before

@@ -1,5 +1,6 @@
 import DiffuseCore
 import DiffuseNN
+import DiffuseSources
 
 /// Weight stores for a `Precision` (see there for the reasons).
 extension StableDiffusionPipeline {

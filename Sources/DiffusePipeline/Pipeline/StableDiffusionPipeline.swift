@@ -4,6 +4,7 @@ import DiffuseCPU
 import DiffuseModels
 import DiffuseNN
 import DiffuseSchedulers
+import DiffuseSources
 
 /// Stable Diffusion 1.x / 2.x text-to-image and image-to-image, matching diffusers'
 /// `StableDiffusionPipeline` (pipelines/stable_diffusion/pipeline_stable_diffusion.py) and

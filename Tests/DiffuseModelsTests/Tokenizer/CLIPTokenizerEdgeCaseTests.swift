@@ -3,7 +3,8 @@ import DiffuseModels
 import DiffuseTestSupport
 
 /// Hand-picked edge cases and seeded random strings against transformers 5
-/// (`CLIPTokenizerExpectations.swift`, generated once with Python; the tests do not need it).
+/// (`Fixtures/tokenizer/expectations.json`, written by `Scripts/fixtures/tokenizer_cases.py`; the tests do
+/// not need Python).
 @Suite("CLIP tokenizer: transformers edge cases")
 struct CLIPTokenizerEdgeCaseTests {
     @Test func casesArePresent() {

@@ -14,7 +14,7 @@ import DiffuseTestSupport
 /// `DIFFUSE_FULL_SIZE` names a folder** made by `Scripts/full_size_unet.py` (3.4 GB of random f32
 /// weights in `unet/` plus `reference.safetensors`; not committed, not run in CI):
 ///
-///     /work/venv/bin/python Scripts/full_size_unet.py /tmp/diffuse-full-size
+///     <venv>/bin/python Scripts/full_size_unet.py /tmp/diffuse-full-size
 ///     DIFFUSE_FULL_SIZE=/tmp/diffuse-full-size swift test --filter UNetFullSize
 ///
 /// One forward, CFG batch of 2 at 64×64 latents (512×512 images), t = 981, f32, compared with diffusers;

@@ -3,6 +3,7 @@ import DiffuseCore
 import DiffuseCPU
 import DiffuseNN
 import DiffusePipeline
+import DiffuseSources
 import DiffuseTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import DiffuseBench
+import DiffuseImage
 import DiffuseNN
 import DiffusePipeline
 import Testing

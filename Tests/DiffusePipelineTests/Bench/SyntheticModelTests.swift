@@ -4,6 +4,7 @@ import DiffuseCPU
 import DiffuseModels
 import DiffuseNN
 import DiffusePipeline
+import DiffuseSources
 import DiffuseTestSupport
 import Testing
 

@@ -1,3 +1,4 @@
+import DiffuseSources
 import Foundation
 import DiffuseCore
 import DiffusePipeline

@@ -1,3 +1,4 @@
+import DiffuseSources
 import Foundation
 import Testing
 import DiffusePipeline

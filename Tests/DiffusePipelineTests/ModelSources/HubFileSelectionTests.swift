@@ -1,3 +1,4 @@
+@testable import DiffuseSources
 import Foundation
 import Testing
 @testable import DiffusePipeline

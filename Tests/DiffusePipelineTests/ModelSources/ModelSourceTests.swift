@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import DiffuseSources
 import Testing
 import DiffusePipeline
 import DiffuseTestSupport

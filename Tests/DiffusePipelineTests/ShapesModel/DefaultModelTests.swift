@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import DiffuseSources
 import Testing
 import DiffusePipeline
 
@@ -65,7 +66,7 @@ struct DefaultModelTests {
         let root = try Self.tree()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let found = try DefaultModel.resolve(environment: [:], executablePath: nil, currentDirectory: root + "/elsewhere",
-                                             sourceFile: root + "/clone/Sources/DiffusePipeline/Sources/DefaultModel.swift")
+                                             sourceFile: root + "/clone/Sources/DiffuseSources/ModelSource/DefaultModel.swift")
         #expect(found == root + "/clone/Models/diffuse-shapes")
     }
 

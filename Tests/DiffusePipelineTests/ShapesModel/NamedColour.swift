@@ -1,3 +1,4 @@
+import DiffuseImage
 import DiffusePipeline
 
 /// The eight colours of the diffuse-shapes data set, with the sRGB values it renders them in

@@ -1,3 +1,4 @@
+import DiffuseImage
 import Testing
 import DiffusePipeline
 

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import DiffuseCore
 import DiffusePipeline
+import DiffuseSources
 import DiffuseTestSupport
 
 /// The committed default model, Models/diffuse-shapes, loaded once for the tests of this folder.

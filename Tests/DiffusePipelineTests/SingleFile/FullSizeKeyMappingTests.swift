@@ -1,3 +1,4 @@
+@testable import DiffuseSources
 import Testing
 import Foundation
 import DiffuseModels

@@ -1,3 +1,5 @@
+import DiffuseImage
+import DiffuseSources
 import Testing
 import Foundation
 import DiffusePipeline

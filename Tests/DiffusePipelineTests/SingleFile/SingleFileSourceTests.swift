@@ -1,3 +1,4 @@
+import DiffuseSources
 import Testing
 import Foundation
 import DiffusePipeline

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import DiffuseCore
 import DiffusePipeline
+import DiffuseSources
 import DiffuseTestSupport
 
 /// The single-file fixtures (Scripts/fixtures/single_file.py): Fixtures/single-file/tiny-sd{1,2}.safetensors,

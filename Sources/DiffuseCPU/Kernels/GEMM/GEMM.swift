@@ -7,10 +7,10 @@ import DiffuseCore
 /// Multithreaded through `Parallel`: `threads` defaults to `Parallel.threadCount`; pass 1 when calling from
 /// inside a task of your own `Parallel.forEach` (e.g. one attention head per task).
 ///
-/// Measured on the 2-core Zen 4 box (release build, /work/lab-gemm, timed on CPU clocks because the
+/// Measured on the 2-core Zen 4 box (release build, a stand-alone lab, timed on CPU clocks because the
 /// machine was shared): FMA peak 117.7 GFLOP/s per core; sgemm 4096³ ≈ 95–99 GFLOP/s on one thread
 /// (≈ 106 with operands in cache), ≈ 175 on two; bf16gemm 4096³ ≈ 170–179 on one thread, ≈ 340–358 on two.
-/// After the packed-A single-thread path and aligned packing buffers (/work/lab-perf, CPU clocks, A/B
+/// After the packed-A single-thread path and aligned packing buffers (the same lab, CPU clocks, A/B
 /// against the previous code in the same runs): sgemm 4096³ ≈ 101–105 on one thread (was ≈ 95–97),
 /// ≈ 190–200 on two (unchanged); bf16 unchanged.
 public enum GEMM {

@@ -13,7 +13,7 @@ import CDiffuseKernels
 /// loop on its rectangle with its own packed B, so threads never wait on each other until the end and
 /// each core keeps its B block in its L2.
 /// Loops per rectangle: nc-wide column blocks → kc-deep slices (pack B) → mc-row blocks (pack A only when
-/// it is not k-contiguous; a k-contiguous A is read in place, as DESIGN.md measured faster) → for each
+/// it is not k-contiguous; a k-contiguous A is read in place, measured faster at small N) → for each
 /// 6-row A micro-panel (in L1), every 16-column B micro-panel of the block (streamed from L2).
 /// Exception: a large problem on one thread (≥ 96 × 1024 × 256) packs A and uses the classic BLIS order
 /// (`runRectanglePackedA`), a few % faster on 4096³ (A at a power-of-two row stride conflicts in the caches).

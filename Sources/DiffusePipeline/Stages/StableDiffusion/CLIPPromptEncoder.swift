@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseSources
 import DiffuseModels
 
 /// Stage 1 of SD 1.x / 2.x: diffusers `StableDiffusionPipeline.encode_prompt` (pipeline_stable_diffusion.py)

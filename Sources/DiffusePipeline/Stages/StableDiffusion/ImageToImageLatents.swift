@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseSources
 import DiffuseModels
 
 /// Stage 2 of image-to-image (diffusers `StableDiffusionImg2ImgPipeline`, pipeline_stable_diffusion_img2img.py):

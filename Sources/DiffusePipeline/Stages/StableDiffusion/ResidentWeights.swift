@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseSources
 
 /// Stage-by-stage resident memory: the text encoder is needed only for the prompt, the UNet only while
 /// denoising, the VAE only to encode / decode. Weights that are zero-copy views of memory-mapped files

@@ -1,5 +1,6 @@
 import DiffuseCompile
 import DiffuseCore
+import DiffuseSources
 import DiffuseModels
 import DiffuseSchedulers
 

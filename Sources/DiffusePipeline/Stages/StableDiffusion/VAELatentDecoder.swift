@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseSources
 import DiffuseModels
 
 /// Stage 4 of SD 1.x / 2.x: `vae.decode(latents / scaling_factor (+ shift_factor))` → [N, 3, H, W] f32 in

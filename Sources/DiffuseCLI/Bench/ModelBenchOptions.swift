@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import DiffuseBench
+import DiffuseNN
+import DiffusePipeline
+import DiffuseSources
+
+/// The options of `diffuse bench unet|vae|text-encoder|pipeline`.
+struct ModelBenchOptions: ParsableArguments {
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Built-in model family with seeded random weights: \(SyntheticArch.names) (default sd15 unless --model).")
+    var arch: String?
+    @Option(help: "A diffusers model folder or hub id from the local Hugging Face cache (real weights) instead of --arch.")
+    var model: String?
+    @Option(help: "With a hub id: the ref or commit.")
+    var revision: String?
+    @Option(help: "With --model: weight files variant, e.g. fp16 (reads *.fp16.safetensors).")
+    var variant: String?
+
+    @Option(parsing: .upToNextOption, help: "Attention choices: \(AttentionChoice.names).")
+    var attention: [String] = ["vanilla", "memory-efficient", "flash"]
+    @Option(parsing: .upToNextOption, help: "Batch sizes.")
+    var batch: [Int] = [1, 2, 4, 8]
+    @Option(parsing: .upToNextOption, help: "Precisions: f32, f16, bf16.")
+    var precision: [String] = ["f32"]
+    @Option(parsing: .upToNextOption, help: "Image sizes: N or WxH (default: the model's own).")
+    var size: [String] = []
+    @Flag(help: "Also run every cell compiled (Diffuse: CompiledUNet, compile time reported apart; PyTorch: torch.compile).")
+    var compile = false
+
+    @Option(help: "Cells whose predicted or measured peak exceeds this are marked oom (e.g. 16GiB; default: machine memory less 10%, at least 1 GiB).")
+    var memoryLimit: String?
+    @Option(help: "Untimed calls per cell before timing.")
+    var warmup = 1
+    @Option(help: "Timed calls per cell; the median is reported.")
+    var repeats = 3
+    @Option(help: "UNet calls per pipeline run (bench pipeline).")
+    var steps = 20
+    @Option(help: "Seed of the random weights and inputs.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print one JSON object per line instead of a table.")
+    var json = false
+    @Option(help: "Write a speed-up chart: FILE.svg or FILE.png (repeatable).")
+    var chart: [String] = []
+    @Option(help: "JSON lines from Scripts/bench_torch_models.py (or another run): print Diffuse / them per cell.")
+    var compare: String?
+    @Flag(help: "Also run Scripts/bench_torch_models.py with the same grid in this run and compare.")
+    var torch = false
+    @Option(help: "Python interpreter with torch and diffusers, for --torch.")
+    var python = "python3"
+    @Flag(help: "Print time per op kind after each cell.")
+    var profile = false
+    @Flag(help: "With the profile, also print time per op shape (matmul M N K, conv channels and size, attention).")
+    var profileShapes = false
+
+    func validate() throws {
+        guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard batch.allSatisfy({ $0 >= 1 }), !batch.isEmpty else {
+            throw ValidationError("--batch sizes must be at least 1, got \(batch)")
+        }
+        if arch != nil && model != nil { throw ValidationError("give --arch or --model, not both") }
+        if let compare, access(compare, R_OK) != 0 {
+            throw ValidationError("--compare \(compare): cannot read the file; pass JSON lines written by --json or Scripts/bench_torch_models.py")
+        }
+        for name in chart where !(name.hasSuffix(".svg") || name.hasSuffix(".png")) {
+            throw ValidationError("--chart \(name): the file name must end in .svg or .png")
+        }
+    }
+
+    /// The weights' source.
+    func source() throws -> BenchModelSource {
+        if let model {
+            return .folder(try ModelSource.open(ModelSource.Request(model: model, revision: revision, variant: variant),
+                                                progress: DownloadProgress.standardError()).folder)
+        }
+        let name = arch ?? "sd15"
+        guard let choice = SyntheticArch(rawValue: name.lowercased()) else {
+            throw ValidationError("unknown --arch \(name); use \(SyntheticArch.names), or --model DIR for real weights")
+        }
+        return .synthetic(choice)
+    }
+
+    func attentionChoices() throws -> [AttentionChoice] {
+        try attention.map { name in
+            guard let choice = AttentionChoice(userName: name) else {
+                throw ValidationError("unknown --attention \(name); use \(AttentionChoice.names)")
+            }
+            return choice
+        }
+    }
+
+    func precisions() throws -> [Precision] {
+        try precision.map { name in
+            guard let p = Precision(rawValue: name.lowercased()) else {
+                throw ValidationError("unknown --precision \(name); use f32, f16 or bf16")
+            }
+            return p
+        }
+    }
+
+    func limit() throws -> Int? {
+        guard let memoryLimit else { return MemorySize.defaultLimit() }
+        guard let bytes = MemorySize.parse(memoryLimit), bytes > 0 else {
+            throw ValidationError("--memory-limit \(memoryLimit) is not a size like 16GiB, 512MiB or 2000000000")
+        }
+        return bytes
+    }
+}

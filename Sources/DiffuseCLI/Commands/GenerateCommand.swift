@@ -1,0 +1,211 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import DiffuseImage
+import DiffuseNN
+import DiffusePipeline
+import DiffuseSources
+
+/// `diffuse generate`: text-to-image / image-to-image with a diffusers model folder, PNG out with the
+/// generation parameters in a `parameters` text chunk (A1111 form).
+///
+/// Every check that needs no model runs first (names, numbers, output folder, the init image), then the
+/// model's own (size multiple, memory). Errors are one line, `error: …`, exit code 1; images are written
+/// only after the whole batch is done, each atomically, and removed again if a later one fails, so a
+/// failed or interrupted run leaves no output behind.
+///
+/// Without `--model` it uses the default model, `Models/diffuse-shapes` (see `DefaultModel`): a small
+/// model trained on coloured shapes that ships with the repository, so the first command works offline.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate images from a prompt (text-to-image, or image-to-image with --init-image).")
+
+    @Argument(help: "The prompt.")
+    var prompt: String
+
+    @OptionGroup var source: ModelOptions
+
+    @Option(help: "What to steer away from (the unconditional half of guidance).")
+    var negativePrompt: String = ""
+
+    @Option(help: "Denoising steps.")
+    var steps: Int = 50
+
+    @Option(help: "Classifier-free guidance scale; ≤ 1 skips the unconditional pass.")
+    var guidanceScale: Double = 7.5
+
+    @Option(help: "Seed (torch-compatible); random and printed when absent.")
+    var seed: UInt64?
+
+    @Option(help: "pndm|ddim|euler|euler-a|lms|dpmpp-2m|dpmpp-2m-karras (default: the model's own).")
+    var scheduler: String?
+
+    @Option(help: "Image width in pixels (default: the UNet's sample_size × the VAE factor).")
+    var width: Int?
+
+    @Option(help: "Image height in pixels (default: the UNet's sample_size × the VAE factor).")
+    var height: Int?
+
+    @Option(help: "Images for the prompt, drawn as one batch; files <stem>-0.png … with N > 1.")
+    var images: Int = 1
+
+    @Option(help: "Start from this PNG or JPEG (image-to-image); its sides must fit the model's size multiple.")
+    var initImage: String?
+
+    @Option(help: "Image-to-image: how much to change the init image, 0…1 (default 0.8).")
+    var strength: Double?
+
+    @Option(help: "Text-encoder layers to skip from the end (diffusers clip_skip; 0 = none).")
+    var clipSkip: Int = 0
+
+    @Option(help: "Attention: \(AttentionChoice.names) (auto: SDPA, flash → memory-efficient → math).")
+    var attention: String = "auto"
+
+    @Option(help: "f32|f16|bf16 (f16/bf16: UNet + text-encoder weights in that type, f32 compute).")
+    var precision: String = "f32"
+
+    @Flag(help: "Compile the UNet (capture the first step as a graph, fuse, plan memory, replay every later step).")
+    var compile = false
+
+    @Option(help: "Output PNG (default diffuse-<seed>.png).")
+    var output: String?
+
+    @Flag(help: "No progress or information lines.")
+    var quiet = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        do {
+            try generate()
+        } catch {
+            let text = "\(error)".split(whereSeparator: \.isNewline).joined(separator: "; ")
+            ProgressReporter.write("error: \(text)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    func generate() throws {
+        do { try common.apply() } catch let error as ValidationError { throw GenerateError(error.message) }
+        let request = try source.request()
+        let schedulerChoice = try GenerateChoices.scheduler(scheduler)
+        let precisionChoice = try GenerateChoices.precision(precision)
+        let attentionChoice = try GenerateChoices.attention(attention)
+        if compile && attentionChoice == .sliced {
+            throw GenerateError("--compile cannot replay --attention sliced (it fills its result outside the backend); "
+                                + "use --attention auto, flash, memory-efficient, math or vanilla, or drop --compile")
+        }
+        try checkNumbers()
+
+        let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
+        let paths = try OutputPaths.paths(output: output, seed: seed, count: images)
+        try OutputPaths.checkFolder(of: paths[0])
+        // EXIF orientation applied, as diffusers' `load_image` (`ImageOps.exif_transpose`) does.
+        let picture = try initImage.map { try RGBImage(contentsOf: $0, applyingOrientation: true) }
+
+        let reporter = ProgressReporter(quiet: quiet)
+        // Configs only (no weights yet): every model-dependent check before the expensive load.
+        let (folder, resolved) = try ModelSource.open(
+            request,
+            progress: quiet ? nil : DownloadProgress.standardError())
+        if case .downloaded = resolved.origin { reporter.info("Model: \(resolved.location)") }
+        try folder.validateSupported()
+        let limits = GenerationLimits(folder: folder, attentionProcessor: GenerateChoices.memoryModel(of: attentionChoice))
+        if let picture, let path = initImage {
+            let m = max(8, limits.sizeMultiple)
+            guard picture.width % m == 0, picture.height % m == 0 else {
+                throw GenerateError("\(path) is \(picture.width)×\(picture.height); this model needs sides that are multiples of \(m): resize it, e.g. to \(max(m, picture.width / m * m))×\(max(m, picture.height / m * m))")
+            }
+        }
+
+        var config = GenerationConfiguration(prompt: prompt)
+        config.negativePrompt = negativePrompt
+        config.steps = steps
+        config.guidanceScale = guidanceScale
+        config.seed = seed
+        config.scheduler = schedulerChoice
+        config.width = picture == nil ? width : nil
+        config.height = picture == nil ? height : nil
+        config.imagesPerPrompt = images
+        config.initImage = picture?.tensor()
+        config.strength = strength ?? 0.8
+        config.clipSkip = clipSkip
+        _ = try limits.validate(config)
+
+        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice, backend: common.backend(),
+                                                   attention: attentionChoice.processor, compile: compile)
+        let size = try pipeline.validate(config)   // again, with the loaded pipeline
+
+        if self.seed == nil { reporter.info("Seed: \(seed)") }
+        Interrupt.install()
+        let result = try pipeline.generate(config) { step in
+            reporter.report(step)
+            return Interrupt.requested ? .cancel : .proceed
+        }
+        for warning in result.warnings where !quiet { ProgressReporter.write("warning: \(warning)\n") }
+
+        var parameters = GenerationParameters(
+            prompt: prompt, negativePrompt: negativePrompt, steps: steps, sampler: pipeline.samplerName(schedulerChoice),
+            guidanceScale: guidanceScale, seed: seed, width: size.width, height: size.height,
+            model: Self.modelName(request.model))
+        parameters.strength = picture == nil ? nil : config.strength
+        parameters.clipSkip = clipSkip
+        parameters.batchSize = images
+        try write(result.rgbImages, to: paths, parameters: parameters)
+        for path in paths { reporter.info("Wrote \(path)") }
+    }
+
+    /// Checks that need no model.
+    func checkNumbers() throws {
+        guard steps >= 1 else { throw GenerateError("--steps must be at least 1, got \(steps)") }
+        guard images >= 1 else { throw GenerateError("--images must be at least 1, got \(images)") }
+        guard guidanceScale.isFinite else { throw GenerateError("--guidance-scale must be a number") }
+        guard clipSkip >= 0 else { throw GenerateError("--clip-skip must be 0 or more, got \(clipSkip)") }
+        for (name, value) in [("--width", width), ("--height", height)] {
+            guard let value else { continue }
+            guard value > 0, value % 8 == 0 else {
+                throw GenerateError("\(name) \(value) must be a positive multiple of 8; try \(max(8, value / 8 * 8))")
+            }
+            guard value <= StableDiffusionPipeline.maximumSide else {
+                throw GenerateError("\(name) \(value) is too large: at most \(StableDiffusionPipeline.maximumSide)")
+            }
+        }
+        if let strength {
+            guard initImage != nil else { throw GenerateError("--strength needs --init-image") }
+            guard strength >= 0, strength <= 1 else {
+                throw GenerateError("--strength must be between 0 and 1, got \(strength)")
+            }
+        }
+        if initImage != nil, width != nil || height != nil {
+            throw GenerateError("--width/--height cannot be used with --init-image: the output has the init image's size")
+        }
+    }
+
+    /// Writes every image (atomically); on a failure removes those already written.
+    func write(_ pictures: [RGBImage], to paths: [String], parameters: GenerationParameters) throws {
+        var written: [String] = []
+        do {
+            for (i, (picture, path)) in zip(pictures, paths).enumerated() {
+                var p = parameters
+                p.batchPosition = i
+                try picture.writePNG(to: path, text: [(key: "parameters", value: p.text)])
+                written.append(path)
+            }
+        } catch {
+            for path in written { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+    }
+
+    /// The folder's last path component (`Model:` field).
+    static func modelName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}
