@@ -5,7 +5,7 @@
 ///
 /// Each case states its operands (the tensors passed to `execute`, in this order; `?` = optional, passed
 /// as nil when absent) and its attributes (the case's associated values). The shape rule is
-/// `outputShape(_:)` (`Op+Shape.swift`), the typed calls are in `Backend+Ops.swift`, the cost model in
+/// `outputShape(_:)` (`Op+Shape.swift`), the typed calls follow the enum in this file, the cost model in
 /// `Op+Cost.swift`. Adding an op: a case here (+ its shape rule, typed call and cost) and one kernel per
 /// backend; the conformance test (`Tests/DiffuseCPUTests/OpConformanceTests.swift`) walks this list.
 ///
