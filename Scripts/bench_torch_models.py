@@ -16,7 +16,7 @@ transformers' sdpa. Precision: the whole model and its inputs in that dtype (PyT
 Diffuse keeps activations f32 and rounds only weights — see Precision.swift). `--compile`: torch.compile
 of the model; a failure gives status "error" with the reason. Peak RSS: VmHWM after resetting it through
 /proc/self/clear_refs before each cell. Cells whose predicted peak (same formula as Diffuse's
-MemoryPrediction) exceeds --memory-limit are "oom" without running. 2 threads by default.
+MemoryModel, Sources/DiffusePipeline/Memory/MemoryModel.swift) exceeds --memory-limit are "oom" without running. 2 threads by default.
 One JSON object per line: source ("torch"), arch, component, width, height, batch, attention, precision,
 compiled, threads, status (ok | oom | error), reason, seconds_per_step (median), images_per_second,
 peak_rss_bytes, peak_tensor_bytes (null), predicted_bytes, speedup_vs_vanilla.
@@ -71,7 +71,7 @@ def set_attention(models, kind):
 
 
 def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes):
-    """Diffuse's MemoryPrediction (MemoryPrediction.swift): weights + activations of the largest stage."""
+    """Diffuse's MemoryModel (Sources/DiffusePipeline/Memory/MemoryModel.swift): weights + activations of the largest stage."""
     unet_cfg, vae_cfg, text_cfg = configs
     f = 2 ** (len(vae_cfg.get("block_out_channels", [0, 0, 0, 0])) - 1)
 

@@ -1,9 +1,11 @@
 import DiffuseCore
 import DiffuseCPU
 import DiffuseNN
+import DiffusePipeline
 import DiffuseSources
 
-/// Runs grid cells on built models: skips those whose predicted peak exceeds the memory limit, times the
+/// Runs grid cells on built models: skips those whose predicted peak (`MemoryModel`, the prediction the
+/// pipeline refuses runs with) exceeds the memory limit, times the
 /// others (warm-up, then `repeats` timed calls, median), records peak RSS and peak tensor bytes, and
 /// the speed-up over the vanilla cell at the same batch.
 public final class ModelBenchmark {
@@ -13,7 +15,7 @@ public final class ModelBenchmark {
         /// UNet calls per `pipeline` run.
         public var pipelineSteps = 20
         /// Cells predicted (or measured) above this are `oom`; nil: no limit.
-        public var memoryLimit: Int?
+        public var memoryLimit: MemoryLimit?
         public var seed: UInt64 = 0
         /// Resident bytes of the process before any model was built (added to every prediction, since
         /// the limit is compared with the process's peak RSS).
@@ -38,19 +40,20 @@ public final class ModelBenchmark {
     /// Measures `cell` on `models` (built for `cell.precision` and `cell.component`).
     public func run(_ cell: BenchCell, models: BenchModels, configs: ModelConfigs) -> BenchResult {
         var result = BenchResult(source: "diffuse", cell: cell, threads: Parallel.threadCount, status: .ok)
-        let predicted = settings.baselineBytes
-            + MemoryPrediction(configs: configs).bytes(cell, weightBytes: max(0, models.weightBytes))
-        result.predictedBytes = predicted
+        let model = configs.memoryModel, weights = WeightFootprint.bytes(models.weightBytes)
+        result.predictedBytes = settings.baselineBytes + model.peakBytes(cell.memoryRequest, weights: weights)
+        let shortfall = model.shortfall(cell.memoryRequest, weights: weights, baselineBytes: settings.baselineBytes,
+                                        limit: settings.memoryLimit)
         let family = "\(cell.attention)|\(cell.precision)|\(cell.width)x\(cell.height)|\(cell.compiled)"
         if cell.compiled && cell.component != .unet && cell.component != .pipeline {
             result.status = .error
             result.reason = "Diffuse compiles the UNet only; --compile applies to `unet` and `pipeline`"
             return result
         }
-        if let limit = settings.memoryLimit, predicted > limit || exhausted.contains(family) {
+        if settings.memoryLimit != nil, shortfall != nil || exhausted.contains(family) {
             result.status = .oom
             result.reason = exhausted.contains(family) ? "a smaller batch was already out of memory"
-                : "predicted \(formatBytes(predicted)) > limit \(formatBytes(limit)); not run"
+                : "\(shortfall!.summary); not run"
             exhausted.insert(family)
             return result
         }
@@ -82,9 +85,9 @@ public final class ModelBenchmark {
             result.peakRSSBytes = ProcessMemory.peakResidentBytes
             result.peakTensorBytes = HostAllocator.peakBytes
             lastTimedSeconds = samples.reduce(0, +)
-            if let limit = settings.memoryLimit, let rss = result.peakRSSBytes, rss > limit {
+            if let limit = settings.memoryLimit, let rss = result.peakRSSBytes, rss > limit.bytes {
                 result.status = .oom
-                result.reason = "measured peak RSS \(formatBytes(rss)) > limit \(formatBytes(limit))"
+                result.reason = "measured peak RSS \(formatBytes(rss)) > limit \(limit)"
                 exhausted.insert(family)
             }
         } catch {

@@ -1,7 +1,7 @@
 import DiffuseModels
 import DiffuseSources
 
-/// The three component configs a benchmark needs (for the memory prediction and the inputs).
+/// The three component configs a benchmark needs (for the memory prediction, `memoryModel`, and the inputs).
 public struct ModelConfigs: Sendable {
     public var unet: UNet2DConditionConfig
     public var vae: AutoencoderKLConfig

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DiffusePipeline
 
 /// The process's resident memory and the machine's, from Linux's `/proc` (nil elsewhere).
 public enum ProcessMemory {
@@ -21,8 +22,8 @@ public enum ProcessMemory {
     /// Current resident set size (`VmRSS`), in bytes.
     public static var residentBytes: Int? { statusField("VmRSS", in: "/proc/self/status") }
 
-    /// The machine's memory (`MemTotal`), in bytes.
-    public static var machineBytes: Int? { statusField("MemTotal", in: "/proc/meminfo") }
+    /// The machine's memory (`MemTotal`), in bytes (`MemoryLimitProbe`).
+    public static var machineBytes: Int? { MemoryLimitProbe.system.machineBytes }
 
     /// The CPU's model name (`/proc/cpuinfo`), e.g. "AMD EPYC 9R14 96-Core Processor".
     public static var cpuModel: String {

@@ -1,3 +1,5 @@
+import DiffusePipeline
+
 /// Formats with a fixed number of decimals (no Foundation); non-finite values as JSON-safe text.
 public func fmt(_ value: Double, _ decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "null" : (value > 0 ? "1e308" : "-1e308") }
@@ -33,13 +35,8 @@ public func jsonString(_ s: String) -> String {
     return out + "\""
 }
 
-/// Bytes as "1.50 GiB" / "512.0 MiB" / "12.0 KiB".
-public func formatBytes(_ bytes: Int) -> String {
-    let b = Double(bytes)
-    if bytes >= 1 << 30 { return fmt(b / Double(1 << 30), 2) + " GiB" }
-    if bytes >= 1 << 20 { return fmt(b / Double(1 << 20), 1) + " MiB" }
-    return fmt(b / 1024, 1) + " KiB"
-}
+/// Bytes as "1.50 GiB" / "512.0 MiB" / "12.0 KiB" (`MemorySize.format`).
+public func formatBytes(_ bytes: Int) -> String { MemorySize.format(bytes) }
 
 extension String {
     /// Left-aligned (or right-aligned) in `width` columns, at least one space of separation.

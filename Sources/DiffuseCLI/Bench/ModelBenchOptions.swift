@@ -33,8 +33,7 @@ struct ModelBenchOptions: ParsableArguments {
     @Flag(help: "Also run every cell compiled (Diffuse: CompiledUNet, compile time reported apart; PyTorch: torch.compile).")
     var compile = false
 
-    @Option(help: "Cells whose predicted or measured peak exceeds this are marked oom (e.g. 16GiB; default: machine memory less 10%, at least 1 GiB).")
-    var memoryLimit: String?
+    @OptionGroup var memory: MemoryLimitOption
     @Option(help: "Untimed calls per cell before timing.")
     var warmup = 1
     @Option(help: "Timed calls per cell; the median is reported.")
@@ -104,13 +103,5 @@ struct ModelBenchOptions: ParsableArguments {
             }
             return p
         }
-    }
-
-    func limit() throws -> Int? {
-        guard let memoryLimit else { return MemorySize.defaultLimit() }
-        guard let bytes = MemorySize.parse(memoryLimit), bytes > 0 else {
-            throw ValidationError("--memory-limit \(memoryLimit) is not a size like 16GiB, 512MiB or 2000000000")
-        }
-        return bytes
     }
 }

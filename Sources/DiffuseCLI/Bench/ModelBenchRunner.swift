@@ -27,13 +27,13 @@ struct ModelBenchRunner {
         settings.warmup = options.warmup
         settings.repeats = options.repeats
         settings.pipelineSteps = options.steps
-        settings.memoryLimit = try options.limit()
+        settings.memoryLimit = try options.memory.limit()
         settings.seed = options.seed
         settings.baselineBytes = ProcessMemory.residentBytes ?? 0
         let session = ModelBenchSession(source: source, settings: settings, json: options.json, profile: options.profile,
                                         profileShapes: options.profileShapes,
                                         print: { Swift.print($0); fflush(nil) })
-        session.note("\(machineCaption) · limit \(settings.memoryLimit.map(formatBytes) ?? "none") · "
+        session.note("\(machineCaption) · limit \(settings.memoryLimit?.description ?? "none") · "
                      + "\(component.rawValue), warm-up \(settings.warmup), median of \(settings.repeats)")
         var results = try session.run(grid)
 
@@ -83,7 +83,7 @@ struct ModelBenchRunner {
             + " --warmup \(settings.warmup) --repeats \(settings.repeats) --steps \(settings.pipelineSteps) --seed \(settings.seed)"
         command += options.model.map { " --model '\($0)'" } ?? " --arch \(grid.arch)"
         if options.compile { command += " --compile" }
-        if let limit = settings.memoryLimit { command += " --memory-limit \(limit)" }
+        if let limit = settings.memoryLimit { command += " --memory-limit \(limit.bytes)" }
         session.note("")
         session.note("PyTorch: \(command)")
         let (lines, succeeded) = ExternalBaseline.run(command)

@@ -44,20 +44,20 @@ struct BenchGridTests {
     /// (1 GiB per image), flash at most 512 KiB. With 3.2 GiB of weights and a 7.5 GiB limit, vanilla is
     /// out of memory from batch 4, flash still fits at batch 16.
     @Test func vanillaRunsOutOfMemoryBeforeFlash() {
-        let prediction = MemoryPrediction(configs: ModelConfigs(.sd15))
-        #expect(MemoryPrediction.scoreBytes(.vanilla, batch: 2, heads: 8, queries: 4096, keys: 4096) == 2 << 30)
-        #expect(MemoryPrediction.scoreBytes(.sliced, batch: 2, heads: 8, queries: 4096, keys: 4096) == 128 << 20)
+        let prediction = ModelConfigs(.sd15).memoryModel
+        #expect(MemoryAttention(.vanilla).scoreBytes(batch: 2, heads: 8, queries: 4096, keys: 4096) == 2 << 30)
+        #expect(MemoryAttention(.sliced).scoreBytes(batch: 2, heads: 8, queries: 4096, keys: 4096) == 128 << 20)
         let weights = 3_438_000_000, limit = 15 << 29              // 7.5 GiB
         func fits(_ attention: AttentionChoice, _ batch: Int) -> Bool {
             let cell = BenchCell(arch: "sd15", component: .unet, width: 512, height: 512, batch: batch,
                                  attention: attention, precision: .f32)
-            return prediction.bytes(cell, weightBytes: weights) <= limit
+            return prediction.peakBytes(cell.memoryRequest, weights: .bytes(weights)) <= limit
         }
         #expect(fits(.vanilla, 2) && !fits(.vanilla, 4))
         #expect([1, 2, 4, 8, 16].allSatisfy { fits(.flash, $0) && fits(.memoryEfficient, $0) })
         // The pipeline runs the UNet on 2·batch latents (classifier-free guidance).
         let pipeline = BenchCell(arch: "sd15", component: .pipeline, width: 512, height: 512, batch: 2,
                                  attention: .vanilla, precision: .f32)
-        #expect(prediction.activationBytes(pipeline) >= 4 << 30)
+        #expect(prediction.activationBytes(pipeline.memoryRequest) >= 4 << 30)
     }
 }

@@ -37,17 +37,17 @@ struct ModelBenchSessionTests {
     /// flash runs; a larger batch of vanilla is skipped as well.
     @Test func memoryLimitSkipsVanillaFirst() throws {
         let source = try Self.source()
-        let prediction = MemoryPrediction(configs: source.configs)
+        let prediction = source.configs.memoryModel
         let models = try source.build(.unet, precision: .f32, seed: 0, backend: CPUBackend(), profile: nil)
         let cell = { (attention: AttentionChoice, batch: Int) in
             BenchCell(arch: "tiny-sd1", component: .unet, width: 128, height: 128, batch: batch, attention: attention,
                       precision: .f32)
         }
-        let vanilla = prediction.bytes(cell(.vanilla, 1), weightBytes: models.weightBytes)
-        let flash = prediction.bytes(cell(.flash, 1), weightBytes: models.weightBytes)
+        let vanilla = prediction.peakBytes(cell(.vanilla, 1).memoryRequest, weights: .bytes(models.weightBytes))
+        let flash = prediction.peakBytes(cell(.flash, 1).memoryRequest, weights: .bytes(models.weightBytes))
         #expect(flash < vanilla)
         var settings = ModelBenchmark.Settings()
-        (settings.warmup, settings.repeats, settings.memoryLimit) = (0, 1, (vanilla + flash) / 2)
+        (settings.warmup, settings.repeats, settings.memoryLimit) = (0, 1, .option((vanilla + flash) / 2))
         let benchmark = ModelBenchmark(settings: settings)
         let results = [cell(.vanilla, 1), cell(.flash, 1), cell(.vanilla, 2)].map {
             benchmark.run($0, models: models, configs: source.configs)

@@ -1,0 +1,6 @@
+import DiffusePipeline
+
+extension ModelConfigs {
+    /// The memory model of these configs (the one the pipeline refuses runs with).
+    public var memoryModel: MemoryModel { MemoryModel(unet: unet, vae: vae, textEncoder: textEncoder) }
+}

@@ -1,0 +1,88 @@
+import DiffuseSources
+import DiffuseModels
+
+/// Predicted peak bytes of a UNet / VAE / text-encoder call or a whole generation
+/// (`MemoryRequest`): the weights (`WeightFootprint`) plus the activations of the largest stage. The
+/// one model behind the benchmark's `predicted` column and `oom` marks, the pipeline's refusal of a
+/// run that cannot fit, and `--memory-limit` (`shortfall`, MemoryModel+Fit.swift).
+///
+/// Activations are f32 in every precision. The coefficients are rough upper estimates of what lives at
+/// once at the largest resolution (skip connections kept for the up blocks, a resnet's temporaries,
+/// the feed-forward's 8·C-wide GEGLU projection); they were checked against `peak_tensor_bytes` on
+/// this machine (docs/benchmarks.md) and err on the high side. What separates the attention choices is
+/// the score matrix (`MemoryAttention`).
+public struct MemoryModel: Sendable {
+    public var unet: UNet2DConditionConfig
+    public var vae: AutoencoderKLConfig
+    public var textEncoder: CLIPTextConfig
+    /// Whether bf16 weight products run on the AVX512-BF16 kernel, which keeps packed weight copies.
+    public var bf16Accelerated: Bool
+
+    public init(unet: UNet2DConditionConfig, vae: AutoencoderKLConfig, textEncoder: CLIPTextConfig,
+                bf16Accelerated: Bool = BF16GEMMBackend.isAccelerated) {
+        self.unet = unet
+        self.vae = vae
+        self.textEncoder = textEncoder
+        self.bf16Accelerated = bf16Accelerated
+    }
+
+    /// The configs of a model folder.
+    public init(folder: ModelFolder) { self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.textEncoder) }
+
+    /// f32 activation floats per latent pixel per batch item, in units of `block_out_channels[0]`.
+    /// *Measured* (SD 1.5, flash, peak tensor bytes from batch 1 to 2): 28.7 at 512², 24.6 at 256².
+    public static let unetActivationFactor = 30
+    /// f32 activation floats per image pixel per batch item, in units of the VAE's `block_out_channels[1]`.
+    public static let vaeActivationFactor = 4
+    /// Text encoder activation floats per token per batch item, in units of `hidden_size`.
+    public static let textActivationFactor = 8
+
+    /// Pixels per latent.
+    public var vaeScaleFactor: Int { vae.scaleFactor }
+
+    /// Weights + activations of `request`.
+    public func peakBytes(_ request: MemoryRequest, weights: WeightFootprint) -> Int {
+        weightBytes(request, weights) + activationBytes(request)
+    }
+
+    /// The weights `request` holds (`WeightFootprint.bytes`).
+    public func weightBytes(_ request: MemoryRequest, _ weights: WeightFootprint) -> Int {
+        weights.bytes(request.call, precision: request.precision, bf16Accelerated: bf16Accelerated)
+    }
+
+    /// Activation bytes of the request's largest stage.
+    public func activationBytes(_ request: MemoryRequest) -> Int {
+        let b = request.batch
+        switch request.call {
+        case .unet: return unetBytes(batch: b, request)
+        case .vae: return vaeBytes(batch: b, request)
+        case .textEncoder: return textBytes(batch: b, request.attention)
+        case .pipeline:
+            let guided = request.guidedBatch
+            return max(textBytes(batch: guided, request.attention), unetBytes(batch: guided, request), vaeBytes(batch: b, request))
+        }
+    }
+
+    func unetBytes(batch: Int, _ request: MemoryRequest) -> Int {
+        let f = vaeScaleFactor
+        let tokens = (request.width / f) * (request.height / f)
+        let c0 = unet.blockOutChannels.first ?? 0
+        let heads = unet.blockOutChannels.isEmpty ? 1 : unet.downBlockAttention(0).heads
+        return 4 * batch * tokens * Self.unetActivationFactor * c0
+            + request.attention.scoreBytes(batch: batch, heads: heads, queries: tokens, keys: tokens)
+    }
+
+    func vaeBytes(batch: Int, _ request: MemoryRequest) -> Int {
+        let f = vaeScaleFactor
+        let latentTokens = (request.width / f) * (request.height / f)
+        let channels = vae.blockOutChannels.count > 1 ? vae.blockOutChannels[1] : vae.blockOutChannels.first ?? 0
+        return 4 * batch * request.width * request.height * Self.vaeActivationFactor * channels
+            + request.attention.scoreBytes(batch: batch, heads: 1, queries: latentTokens, keys: latentTokens)
+    }
+
+    func textBytes(batch: Int, _ attention: MemoryAttention) -> Int {
+        let t = textEncoder, tokens = t.maxPositionEmbeddings
+        return 4 * batch * tokens * Self.textActivationFactor * t.hiddenSize
+            + attention.scoreBytes(batch: batch, heads: t.numAttentionHeads, queries: tokens, keys: tokens)
+    }
+}
