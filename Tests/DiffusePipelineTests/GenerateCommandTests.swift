@@ -128,6 +128,8 @@ struct GenerateCommandTests {
         ("width not a multiple of 8", ["--width", "30"]),
         ("too large", ["--width", "100000"]),
         ("too large for memory", ["--width", "4096", "--height", "4096", "--images", "64"]),
+        ("over --memory-limit", ["--memory-limit", "1MiB"]),
+        ("bad --memory-limit", ["--memory-limit", "lots"]),
         ("strength above 1", ["--init-image", "init.png", "--strength", "1.5"]),
         ("strength below 0", ["--init-image", "init.png", "--strength=-0.5"]),
         ("strength without image", ["--strength", "0.5"]),

@@ -48,7 +48,7 @@ import DiffuseTestSupport
         // Within the side limit but beyond any test machine's memory whatever the attention kernel:
         // the VAE decoder alone keeps 3 × 64 images × 32 channels × 4096² × 4 bytes ≈ 412 GB.
         try Self.expectRefused(Self.config { $0.width = 4096; $0.height = 4096; $0.imagesPerPrompt = 64 },
-                               .tooLarge, mentioning: ["GB"])
+                               .tooLarge, mentioning: ["GiB", "limit"])
         // With vanilla attention the score matrices count: (4096/2)² tokens² × 2 × 1 head × 4 bytes.
         let limits = GenerationLimits(folder: try PipelineFixture.pipeline("tiny-sd1").folder, attentionProcessor: "vanilla")
         #expect(throws: PipelineError.self) { try limits.checkSize(width: 4096, height: 4096) }

@@ -37,11 +37,16 @@ import DiffuseTestSupport
     }
 
     @Test func exampleDrawsAPNG() throws {
+        let size = try StableDiffusionPipeline(path: FixturePaths.path("tiny-sd1")).defaultSize
+        let image = try Self.drawnImage()
+        #expect(image.width == size.width && image.height == size.height)
+    }
+
+    /// The README's `draw` on the tiny fixture model, read back from its PNG.
+    static func drawnImage() throws -> RGBImage {
         let output = FileManager.default.temporaryDirectory.path + "/diffuse-readme-\(UInt32.random(in: 0...UInt32.max)).png"
         defer { try? FileManager.default.removeItem(atPath: output) }
         try draw("a red circle on a blue background", model: FixturePaths.path("tiny-sd1"), to: output)
-        let image = try RGBImage(contentsOf: output)
-        let size = try StableDiffusionPipeline(path: FixturePaths.path("tiny-sd1")).defaultSize
-        #expect(image.width == size.width && image.height == size.height)
+        return try RGBImage(contentsOf: output)
     }
 }

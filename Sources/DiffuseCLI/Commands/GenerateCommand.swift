@@ -80,6 +80,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "No progress or information lines.")
     var quiet = false
 
+    @OptionGroup var memory: MemoryLimitOption
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -98,6 +100,8 @@ struct GenerateCommand: ParsableCommand {
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
         let precisionChoice = try GenerateChoices.precision(precision)
         let attentionChoice = try GenerateChoices.attention(attention)
+        let memoryLimit: MemoryLimit?
+        do { memoryLimit = try memory.limit() } catch let error as ValidationError { throw GenerateError(error.message) }
         if compile && attentionChoice == .sliced {
             throw GenerateError("--compile cannot replay --attention sliced (it fills its result outside the backend); "
                                 + "use --attention auto, flash, memory-efficient, math or vanilla, or drop --compile")
@@ -117,7 +121,8 @@ struct GenerateCommand: ParsableCommand {
             progress: quiet ? nil : DownloadProgress.standardError())
         if case .downloaded = resolved.origin { reporter.info("Model: \(resolved.location)") }
         try folder.validateSupported()
-        let limits = GenerationLimits(folder: folder, attentionProcessor: GenerateChoices.memoryModel(of: attentionChoice))
+        let limits = GenerationLimits(folder: folder, attentionProcessor: attentionChoice.processor.name,
+                                      precision: precisionChoice)
         if let picture, let path = initImage {
             let m = max(8, limits.sizeMultiple)
             guard picture.width % m == 0, picture.height % m == 0 else {
@@ -137,7 +142,8 @@ struct GenerateCommand: ParsableCommand {
         config.initImage = picture?.tensor()
         config.strength = strength ?? 0.8
         config.clipSkip = clipSkip
-        _ = try limits.validate(config)
+        config.memoryLimit = memoryLimit
+        _ = try limits.validate(config)   // the processor's name says the SDPA kernel, which decides the memory
 
         let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice, backend: common.backend(),
                                                    attention: attentionChoice.processor, compile: compile)

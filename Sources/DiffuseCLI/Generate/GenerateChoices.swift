@@ -28,12 +28,6 @@ enum GenerateChoices {
         }
         return choice
     }
-
-    /// The processor name the memory estimate should assume: forced `math` materialises every score
-    /// matrix, as vanilla does.
-    static func memoryModel(of choice: AttentionChoice) -> String {
-        choice == .math ? "vanilla" : choice.processor.name
-    }
 }
 
 /// A `diffuse generate` error: printed as `error: <message>` on one line, exit code 1.

@@ -30,6 +30,10 @@ public struct GenerationConfiguration: Sendable {
     public var strength: Double = 0.8
     /// CLIP layers to skip from the end (diffusers `clip_skip`; 0 = the last layer).
     public var clipSkip: Int = 0
+    /// The memory the run may use: a run whose predicted peak (`MemoryModel`) is larger is refused
+    /// before anything is allocated (`PipelineError.tooLarge`). Default: this process's limit
+    /// (`MemoryLimit.process`: machine memory, cgroup, rlimits); nil: no check.
+    public var memoryLimit: MemoryLimit? = MemoryLimit.process
 
     public init(prompt: String) { self.prompt = prompt }
 

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DiffuseCore
 import DiffuseModels
 import DiffuseSchedulers
@@ -17,13 +12,22 @@ public struct GenerationLimits: Sendable {
     public static let maximumSide = 4096
 
     public let folder: ModelFolder
-    /// The name of the UNet's attention processor (`vanilla`, `sliced(k)`, …), which decides the memory
-    /// estimate; nil when not known yet (then only the VAE part is estimated).
+    /// The name of the UNet's attention processor (`vanilla`, `sliced(k)`, `sdpa`), which with the SDPA
+    /// kernel in force decides the attention part of the memory prediction (`MemoryAttention`); nil when
+    /// not known yet (counted as flash).
     public let attentionProcessor: String?
+    /// How the weights are held (`Precision`), for the memory prediction.
+    public let precision: Precision
+    /// The weights the memory prediction counts; nil: the folder's safetensors headers
+    /// (`GenerationLimits+Memory.swift`).
+    public let weights: WeightFootprint?
 
-    public init(folder: ModelFolder, attentionProcessor: String?) {
+    public init(folder: ModelFolder, attentionProcessor: String?, precision: Precision = .f32,
+                weights: WeightFootprint? = nil) {
         self.folder = folder
         self.attentionProcessor = attentionProcessor
+        self.precision = precision
+        self.weights = weights
     }
 
     /// Pixels per latent: `2^(len(vae.block_out_channels) − 1)`.
@@ -75,7 +79,8 @@ public struct GenerationLimits: Sendable {
         } else {
             size = (config.width ?? size.width, config.height ?? size.height)
         }
-        try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt)
+        try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt,
+                      guidance: config.usesGuidance, limit: config.memoryLimit)
         // The scheduler must accept the model's config (SchedulerError names the key) and the steps.
         var scheduler = try config.scheduler.map { try $0.makeScheduler(from: folder.scheduler) }
             ?? SchedulerFactory.make(folder.scheduler)
@@ -83,9 +88,10 @@ public struct GenerationLimits: Sendable {
         return size
     }
 
-    /// Sides positive, multiples of 8 and of `sizeMultiple` (the VAE factor), ≤ `maximumSide`, and a rough peak-memory
-    /// estimate below the machine's physical memory.
-    public func checkSize(width: Int, height: Int, batch: Int = 1) throws {
+    /// Sides positive, multiples of 8 and of `sizeMultiple` (the VAE factor), ≤ `maximumSide`, and the
+    /// predicted peak of the whole run (`MemoryModel`, `.pipeline`) within `limit` (nil: no memory check).
+    public func checkSize(width: Int, height: Int, batch: Int = 1, guidance: Bool = true,
+                          limit: MemoryLimit? = MemoryLimit.process) throws {
         let multiple = Swift.max(8, sizeMultiple) // lcm(8, power of two) = the larger
         for (name, side) in [("width", width), ("height", height)] {
             guard side > 0, side % multiple == 0 else {
@@ -96,47 +102,7 @@ public struct GenerationLimits: Sendable {
                 throw PipelineError(.tooLarge, "\(name) \(side) is too large: at most \(Self.maximumSide) pixels")
             }
         }
-        let needed = estimatedPeakBytes(width: width, height: height, batch: batch)
-        let available = Self.physicalMemory
-        if available > 0, needed > available {
-            throw PipelineError(.tooLarge, "\(width)×\(height) × \(batch) image(s) needs about \(Self.gigabytes(needed)) GB, this machine has \(Self.gigabytes(available)) GB; use a smaller size or fewer images" + (attentionIsVanilla ? ", or sliced attention" : ""))
-        }
-    }
-
-    /// A rough upper bound of the memory one run needs beyond the weights, in bytes: the larger of
-    /// (a) the score matrices of the UNet's first-level self-attention, which depend on the processor
-    /// of its first attention layer — `vanilla`: all [2N, heads, L, L] f32 at once (L = latent pixels);
-    /// `sliced(k)`: k of the [L, L] matrices; any other (tiled / flash kernels): none —, and (b) the VAE
-    /// decoder's last level, 3 live maps of [N, C0, H, W] f32.
-    public func estimatedPeakBytes(width: Int, height: Int, batch: Int) -> Int {
-        let f = vaeScaleFactor
-        let tokens = (width / f) * (height / f)
-        let heads = folder.unet.blockOutChannels.first.map { Swift.max(1, $0 / 40) } ?? 8
-        let matrices: Int
-        if let processor = attentionProcessor, processor == "vanilla" {
-            matrices = 2 * batch * heads
-        } else if let processor = attentionProcessor, processor.hasPrefix("sliced("),
-                  let k = Int(processor.dropFirst(7).dropLast()) {
-            matrices = Swift.min(k, 2 * batch * heads)
-        } else {
-            matrices = 0
-        }
-        let attention = matrices * tokens * tokens * 4
-        let decoder = 3 * batch * (folder.vae.blockOutChannels.first ?? 128) * width * height * 4
-        return Swift.max(attention, decoder)
-    }
-
-    var attentionIsVanilla: Bool { attentionProcessor == "vanilla" }
-
-    static func gigabytes(_ bytes: Int) -> String {
-        let tenths = (bytes + 50_000_000) / 100_000_000
-        return "\(tenths / 10).\(tenths % 10)"
-    }
-
-    /// Installed memory in bytes (0 when unknown).
-    static var physicalMemory: Int {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        return pages > 0 && size > 0 ? pages * size : 0
+        try checkMemory(width: width, height: height, batch: batch, guidance: guidance, limit: limit)
     }
 }
 
@@ -146,7 +112,8 @@ extension StableDiffusionPipeline {
 
     /// The limits of this pipeline with its current attention processor.
     public var limits: GenerationLimits {
-        GenerationLimits(folder: folder, attentionProcessor: unet.attentionLayers.first?.processor.name ?? "vanilla")
+        GenerationLimits(folder: folder, attentionProcessor: unet.attentionLayers.first?.processor.name ?? "vanilla",
+                         precision: precision, weights: weightFootprint)
     }
 
     /// The resolved (width, height) of a run, after checking everything in `config`.

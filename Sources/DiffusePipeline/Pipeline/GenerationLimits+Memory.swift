@@ -1,0 +1,31 @@
+/// The memory check of a run: `MemoryModel`'s prediction for the whole generation against the limit,
+/// before anything is allocated.
+extension GenerationLimits {
+    /// The memory model of this folder's configs.
+    public var memoryModel: MemoryModel { MemoryModel(folder: folder) }
+
+    /// The weights counted: `weights`, else the parameters in the folder's safetensors headers, else
+    /// none (files that cannot be read fail later, when they are loaded, with their own error).
+    public var weightFootprint: WeightFootprint { weights ?? (try? WeightFootprint(folder: folder)) ?? .bytes(0) }
+
+    /// The prediction's request for a run of `batch` images of `width`×`height`.
+    public func memoryRequest(width: Int, height: Int, batch: Int, guidance: Bool = true) -> MemoryRequest {
+        MemoryRequest(call: .pipeline, width: width, height: height, batch: batch, precision: precision,
+                      attention: MemoryAttention(processorName: attentionProcessor), guidance: guidance)
+    }
+
+    /// Predicted peak bytes of such a run (weights + the largest stage's activations).
+    public func predictedPeakBytes(width: Int, height: Int, batch: Int, guidance: Bool = true) -> Int {
+        memoryModel.peakBytes(memoryRequest(width: width, height: height, batch: batch, guidance: guidance),
+                              weights: weightFootprint)
+    }
+
+    /// Throws `PipelineError.tooLarge` with the `MemoryShortfall`'s line when the run would not fit.
+    func checkMemory(width: Int, height: Int, batch: Int, guidance: Bool, limit: MemoryLimit?) throws {
+        guard let limit else { return }
+        let request = memoryRequest(width: width, height: height, batch: batch, guidance: guidance)
+        if let shortfall = memoryModel.shortfall(request, weights: weightFootprint, limit: limit) {
+            throw PipelineError(.tooLarge, shortfall.description)
+        }
+    }
+}

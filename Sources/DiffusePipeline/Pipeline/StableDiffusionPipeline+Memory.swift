@@ -1,0 +1,7 @@
+/// What the loaded pipeline tells the memory prediction (`GenerationLimits+Memory.swift`).
+extension StableDiffusionPipeline {
+    /// The loaded components' parameters (held as `precision` says).
+    public var weightFootprint: WeightFootprint {
+        .parameters(unet: unet.parameterCount, textEncoder: textEncoder.parameterCount, vae: vae.parameterCount)
+    }
+}
