@@ -23,7 +23,7 @@ public final class Storage: @unchecked Sendable {
     public let device: any Device
     /// The device's own handle of the buffer (non-host devices); nil for host memory.
     public let buffer: AnyObject?
-    private let hostBase: UnsafeMutableRawPointer?
+    @usableFromInline let hostBase: UnsafeMutableRawPointer?
     public let byteCount: Int
     public let kind: Kind
     /// A number no other storage of this process has (increasing in creation order): identifies the
@@ -65,11 +65,13 @@ public final class Storage: @unchecked Sendable {
     /// Start of the bytes in host memory: host storages only (kernels of host backends, file I/O).
     /// Code above the backends never calls it — it reaches bytes through `Tensor.toHost()` and
     /// `Backend.upload`; on a non-host buffer it stops with a message saying so.
-    public var base: UnsafeMutableRawPointer {
-        guard let hostBase else {
-            fatalError("host access to a buffer on \(device.name): copy it with Tensor.toHost() (the transfer API) first")
-        }
+    @inlinable public var base: UnsafeMutableRawPointer {
+        guard let hostBase else { Storage.refuseHostAccess(device) }
         return hostBase
+    }
+
+    @usableFromInline static func refuseHostAccess(_ device: any Device) -> Never {
+        fatalError("host access to a buffer on \(device.name): copy it with Tensor.toHost() (the transfer API) first")
     }
 
     /// A view of `byteCount` bytes at `offset` inside a mapped file. Writing to it is a programming error.
