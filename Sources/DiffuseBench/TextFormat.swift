@@ -3,18 +3,7 @@ import DiffusePipeline
 /// Formats with a fixed number of decimals (no Foundation); non-finite values as JSON-safe text.
 public func fmt(_ value: Double, _ decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "null" : (value > 0 ? "1e308" : "-1e308") }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    guard scaled < 9e18 else { return "\(value)" }
-    let units = UInt64(scaled)
-    let whole = units / UInt64(scale), fraction = units % UInt64(scale)
-    var text = (value < 0 && units != 0 ? "-" : "") + "\(whole)"
-    if decimals > 0 {
-        let digits = "\(fraction)"
-        text += "." + String(repeating: "0", count: decimals - digits.count) + digits
-    }
-    return text
+    return MemorySize.decimals(value, decimals)
 }
 
 /// Same as `fmt`, the name used inside this module.

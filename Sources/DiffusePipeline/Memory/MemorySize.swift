@@ -37,8 +37,8 @@ public enum MemorySize {
         return decimals(b / 1024, 1) + " KiB"
     }
 
-    /// `value` with exactly `places` decimals (no Foundation).
-    static func decimals(_ value: Double, _ places: Int) -> String {
+    /// `value` with exactly `places` decimals (no Foundation). Also the benchmark's number format (`fmt`).
+    public static func decimals(_ value: Double, _ places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = (abs(value) * scale).rounded()
