@@ -48,7 +48,7 @@ extension CPUBackend {
             return timestepEmbedding(x(0), dim: dim, flipSinToCos: flipSinToCos, freqShift: freqShift, scale: scale,
                                      maxPeriod: maxPeriod)
         case .attention(let kernel, _, _, _, _):
-            _ = (x(0), x(1), x(2), optional(3))
+            _ = (x(0), x(1), x(2), optional(3))   // the operand checks (present, in host memory)
             return attention(AttentionProblem(op, inputs)!, using: kernel)
         case .additiveMask: return additiveMask(x(0))
         case let .causalMask(queries, keys): return causalMask(queries: queries, keys: keys)

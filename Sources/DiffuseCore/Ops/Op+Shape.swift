@@ -61,7 +61,6 @@ extension Op {
         case .cast(let dtype), .fill(_, let dtype, _): dtype
         case .attention(_, _, _, let dtype, _): dtype
         case .timestepEmbedding, .additiveMask, .causalMask, .linearCombination: .f32
-        case .embedding: dtypes[0]!
         default: dtypes[0]!
         }
     }

@@ -46,7 +46,7 @@ import DiffuseTestSupport
         #expect(result.images.device.isHost && result.rgbImages.count == 2)
 
         // The same pipeline on the CPU gives the same images, bit for bit.
-        let cpu = try StableDiffusionPipeline(path: FixturePaths.path("tiny-sd1"))
+        let cpu = try PipelineFixture.pipeline("tiny-sd1")
         #expect(try cpu.textToImage(config).images.floats() == result.images.floats())
     }
 
@@ -68,11 +68,12 @@ import DiffuseTestSupport
             "upload f32 [1, 4, 16, 16]",                         // the noise added at the first timestep
             "download f32 [1, 3, 32, 32]",                       // the decoded image
         ], "\(device.transfers)")
-        let cpu = try StableDiffusionPipeline(path: FixturePaths.path("tiny-sd1"))
+        let cpu = try PipelineFixture.pipeline("tiny-sd1")
         #expect(try cpu.imageToImage(config).images.floats() == result.images.floats())
     }
 
-    @Test func hostAccessToADeviceBufferIsRefusedByTheTransferAPI() {
+    /// Ops keep their results on the device; only `upload` and `floats()` (a download) cross.
+    @Test func opsStayOnTheDeviceAndOnlyTransfersCross() {
         let device = DiffuseTestSupport.StrictDevice()
         let backend = StrictBackend(base: CPUBackend(), device: device)
         let x = backend.upload(Tensor([1, 2, 3, 4], shape: [2, 2]))
