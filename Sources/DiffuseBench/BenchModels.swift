@@ -9,14 +9,14 @@ import DiffuseSources
 /// The components a benchmark cell runs, built once per precision and shared by the cells:
 /// synthetic (`--arch`, seeded random weights) or a diffusers folder (`--model`).
 ///
-/// Precision as in `Precision`: UNet and text-encoder weights in the precision's dtype (the text
-/// encoder's embedding tables f32), the VAE f32, activations f32, and for bf16 the weight GEMMs on the
-/// AVX512-BF16 kernel through `BF16GEMMBackend` — exactly what `diffuse generate --precision` runs.
+/// Precision as `PrecisionPolicy` decides it for the pipeline — each weight's dtype, f32 activations,
+/// and for accelerated bf16 the weight GEMMs on the AVX512-BF16 kernel through `BF16GEMMBackend` — so a
+/// cell runs exactly what `diffuse generate --precision` runs.
 public final class BenchModels: @unchecked Sendable {
     /// "sd15", "sd21" or the folder's path.
     public let name: String
     public let precision: Precision
-    /// The backend the UNet and text encoder compute with (the VAE uses `baseBackend`).
+    /// The backend the UNet computes with (`PrecisionPolicy.backend`).
     public let backend: any Backend
     public let baseBackend: any Backend
     public let unet: UNet2DConditionModel?
@@ -36,27 +36,28 @@ public final class BenchModels: @unchecked Sendable {
                 backend base: any Backend, profile: OpProfile? = nil, compile: Bool = false) throws {
         name = arch.rawValue
         self.precision = precision
-        let compute = Self.profiled(Self.computeBackend(precision, base), profile)
+        let policy = PrecisionPolicy(precision)
+        let compute = Self.profiled(policy.backend(for: .unet, on: base), profile)
         backend = compute
         baseBackend = Self.profiled(base, profile)
         let before = HostAllocator.liveBytes
-        let weightDType = precision.weightDType
-        let computeDType: DType? = precision == .f32 ? .f32 : nil
+        // Stored as the pipeline stores them (`PrecisionPolicy.storageDType`); an all-f32 store converts
+        // nothing, a mixed one hands each tensor out in its own dtype.
+        func weights(_ component: PrecisionPolicy.Component, seed: UInt64, _ what: String) -> WeightStore {
+            SyntheticWeights(seed: seed, dtype: { policy.storageDType(component, key: $0, shape: $1, stored: .f32) })
+                .store(source: "\(arch) \(what) (random)",
+                       computeDType: policy.weightDType(component) == .f32 ? .f32 : nil)
+        }
         unet = try component.needsUNet ? UNet2DConditionModel(
-            config: arch.unet,
-            weights: SyntheticWeights(seed: seed, dtype: { _ in weightDType })
-                .store(source: "\(arch) UNet (random)", computeDType: computeDType),
+            config: arch.unet, weights: weights(.unet, seed: seed, "UNet"),
             backend: compile ? TracingBackend(wrapping: compute) : compute) : nil
         compiledUNet = try compile ? unet.map { try CompiledUNet($0) } : nil
         textEncoder = try component.needsTextEncoder ? CLIPTextModel(
-            config: arch.textEncoder,
-            weights: SyntheticWeights(seed: seed &+ 1, dtype: { $0.contains("embeddings.") ? .f32 : weightDType })
-                .store(source: "\(arch) text encoder (random)", computeDType: computeDType),
-            backend: compute) : nil
+            config: arch.textEncoder, weights: weights(.textEncoder, seed: seed &+ 1, "text encoder"),
+            backend: Self.profiled(policy.backend(for: .textEncoder, on: base), profile)) : nil
         vae = try component.needsVAE ? AutoencoderKL(
-            config: arch.vae,
-            weights: SyntheticWeights(seed: seed &+ 2).store(source: "\(arch) VAE (random)", computeDType: .f32),
-            backend: baseBackend) : nil
+            config: arch.vae, weights: weights(.vae, seed: seed &+ 2, "VAE"),
+            backend: Self.profiled(policy.backend(for: .vae, on: base), profile)) : nil
         weightBytes = HostAllocator.liveBytes - before
         pipeline = nil
     }
@@ -90,10 +91,6 @@ public final class BenchModels: @unchecked Sendable {
     /// memory (`StableDiffusionPipeline.releaseResidentWeights`; synthetic weights live in memory: no-op).
     public func releaseResidentWeights(_ component: SingleFileCheckpoint.Component) {
         pipeline?.releaseResidentWeights(component)
-    }
-
-    static func computeBackend(_ precision: Precision, _ base: any Backend) -> any Backend {
-        precision == .bf16 ? BF16GEMMBackend(base: base) : base
     }
 
     static func profiled(_ backend: any Backend, _ profile: OpProfile?) -> any Backend {

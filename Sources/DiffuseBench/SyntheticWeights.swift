@@ -15,10 +15,10 @@ import DiffuseNN
 /// chunks, each chunk seeded from its index (≈ 0.5 s per GB on one core).
 public struct SyntheticWeights: Sendable {
     public let seed: UInt64
-    /// The dtype stored tensors get for a key (f32, f16 or bf16).
-    public let dtype: @Sendable (String) -> DType
+    /// The dtype stored tensors get for a key and shape (f32, f16 or bf16).
+    public let dtype: @Sendable (_ key: String, _ shape: [Int]) -> DType
 
-    public init(seed: UInt64 = 0, dtype: @escaping @Sendable (String) -> DType = { _ in .f32 }) {
+    public init(seed: UInt64 = 0, dtype: @escaping @Sendable (_ key: String, _ shape: [Int]) -> DType = { _, _ in .f32 }) {
         self.seed = seed
         self.dtype = dtype
     }
@@ -31,9 +31,9 @@ public struct SyntheticWeights: Sendable {
         }
     }
 
-    /// The tensor for `key` with `shape`, in `dtype(key)`.
+    /// The tensor for `key` with `shape`, in `dtype(key, shape)`.
     public func tensor(_ key: String, shape: [Int]) -> Tensor {
-        let target = dtype(key)
+        let target = dtype(key, shape)
         let made: Tensor
         if shape.count == 1 && (key.hasSuffix(".weight") || key.hasSuffix(".bias")) {
             made = Tensor([Float](repeating: key.hasSuffix(".weight") ? 1 : 0, count: shape[0]), shape: shape)

@@ -6,8 +6,9 @@ extension CPUBackend {
     /// a: [..., M, K] (or [..., K, M] with transposeA), b: [..., K, N] (or [..., N, K] with transposeB), batch
     /// dimensions equal or one side 2-D (shared); c: [..., M, N]. Views whose last two dimensions include a
     /// stride-1 one are used in place (mapped to a transpose + leading dimension); others are copied.
-    /// f16 is computed in f32; bf16 × bf16 uses the AVX512-BF16 kernel when the CPU has it. The result has
-    /// a's dtype.
+    /// f16 / bf16 operands are read in their dtype and converted to f32 as the GEMM packs them (a weight is
+    /// never widened as a whole); bf16 × bf16 uses the AVX512-BF16 kernel when the CPU has it. The result
+    /// has a's dtype.
     public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool,
                        alpha: Float, beta: Float, c: Tensor?) -> Tensor {
         let shapes = "a \(a.shape) (transposeA: \(transposeA)), b \(b.shape) (transposeB: \(transposeB))"
@@ -55,17 +56,19 @@ extension CPUBackend {
                                 beta: betaUsed, c: pc + i * m * n, ldc: n, threads: threads)
             }
         } else {
-            let opA = MatMulOperand(a.dtype == .f32 ? a : a.hostConverted(to: .f32), transposed: transposeA)
-            let opB = MatMulOperand(b.dtype == .f32 ? b : b.hostConverted(to: .f32), transposed: transposeB)
+            // f32 GEMM; an f16 / bf16 operand is read in its own dtype and converted as it is packed.
+            let opA = MatMulOperand(a, transposed: transposeA), opB = MatMulOperand(b, transposed: transposeB)
             let aOff = opA.batchOffsets(batchShape), bOff = opB.batchOffsets(batchShape)
-            let pa = UnsafePointer(opA.tensor.pointer(as: Float.self))
-            let pb = UnsafePointer(opB.tensor.pointer(as: Float.self))
             let pc = out.pointer(as: Float.self)
-            GEMM.runBatched(batch, m: m, n: n, k: k) { i, threads in
-                GEMMDriver.runMatrix(m: m, n: n, k: k, alpha: alpha,
-                               a: StridedMatrix(base: pa + aOff[i], rowStride: opA.rowStride, columnStride: opA.columnStride),
-                               b: StridedMatrix(base: pb + bOff[i], rowStride: opB.rowStride, columnStride: opB.columnStride),
-                               beta: betaUsed, c: OutputMatrix(base: pc + i * m * n, ld: n), threads: threads)
+            withExtendedLifetime((opA.tensor, opB.tensor)) {
+                GEMM.runBatched(batch, m: m, n: n, k: k) { i, threads in
+                    GEMMDriver.runMatrix(m: m, n: n, k: k, alpha: alpha,
+                                         a: GEMMOperand(opA.tensor, offset: aOff[i], rowStride: opA.rowStride,
+                                                        columnStride: opA.columnStride),
+                                         b: GEMMOperand(opB.tensor, offset: bOff[i], rowStride: opB.rowStride,
+                                                        columnStride: opB.columnStride),
+                                         beta: betaUsed, c: OutputMatrix(base: pc + i * m * n, ld: n), threads: threads)
+                }
             }
         }
         return a.dtype == .f32 ? out : out.hostConverted(to: a.dtype)

@@ -1,8 +1,9 @@
 import DiffuseCore
 
-/// How the CPU ops get f32 data to compute on and hand results back in the caller's dtype.
-/// f16/bf16 inputs are converted to a contiguous f32 copy up front (simple; a tiled on-the-fly
-/// conversion can replace this later without touching the kernels).
+/// How the elementwise, norm and attention ops get f32 data to compute on and hand results back in the
+/// caller's dtype: f16/bf16 inputs are converted to a contiguous f32 copy up front. Weights do not come
+/// this way: `PrecisionPolicy` (DiffusePipeline) keeps vectors in f32, and the matrix ops read 16-bit
+/// weights in place (`HalfMatrix`).
 extension Tensor {
     /// Stops unless the tensor holds floats, naming the op.
     func requireFloating(_ op: String) {

@@ -35,11 +35,11 @@ import DiffuseTestSupport
     }
 
     /// f16 mode keeps f16 files mapped — tiny-sd2 stores its UNet and text encoder in f16 — and holds the
-    /// VAE in f16 too, computing in f32.
+    /// VAE's matrices in f16 too (its vectors in f32, `PrecisionPolicy`), computing in f32.
     @Test func f16ModeMapsF16Files() throws {
         let pipe = try PipelineFixture.pipeline("tiny-sd2", precision: .f16)
         #expect(!pipe.mappedWeights(.unet).isEmpty && !pipe.mappedWeights(.textEncoder).isEmpty)
-        #expect(Set(pipe.vae.storedDTypes.keys) == [.f16])
+        #expect(Set(pipe.vae.storedDTypes.keys) == [.f16, .f32])
         #expect(pipe.vae.dtype == .f32 && pipe.unet.dtype == .f32 && pipe.textEncoder.dtype == .f32)
     }
 }

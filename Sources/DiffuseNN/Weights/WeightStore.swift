@@ -26,12 +26,12 @@ public final class WeightStore: @unchecked Sendable {
     /// Makes every requested tensor (synthetic benchmark models); nil for stores backed by files or memory.
     private var generator: (@Sendable (String, [Int]) -> Tensor)? = nil
 
-    /// With a nil `dtype`: the dtype a tensor is handed out in, from its model key and stored dtype
-    /// (reduced-precision loading: most weights f16/bf16, some kept f32). Nil keeps the stored dtype.
     /// Advice printed under the key check's error instead of the default (see `WeightLoadError.hint`).
     public var hint: String?
 
-    public var dtypeRule: (@Sendable (_ key: String, _ stored: DType) -> DType)?
+    /// With a nil `dtype`: the dtype a tensor is handed out in, from its model key, shape and stored dtype
+    /// (reduced-precision loading, `PrecisionPolicy.storageDType`). Nil keeps the stored dtype.
+    public var dtypeRule: (@Sendable (_ key: String, _ shape: [Int], _ stored: DType) -> DType)?
 
     /// A stored tensor: in a mapped file, or already in memory.
     private struct Entry {
@@ -130,7 +130,7 @@ public final class WeightStore: @unchecked Sendable {
             mismatched.append((name, shape, entry.shape))
             return Tensor(zeros: shape, dtype: outDType)
         }
-        let target = dtype ?? dtypeRule?(key, entry.dtype) ?? entry.dtype
+        let target = dtype ?? dtypeRule?(key, shape, entry.dtype) ?? entry.dtype
         if let memory = entry.memory { return ref.transform.apply(memory).hostConverted(to: target) }
         do {
             guard ref.transform != .identity else { return try entry.file!.tensor(ref.key, as: target) }

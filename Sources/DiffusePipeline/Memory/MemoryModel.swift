@@ -47,7 +47,7 @@ public struct MemoryModel: Sendable {
 
     /// The weights `request` holds (`WeightFootprint.bytes`).
     public func weightBytes(_ request: MemoryRequest, _ weights: WeightFootprint) -> Int {
-        weights.bytes(request.call, precision: request.precision, bf16Accelerated: bf16Accelerated)
+        weights.bytes(request.call, policy: PrecisionPolicy(request.precision, bf16Accelerated: bf16Accelerated))
     }
 
     /// Activation bytes of the request's largest stage.

@@ -1,25 +1,23 @@
 /// The weights a prediction counts: bytes measured while the models were built (a benchmark), or
-/// parameter counts per component, held as `Precision` says — UNet and text encoder in
-/// `precision.weightDType`, the VAE in f16 for `f16` and f32 otherwise.
+/// parameter counts per component, held as `PrecisionPolicy` says.
 public enum WeightFootprint: Sendable, Equatable {
     /// Bytes the models hold, for whatever precision they were built in.
     case bytes(Int)
     /// Parameters of each component (`parameterCount`, or the safetensors headers).
     case parameters(unet: Int, textEncoder: Int, vae: Int)
 
-    /// Bytes the weights of `call` hold at `precision`. In bf16 on a CPU with AVX512-BF16
-    /// (`bf16Accelerated`) the multiplied weights count twice: the kernel keeps a packed copy of every
-    /// weight it multiplies by (`BF16WeightCache`, Precision.swift) — for measured bytes, all of them.
-    public func bytes(_ call: MemoryCall, precision: Precision, bf16Accelerated: Bool) -> Int {
-        let packed = precision == .bf16 && bf16Accelerated
+    /// Bytes the weights of `call` hold under `policy`. Where the bf16 kernel runs
+    /// (`PrecisionPolicy.usesBF16Kernel`) the multiplied weights count twice: the kernel keeps a packed copy
+    /// of every weight it multiplies by (`BF16WeightCache`) — for measured bytes, all of them.
+    public func bytes(_ call: MemoryCall, policy: PrecisionPolicy) -> Int {
         switch self {
         case .bytes(let n):
             let weights = max(0, n)
-            return weights + (packed ? weights : 0)
+            return weights + (policy.usesBF16Kernel(.unet) ? weights : 0)
         case .parameters(let unet, let textEncoder, let vae):
-            let multiplied = (call.needsUNet ? unet : 0) + (call.needsTextEncoder ? textEncoder : 0)
-            let vaeBytes = call.needsVAE ? vae * (precision == .f16 ? 2 : 4) : 0
-            return multiplied * precision.weightDType.byteSize + vaeBytes + (packed ? 2 * multiplied : 0)
+            return (call.needsUNet ? policy.weightBytes(.unet, parameters: unet) : 0)
+                + (call.needsTextEncoder ? policy.weightBytes(.textEncoder, parameters: textEncoder) : 0)
+                + (call.needsVAE ? policy.weightBytes(.vae, parameters: vae) : 0)
         }
     }
 

@@ -2,17 +2,19 @@ import DiffuseCore
 import DiffuseNN
 import DiffuseSources
 
-/// Weight stores for a `Precision` (see there for the reasons).
+/// Weight stores held as `PrecisionPolicy` says.
 extension StableDiffusionPipeline {
     /// The store of one component of `folder`: its weight files, or the renaming view of a single-file
     /// checkpoint (`ModelFolder.checkpoint`) with the same dtype policy.
-    static func weightStore(_ folder: ModelFolder, _ component: SingleFileCheckpoint.Component, precision: Precision,
-                            keepF32: @escaping @Sendable (String) -> Bool) throws -> WeightStore {
+    static func weightStore(_ folder: ModelFolder, _ component: SingleFileCheckpoint.Component,
+                            policy: PrecisionPolicy) throws -> WeightStore {
+        let allF32 = policy.weightDType(component) == .f32
         if folder.checkpoint != nil {
-            let store = try folder.weightStore(component, dtype: precision == .f32 ? .f32 : nil)
-            if precision != .f32 {
-                let reduced = precision.weightDType
-                store.dtypeRule = { key, stored in !stored.isFloatingPoint ? stored : keepF32(key) ? .f32 : reduced }
+            let store = try folder.weightStore(component, dtype: allF32 ? .f32 : nil)
+            if !allF32 {
+                store.dtypeRule = { key, shape, stored in
+                    policy.storageDType(component, key: key, shape: shape, stored: stored)
+                }
             }
             return store
         }
@@ -21,21 +23,20 @@ extension StableDiffusionPipeline {
         case .vae: folder.vaeWeights.files
         case .textEncoder: folder.textEncoderWeights.files
         }
-        return try weightStore(files, precision: precision, keepF32: keepF32)
+        if allF32 { return try WeightStore(files: files, dtype: .f32) }
+        return try weightStore(files, component, policy: policy)
     }
 
-    /// f32: the files memory-mapped and converted to f32 where stored otherwise. f16 / bf16: every
-    /// floating tensor converted once to `precision.weightDType` (those for which `keepF32` is true to
-    /// f32) and held in memory, in a store with no compute dtype, so that the model computes in f32.
-    static func weightStore(_ files: [String], precision: Precision,
-                            keepF32: (String) -> Bool) throws -> WeightStore {
-        if precision == .f32 { return try WeightStore(files: files, dtype: .f32) }
+    /// f16 / bf16: every floating tensor converted once to its `PrecisionPolicy.storageDType` (a tensor
+    /// already stored so is a zero-copy view of its file) and held, in a store with no compute dtype, so
+    /// that the models compute in f32 on weights of those dtypes.
+    static func weightStore(_ files: [String], _ component: SingleFileCheckpoint.Component,
+                            policy: PrecisionPolicy) throws -> WeightStore {
         var tensors: [String: Tensor] = [:]
         for path in files {
             let file = try SafeTensorsFile(path: path)
             for info in file.infos {
-                let target: DType = !info.dtype.isFloatingPoint ? info.dtype
-                    : keepF32(info.name) ? .f32 : precision.weightDType
+                let target = policy.storageDType(component, key: info.name, shape: info.shape, stored: info.dtype)
                 tensors[info.name] = try file.tensor(info.name, as: target).hostContiguous()
             }
         }

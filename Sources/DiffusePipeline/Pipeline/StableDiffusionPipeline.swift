@@ -27,7 +27,10 @@ import DiffuseSources
 public final class StableDiffusionPipeline: @unchecked Sendable {
     public let folder: ModelFolder
     public let precision: Precision
-    /// The backend the models compute with (`BF16GEMMBackend` around `backend` for bf16).
+    /// What `precision` means here: each weight's dtype, each component's backend.
+    public let policy: PrecisionPolicy
+    /// The backend the UNet computes with (`PrecisionPolicy.backend`: `BF16GEMMBackend` around `backend`
+    /// for accelerated bf16).
     public let backend: any Backend
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
@@ -55,19 +58,21 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         try folder.validateSupported()
         self.folder = folder
         self.precision = precision
-        let compute: any Backend = precision == .bf16 ? BF16GEMMBackend(base: backend) : backend
+        let policy = PrecisionPolicy(precision)
+        self.policy = policy
+        let compute = policy.backend(for: .unet, on: backend)
         self.backend = compute
         tokenizer = try CLIPTokenizer(folder: folder.componentPath("tokenizer"))
-        let textWeights = try Self.weightStore(folder, .textEncoder, precision: precision,
-                                               keepF32: { $0.contains("position_embedding") })
-        textEncoder = try CLIPTextModel(config: folder.textEncoder, weights: textWeights, backend: compute)
-        let unetWeights = try Self.weightStore(folder, .unet, precision: precision, keepF32: { _ in false })
+        let textWeights = try Self.weightStore(folder, .textEncoder, policy: policy)
+        textEncoder = try CLIPTextModel(config: folder.textEncoder, weights: textWeights,
+                                        backend: policy.backend(for: .textEncoder, on: backend))
+        let unetWeights = try Self.weightStore(folder, .unet, policy: policy)
         unet = try UNet2DConditionModel(config: folder.unet, weights: unetWeights,
                                         backend: compile ? TracingBackend(wrapping: compute) : compute)
         compiledUNet = compile ? try CompiledUNet(unet) : nil
-        let vaePrecision: Precision = precision == .f16 ? .f16 : .f32
-        let vaeWeights = try Self.weightStore(folder, .vae, precision: vaePrecision, keepF32: { _ in false })
-        vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: backend, computeDType: .f32)
+        let vaeWeights = try Self.weightStore(folder, .vae, policy: policy)
+        vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: policy.backend(for: .vae, on: backend),
+                                computeDType: policy.computeDType)
         let resident = ResidentWeights(files: [.textEncoder: textWeights.mappedFiles, .unet: unetWeights.mappedFiles,
                                                .vae: vaeWeights.mappedFiles])
         residentWeights = resident

@@ -49,7 +49,7 @@ struct SyntheticModelTests {
         #expect(abs(variance / (bound * bound / 3) - 1) <= 0.03)
         #expect(weights.tensor("norm1.weight", shape: [64]).floats() == [Float](repeating: 1, count: 64))
         #expect(weights.tensor("norm1.bias", shape: [64]).floats() == [Float](repeating: 0, count: 64))
-        let half = SyntheticWeights(seed: 7, dtype: { _ in .bf16 }).tensor("down.0.proj.weight", shape: [256, 256])
+        let half = SyntheticWeights(seed: 7, dtype: { _, _ in .bf16 }).tensor("down.0.proj.weight", shape: [256, 256])
         #expect(half.dtype == .bf16)
     }
 

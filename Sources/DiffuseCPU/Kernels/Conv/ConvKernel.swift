@@ -1,7 +1,8 @@
 /// NCHW convolution through the GEMM driver.
 ///
 /// Shapes: x [N, Cin, H, W], weight [Cout, Cin·kh·kw] (OIHW flattened), bias [Cout] or nil,
-/// out [N, Cout, Hout, Wout]; all contiguous f32.
+/// out [N, Cout, Hout, Wout]; all contiguous. x, bias and out are f32; the weight is the GEMM's A: f32 read
+/// in place, or f16 / bf16 (`HalfMatrix`) converted as it is packed.
 enum ConvKernel {
     /// Below this many output pixels per image, all images share one GEMM (N = images · pixels).
     static let batchedBelowPixels = 256
@@ -10,8 +11,13 @@ enum ConvKernel {
 
     static func run(_ g: ConvGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+        run(g, x: x, weight: StridedMatrix(base: weight, rowStride: g.depth, columnStride: 1), bias: bias, out: out)
+    }
+
+    /// `run` with the weight as any `GEMMRowSource` [Cout, Cin·kh·kw].
+    static func run<Weight: GEMMRowSource>(_ g: ConvGeometry, x: UnsafePointer<Float>, weight a: Weight,
+                                           bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
         let threads = Parallel.threadCount
-        let a = StridedMatrix(base: weight, rowStride: g.depth, columnStride: 1)
         let pixels = g.outPixels
         if g.images == 0 || g.outChannels == 0 || pixels == 0 { return }
 

@@ -25,11 +25,12 @@ enum WinogradConv {
     /// ≈ 40 tiles' GEMMs, F(2×2) or F(4×4) alike).
     nonisolated(unsafe) static var cacheBelowTiles = 1024
 
-    /// `weightTensor`: the caller's weight (any dtype) identifying `weight` (its f32 data) for the cache.
+    /// `weight`: [Cout, Cin·9], f32 or 16-bit (read through conversion by the transform). `weightTensor`: the
+    /// caller's f32 weight identifying `weight` for the cache (nil: not cached).
     /// With `cachedWeightsOnly`, computes nothing and returns false unless the transformed weight is (or now
     /// gets) cached; otherwise returns true.
     @discardableResult
-    static func run(_ g: ConvGeometry, variant: WinogradVariant, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    static func run(_ g: ConvGeometry, variant: WinogradVariant, x: UnsafePointer<Float>, weight: GEMMOperand,
                     weightTensor: Tensor? = nil, cachedWeightsOnly: Bool = false, bias: UnsafePointer<Float>?,
                     out: UnsafeMutablePointer<Float>) -> Bool {
         require(g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1,
@@ -41,9 +42,10 @@ enum WinogradConv {
         let area = variant.alpha * variant.alpha
 
         // U: cached, or transformed into scratch for this call.
-        let cached = tiles < cacheBelowTiles || cachedWeightsOnly ? weightTensor.flatMap {
-            WinogradWeightCache.shared.transformed($0, f32: weight, variant: variant)
-        } : nil
+        var cached: WinogradWeightCache.Entry? = nil
+        if tiles < cacheBelowTiles || cachedWeightsOnly, let weightTensor, case .f32(let w) = weight {
+            cached = WinogradWeightCache.shared.transformed(weightTensor, f32: w.base, variant: variant)
+        }
         if cachedWeightsOnly && cached == nil { return false }
         let pool = WinogradScratchPool.shared
         let scratchU = cached == nil ? pool.take(area * cout * cin) : nil

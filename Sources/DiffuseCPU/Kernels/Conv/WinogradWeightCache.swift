@@ -74,7 +74,8 @@ final class WinogradWeightCache: @unchecked Sendable {
         if let found { return found }
         if !reserve(bytes) { return nil }
         let entry = Entry(storage: weight.storage, count: count, fingerprint: fingerprint)
-        WinogradWeightTransform.run(variant, weight: w, outChannels: cout, inChannels: cin, u: entry.u)
+        WinogradWeightTransform.run(variant, weight: .f32(StridedMatrix(base: w, rowStride: cin * 9, columnStride: 1)),
+                                    outChannels: cout, inChannels: cin, u: entry.u)
         lock.withLock {
             if entries[key] == nil { entries[key] = entry } else { usedBytes -= bytes }
         }

@@ -17,20 +17,21 @@ extension GEMMDriver {
     static let smallMMinWidthRatio = 4
 
     /// Whether `runMatrix` computes this problem transposed.
-    static func usesTransposedSmallM(m: Int, n: Int, k: Int, b: StridedMatrix) -> Bool {
+    static func usesTransposedSmallM<B: GEMMMatrixOperand>(m: Int, n: Int, k: Int, b: B) -> Bool {
         m >= 1 && m <= smallMMaxRows && n >= smallMMinWidthRatio * m && k >= 16 && b.rowStride == 1 && b.columnStride != 1
     }
 
     /// `run` for a plain-matrix B, taking the transposed product for a small m against a k-contiguous B.
-    static func runMatrix(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: StridedMatrix,
-                          beta: Float, c: OutputMatrix, threads: Int) {
+    /// Either operand may be f32 (`StridedMatrix`) or a 16-bit weight (`HalfMatrix`).
+    static func runMatrix<A: GEMMMatrixOperand, B: GEMMMatrixOperand>(m: Int, n: Int, k: Int, alpha: Float, a: A,
+                                                                      b: B, beta: Float, c: OutputMatrix,
+                                                                      threads: Int) {
         guard usesTransposedSmallM(m: m, n: n, k: k, b: b), alpha != 0 else {
             run(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c, threads: threads)
             return
         }
         // W[n, k] = op(B)ᵀ, k-contiguous; Aᵀ[k, m] = op(A)ᵀ; scratch Cᵀ[n, m].
-        let w = StridedMatrix(base: b.base, rowStride: b.columnStride, columnStride: 1)
-        let aT = StridedMatrix(base: a.base, rowStride: a.columnStride, columnStride: a.rowStride)
+        let w = b.transposed, aT = a.transposed
         let scratch = allocatePacking(Float.self, count: n * m)
         defer { freePacking(scratch) }
         run(m: n, n: m, k: k, alpha: alpha, a: w, b: aT, beta: 0, c: OutputMatrix(base: scratch, ld: m),

@@ -20,7 +20,8 @@ import CDiffuseKernels
 /// Plain-matrix callers (`GEMM.sgemm`, `CPUBackend.matmul`) enter through `runMatrix`, which computes a
 /// small-M product against a k-contiguous B transposed (GEMMDriver+SmallM.swift).
 enum GEMMDriver {
-    static func run<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: StridedMatrix, b: Source,
+    static func run<Rows: GEMMRowSource, Source: GEMMPanelSource>(m: Int, n: Int, k: Int, alpha: Float, a: Rows,
+                                                                b: Source,
                                              beta: Float, c: OutputMatrix, threads: Int,
                                              rowBias: UnsafePointer<Float>? = nil,
                                              blocking: GEMMBlocking = GEMMBlocking.current) {
@@ -49,7 +50,7 @@ enum GEMMDriver {
     /// Several problems C_i = A · B_i (+ rowBias) sharing A (a convolution's images), run as one pool of
     /// rectangles: each problem is cut for `threads · tasksPerThread` threads, so a core slowed by other work
     /// hands rectangles to the other one, and the images do not wait for each other at a barrier.
-    static func runShared<Source: GEMMPanelSource>(m: Int, n: Int, k: Int, a: StridedMatrix,
+    static func runShared<Rows: GEMMRowSource, Source: GEMMPanelSource>(m: Int, n: Int, k: Int, a: Rows,
                                                    problems: [(b: Source, c: OutputMatrix)],
                                                    rowBias: UnsafePointer<Float>?, threads: Int,
                                                    tasksPerThread: Int = 2,
@@ -75,8 +76,8 @@ enum GEMMDriver {
     }
 
     /// C[rows, columns] on the calling thread.
-    static func runRectangle<Source: GEMMPanelSource>(rows: Range<Int>, columns: Range<Int>, k: Int, alpha: Float,
-                                                      a: StridedMatrix, b: Source, beta: Float, c: OutputMatrix,
+    static func runRectangle<Rows: GEMMRowSource, Source: GEMMPanelSource>(
+        rows: Range<Int>, columns: Range<Int>, k: Int, alpha: Float, a: Rows, b: Source, beta: Float, c: OutputMatrix,
                                                       rowBias: UnsafePointer<Float>? = nil, blocking: GEMMBlocking) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
         let n = columns.count, m = rows.count
@@ -89,7 +90,7 @@ enum GEMMDriver {
             ? max(blocking.kc, min(k, blocking.l2BlockFloats / ncMax)) : blocking.kc
         let kcMax = min(kcStep, k)
         let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
-        let packsA = a.columnStride != 1
+        let inPlaceA = a.inPlace, packsA = inPlaceA == nil
 
         let bBlock = allocatePacking(Float.self, count: kcMax * ncMax)
         defer { freePacking(bBlock) }
@@ -104,9 +105,9 @@ enum GEMMDriver {
                 b.packPanels(into: bBlock, k0: pc, kc: kcur, j0: jc, nc: ncur)
                 for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: blocking.mc) {
                     let mcur = min(blocking.mc, rows.upperBound - ic)
-                    if packsA { packA(a, into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur) }
+                    if packsA { a.packRows(into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur) }
                     macroKernel(rows: ic ..< ic + mcur, panels: panels, kc: kcur, k0: pc,
-                                a: a, packedA: packsA ? UnsafePointer(aBlock) : nil,
+                                a: inPlaceA, packedA: packsA ? UnsafePointer(aBlock) : nil,
                                 bBlock: bBlock, j0: jc, nEnd: jc + ncur, c: c, alpha: alpha,
                                 beta: pc == 0 ? beta : 1, rowBias: pc == 0 ? rowBias : nil)
                 }
@@ -135,8 +136,8 @@ enum GEMMDriver {
     /// down a column of tiles, which no hardware prefetcher follows: each tile prefetches the next one's
     /// rows (without that this order ran at ≈ 83 GFLOP/s; with it ≈ 92–95 against ≈ 87–93 for the
     /// in-place-A order on 4096³, one core, same runs).
-    static func runRectanglePackedA<Source: GEMMPanelSource>(rows: Range<Int>, columns: Range<Int>, k: Int,
-                                                             alpha: Float, a: StridedMatrix, b: Source, beta: Float,
+    static func runRectanglePackedA<Rows: GEMMRowSource, Source: GEMMPanelSource>(
+        rows: Range<Int>, columns: Range<Int>, k: Int, alpha: Float, a: Rows, b: Source, beta: Float,
                                                              c: OutputMatrix, blocking: GEMMBlocking) {
         let mr = GEMMBlocking.mr, nr = GEMMBlocking.nr
         let kcStep = blocking.kc, mcStep = blocking.mc, ncStep = blocking.nc
@@ -156,7 +157,7 @@ enum GEMMDriver {
                 let betaNow = pc == 0 ? beta : 1
                 for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: mcStep) {
                     let mcur = min(mcStep, rows.upperBound - ic)
-                    packA(a, into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur)
+                    a.packRows(into: aBlock, i0: ic, mc: mcur, k0: pc, kc: kcur)
                     for q in 0..<panels {
                         let panel = bBlock + q * kcur * 16
                         let j = jc + q * 16
@@ -201,10 +202,10 @@ enum GEMMDriver {
         }
     }
 
-    /// One block: rows × column panels of C from A (packed block or in place) and the packed B block.
+    /// One block: rows × column panels of C from A (packed block, or `a` read in place) and the packed B block.
     @inline(__always)
     static func macroKernel(rows: Range<Int>, panels: Range<Int>, kc: Int, k0: Int,
-                            a: StridedMatrix, packedA: UnsafePointer<Float>?,
+                            a: StridedMatrix?, packedA: UnsafePointer<Float>?,
                             bBlock: UnsafePointer<Float>, j0: Int, nEnd: Int,
                             c: OutputMatrix, alpha: Float, beta: Float, rowBias: UnsafePointer<Float>? = nil) {
         var i = rows.lowerBound
@@ -219,7 +220,7 @@ enum GEMMDriver {
             for q in panels {
                 var issued = 0
                 while issued < perPanel && prefetchRow < nextHeight {
-                    diffuse_prefetch(a.pointer(next + prefetchRow, k0) + prefetchLine * 16)
+                    diffuse_prefetch(a!.pointer(next + prefetchRow, k0) + prefetchLine * 16)
                     issued += 1
                     prefetchLine += 1
                     if prefetchLine == linesPerRow { prefetchLine = 0; prefetchRow += 1 }
@@ -235,7 +236,7 @@ enum GEMMDriver {
                     rowsA = (p, p + 1, p + 2, p + 3, p + 4, p + 5)
                     step = 6
                 } else {
-                    let last = height - 1
+                    let a = a!, last = height - 1
                     rowsA = (a.pointer(i, k0), a.pointer(i + min(1, last), k0), a.pointer(i + min(2, last), k0),
                              a.pointer(i + min(3, last), k0), a.pointer(i + min(4, last), k0),
                              a.pointer(i + min(5, last), k0))
