@@ -12,7 +12,7 @@ enum CompileTest {
         return Tensor(random.floats(shape.reduce(1, *), scale: scale), shape: shape)
     }
 
-    /// The tiny fixture UNet (`Fixtures/tiny-sd{1,2}/unet`) on a tracing CPU backend.
+    /// The tiny fixture UNet (`Fixtures/tiny-{sd1,sd2,sdxl}/unet`) on a tracing CPU backend.
     static func tinyUNet(_ family: String) throws -> UNet2DConditionModel {
         try UNet2DConditionModel(directory: FixturePaths.path("tiny-\(family)/unet"),
                                  backend: TracingBackend(wrapping: CPUBackend()))

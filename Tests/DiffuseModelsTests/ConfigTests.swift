@@ -21,7 +21,8 @@ struct ConfigTests {
         #expect(unet.attentionHeadDim == .uniform(8))
         #expect(unet.numAttentionHeads == nil)
         #expect(unet.layersPerBlockList == [2, 2, 2, 2])
-        #expect(unet.transformerLayersList == [1, 1, 1, 1])
+        #expect((0..<4).map { unet.downBlockAttention($0).transformerLayers } == Array(repeating: [1, 1], count: 4))
+        #expect((0..<4).map { unet.upBlockAttention($0).transformerLayers } == Array(repeating: [1, 1, 1], count: 4))
         // Keys absent from the 0.6.0 file take diffusers' defaults.
         #expect(unet.midBlockType == "UNetMidBlock2DCrossAttn")
         #expect(unet.useLinearProjection == false)
@@ -34,7 +35,7 @@ struct ConfigTests {
         #expect(unet.attentionHeads == [8, 8, 8, 8])
         #expect((0..<4).map { unet.downBlockAttention($0).headDim } == [40, 80, 160, 160])
         #expect(unet.midBlockAttention == UNetBlockAttention(channels: 1280, heads: 8, headDim: 160,
-                                                             transformerLayers: 1, crossAttentionDim: 768, onlyCrossAttention: false))
+                                                             transformerLayers: [1], crossAttentionDim: 768, onlyCrossAttention: false))
         #expect((0..<4).map { unet.upBlockAttention($0).headDim } == [160, 160, 80, 40])
         #expect(unet.sourceFile.hasSuffix("configs/sd15/unet.json"))
         try unet.validateSupported()
@@ -54,21 +55,6 @@ struct ConfigTests {
         #expect(unet.onlyCrossAttention == .uniform(false))
         #expect(unet.numClassEmbeds == nil)
         try unet.validateSupported()
-    }
-
-    @Test func sdxlUNetIsRefusedNamingAdditionEmbedType() throws {
-        let unet = try fixture(UNet2DConditionConfig.self, "sdxl/unet.json")   // decoding accepts it
-        #expect(unet.transformerLayersPerBlock == .perBlock([1, 2, 10]))
-        #expect(unet.numAttentionHeads == nil)
-        #expect(unet.downBlockAttention(2).transformerLayers == 10)
-        let error = configError { try unet.validateSupported() }
-        #expect(error?.kind == .unsupported)
-        #expect(error?.key == "addition_embed_type")
-        #expect(error?.value == "\"text_time\"")
-        let text = error?.description ?? ""
-        #expect(text.contains("addition_embed_type"))
-        #expect(text.contains("sdxl/unet.json"))
-        #expect(text.contains("SD 1.x / 2.x"))
     }
 
     @Test func sdVAEs() throws {
@@ -175,7 +161,9 @@ struct ConfigTests {
         #expect(unet.crossAttentionDims == [768, 768, 1024, 1024])
         #expect(unet.onlyCrossAttentionList == [false, false, false, true])
         #expect(unet.resolvedMidBlockOnlyCrossAttention == false) // list form: mid defaults to false
-        #expect(unet.transformerLayersList == [1, 1, 2, 2])
+        #expect((0..<4).map { unet.downBlockAttention($0).transformerLayers } == [[1], [1, 1], [2, 2], [2, 2, 2]])
+        #expect((0..<4).map { unet.upBlockAttention($0).transformerLayers } == [[2, 2, 2, 2], [2, 2, 2], [1, 1, 1], [1, 1]])
+        #expect(unet.midBlockAttention.transformerLayers == [2])
         #expect(unet.layersPerBlockList == [1, 2, 2, 3])
         #expect(unet.upBlockAttention(0).crossAttentionDim == 1024)
         #expect(unet.upBlockAttention(0).onlyCrossAttention == true)
@@ -189,9 +177,13 @@ struct ConfigTests {
         let boolOnlyCross = try decode(UNet2DConditionConfig.self, #"{"only_cross_attention": true}"#)
         #expect(boolOnlyCross.resolvedMidBlockOnlyCrossAttention)   // bool form carries over to the mid block
 
+        // Per attention: diffusers requires the up blocks' lists too.
         let asymmetric = try decode(UNet2DConditionConfig.self, #"{"transformer_layers_per_block": [[1, 1], [2, 2], [3, 3], [4, 4]]}"#)
-        #expect(asymmetric.transformerLayersList == nil)
-        #expect(configError { try asymmetric.validateSupported() }?.key == "transformer_layers_per_block")
+        #expect(asymmetric.downBlockAttention(2).transformerLayers == [3, 3])
+        #expect(asymmetric.midBlockAttention.transformerLayers == [4])
+        let missingReverse = configError { try asymmetric.validateSupported() }
+        #expect(missingReverse?.key == "reverse_transformer_layers_per_block")
+        #expect(missingReverse?.description.contains("one depth per attention") == true)
 
         let noMid = try decode(UNet2DConditionConfig.self, #"{"mid_block_type": null, "norm_num_groups": null}"#)
         #expect(noMid.midBlockType == nil)

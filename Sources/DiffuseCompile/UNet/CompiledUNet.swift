@@ -7,6 +7,7 @@ import DiffuseNN
 /// GEMMs, plans every intermediate into one arena by liveness, checks one replay against the eager
 /// result, and keeps the graph; later calls of that shape replay it. A new shape (or attention processor,
 /// and its kernel priority) compiles again. Results equal eager within rounding (summation order).
+/// SDXL's added conditions (text embeds, time ids) are two more graph inputs.
 ///
 /// The UNet must compute on a `TracingBackend` (build it with `TracingBackend(wrapping: backend)`); it
 /// still runs eagerly through `unet.forward`, with one lock per op of overhead. One call at a time.
@@ -23,7 +24,16 @@ public final class CompiledUNet: @unchecked Sendable {
     struct Key: Hashable {
         var sample: [Int]
         var context: [Int]
+        /// The added conditions' shapes (text embeds, time ids); empty without them.
+        var added: [[Int]]
         var processors: [String]
+
+        init(inputs: [Tensor], processors: [String]) {
+            sample = inputs[0].shape
+            context = inputs[2].shape
+            added = inputs.dropFirst(3).map(\.shape)
+            self.processors = processors
+        }
     }
 
     /// Throws `CompileError.notTraceable` when `unet` does not compute on a `TracingBackend`.
@@ -34,18 +44,19 @@ public final class CompiledUNet: @unchecked Sendable {
         self.tracer = tracer
     }
 
-    /// As `UNet2DConditionModel.forward(sample:timestep:encoderHiddenStates:)`: [B, out, H, W].
-    public func callAsFunction(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor) throws -> Tensor {
-        guard let inputs = try graphInputs(sample, timestep, encoderHiddenStates) else {
-            // Malformed shapes: eager forward throws its own message.
-            return try unet.forward(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates)
+    /// As `UNet2DConditionModel.forward(sample:timestep:encoderHiddenStates:added:)`: [B, out, H, W].
+    public func callAsFunction(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor,
+                               added: UNetAddedConditions? = nil) throws -> Tensor {
+        guard let inputs = try graphInputs(sample, timestep, encoderHiddenStates, added) else {
+            // Malformed shapes, or added conditions missing / unexpected: eager forward throws its own message.
+            return try unet.forward(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates, added: added)
         }
-        let key = Key(sample: inputs[0].shape, context: inputs[2].shape,
-                      processors: unet.attentionLayers.map(\.processor.name))
+        let key = Key(inputs: inputs, processors: unet.attentionLayers.map(\.processor.name))
         return try lock.withLock {
             if let graph = cache[key] { return graph.run(inputs) }
             let (graph, eager) = try GraphCapture.compile(on: tracer, inputs: inputs, options: options) { x in
-                try unet.forward(sample: x[0], timestep: x[1], encoderHiddenStates: x[2])
+                try unet.forward(sample: x[0], timestep: x[1], encoderHiddenStates: x[2],
+                                 added: x.count == 5 ? UNetAddedConditions(textEmbeds: x[3], timeIds: x[4]) : nil)
             }
             cache[key] = graph
             order.append(key)
@@ -55,18 +66,29 @@ public final class CompiledUNet: @unchecked Sendable {
     }
 
     /// With one timestep value for the whole batch.
-    public func callAsFunction(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor) throws -> Tensor {
-        try self(sample: sample, timestep: Tensor([timestep], shape: [1]), encoderHiddenStates: encoderHiddenStates)
+    public func callAsFunction(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor,
+                               added: UNetAddedConditions? = nil) throws -> Tensor {
+        try self(sample: sample, timestep: Tensor([timestep], shape: [1]), encoderHiddenStates: encoderHiddenStates,
+                 added: added)
     }
 
     /// Compiles for these shapes now (with zero inputs) unless already compiled; returns the summary.
+    /// An SDXL UNet (`requiresAddedConditions`) also needs the added conditions' shapes: text embeds
+    /// [B, P] and time ids [B, n].
     @discardableResult
-    public func compile(sampleShape: [Int], contextShape: [Int]) throws -> CompileSummary {
-        _ = try self(sample: Tensor(zeros: sampleShape, dtype: unet.dtype), timestep: 500,
-                     encoderHiddenStates: Tensor(zeros: contextShape, dtype: unet.dtype))
-        let key = Key(sample: sampleShape, context: contextShape,
-                      processors: unet.attentionLayers.map(\.processor.name))
-        guard let summary = lock.withLock({ cache[key]?.summary }) else {
+    public func compile(sampleShape: [Int], contextShape: [Int], textEmbedsShape: [Int]? = nil,
+                        timeIdsShape: [Int]? = nil) throws -> CompileSummary {
+        var added: UNetAddedConditions?
+        if let textEmbedsShape, let timeIdsShape {
+            added = UNetAddedConditions(textEmbeds: Tensor(zeros: textEmbedsShape, dtype: unet.dtype),
+                                        timeIds: Tensor(zeros: timeIdsShape, dtype: .f32))
+        }
+        let sample = Tensor(zeros: sampleShape, dtype: unet.dtype)
+        let context = Tensor(zeros: contextShape, dtype: unet.dtype)
+        _ = try self(sample: sample, timestep: 500, encoderHiddenStates: context, added: added)
+        let inputs = try graphInputs(sample, Tensor([500], shape: [1]), context, added)
+        let key = inputs.map { Key(inputs: $0, processors: unet.attentionLayers.map(\.processor.name)) }
+        guard let summary = lock.withLock({ key.flatMap { cache[$0]?.summary } }) else {
             throw CompileError.unreplayable(["shapes \(sampleShape) / \(contextShape) were not compiled"])
         }
         return summary
@@ -78,17 +100,23 @@ public final class CompiledUNet: @unchecked Sendable {
     /// Drops every compiled shape (and its arena).
     public func clearCache() { lock.withLock { cache = [:]; order = [] } }
 
-    /// The graph inputs: sample and context in the model's dtype, timesteps as f32 [B]; each a fresh
-    /// contiguous copy. Nil when the shapes are malformed.
-    private func graphInputs(_ sample: Tensor, _ timestep: Tensor, _ context: Tensor) throws -> [Tensor]? {
-        guard sample.rank == 4, context.rank == 3, sample.size(0) > 0 else { return nil }
+    /// The graph inputs: sample and context in the model's dtype, timesteps as f32 [B], then (SDXL) text
+    /// embeds and time ids as f32 (the forward computes the added embedding's input in f32); each a fresh
+    /// contiguous copy. Nil when the shapes are malformed or `added` does not match the UNet.
+    private func graphInputs(_ sample: Tensor, _ timestep: Tensor, _ context: Tensor,
+                             _ added: UNetAddedConditions?) throws -> [Tensor]? {
+        guard sample.rank == 4, context.rank == 3, sample.size(0) > 0,
+              unet.requiresAddedConditions == (added != nil) else { return nil }
         let batch = sample.size(0)
         guard timestep.rank <= 1, timestep.count == 1 || timestep.count == batch else {
             throw UNetInputError(argument: "timestep", message:
                 "has shape \(timestep.shape); expected a scalar, [1] or one per batch element [\(batch)]")
         }
         let t = timestep.reshaped([-1]).expanded(to: [batch])
-        return [GraphCapture.freshInput(sample, dtype: unet.dtype), GraphCapture.freshInput(t, dtype: .f32),
-                GraphCapture.freshInput(context, dtype: unet.dtype)]
+        let inputs = [GraphCapture.freshInput(sample, dtype: unet.dtype), GraphCapture.freshInput(t, dtype: .f32),
+                      GraphCapture.freshInput(context, dtype: unet.dtype)]
+        guard let added else { return inputs }
+        return inputs + [GraphCapture.freshInput(added.textEmbeds, dtype: .f32),
+                         GraphCapture.freshInput(added.timeIds, dtype: .f32)]
     }
 }

@@ -9,8 +9,8 @@ import Foundation
 ///
 /// The description names the file, the key, the offending value and what is accepted, e.g.
 ///
-///     unet/config.json: "addition_embed_type" = "text_time" is not supported (SDXL-style added
-///     text/time embeddings). Diffuse supports the SD 1.x / 2.x UNet: addition_embed_type must be null.
+///     unet/config.json: "addition_embed_type" = "text_image": not supported by Diffuse; only "text_time"
+///     (SDXL's added text/time embeddings) or null (SD 1.x / 2.x) is implemented
 public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: String, Sendable {
         /// The file could not be read.

@@ -17,9 +17,6 @@ extension UNet2DConditionConfig {
     public var crossAttentionDims: [Int] { crossAttentionDim.values(count: blockCount) }
     public var onlyCrossAttentionList: [Bool] { onlyCrossAttention.values(count: blockCount) }
 
-    /// Transformer depth per down block (1 for SD 1.x / 2.x); nil for the asymmetric per-attention form.
-    public var transformerLayersList: [Int]? { transformerLayersPerBlock.perBlockCounts(count: blockCount) }
-
     /// `mid_block_only_cross_attention`, defaulting to a bool `only_cross_attention`, else false.
     public var resolvedMidBlockOnlyCrossAttention: Bool {
         if let v = midBlockOnlyCrossAttention { return v }
@@ -30,38 +27,39 @@ extension UNet2DConditionConfig {
     /// Width of the timestep embedding MLP: `time_embedding_dim` or `block_out_channels[0] * 4` (1280 for SD).
     public var timeEmbedDim: Int { timeEmbeddingDim ?? blockOutChannels[0] * 4 }
 
-    /// Attention layout of down block `i` (also meaningful for blocks without attention).
+    /// Attention layout of down block `i` (also meaningful for blocks without attention): one
+    /// transformer depth per attention, `layers_per_block[i]` of them.
     public func downBlockAttention(_ i: Int) -> UNetBlockAttention {
         attention(channels: blockOutChannels[i], heads: attentionHeads[i],
-                  layers: transformerLayersList?[i] ?? 1, crossDim: crossAttentionDims[i],
-                  onlyCross: onlyCrossAttentionList[i])
+                  depths: transformerLayersPerBlock.depths(block: i, attentions: layersPerBlockList[i]),
+                  crossDim: crossAttentionDims[i], onlyCross: onlyCrossAttentionList[i])
     }
 
-    /// Attention layout of the mid block: the last entry of every per-block list.
+    /// Attention layout of the mid block (one attention): the last entry of every per-block list
+    /// (`transformer_layers_per_block[-1]`: SDXL's mid block has 10 transformer layers).
     public var midBlockAttention: UNetBlockAttention {
         let last = blockCount - 1
         return attention(channels: blockOutChannels[last], heads: attentionHeads[last],
-                         layers: transformerLayersList?[last] ?? 1, crossDim: crossAttentionDims[last],
-                         onlyCross: resolvedMidBlockOnlyCrossAttention)
+                         depths: transformerLayersPerBlock.depths(block: last, attentions: 1),
+                         crossDim: crossAttentionDims[last], onlyCross: resolvedMidBlockOnlyCrossAttention)
     }
 
-    /// Attention layout of up block `i` (0 = the deepest): per-block lists read reversed, as diffusers
-    /// does (`reversed_num_attention_heads`, `reversed_block_out_channels`, …).
+    /// Attention layout of up block `i` (0 = the deepest), with `layers_per_block + 1` attentions: per-block
+    /// lists read reversed, as diffusers does (`reversed_num_attention_heads`, `reversed_block_out_channels`,
+    /// …); the depths from `reverse_transformer_layers_per_block[i]` when given, else from
+    /// `transformer_layers_per_block` reversed (SDXL: 10, 2, 1).
     public func upBlockAttention(_ i: Int) -> UNetBlockAttention {
         let j = blockCount - 1 - i
-        let layers: Int
-        if let reverse = reverseTransformerLayersPerBlock, i < reverse.count, let first = reverse[i].first {
-            layers = first
-        } else {
-            layers = transformerLayersList?[j] ?? 1
-        }
-        return attention(channels: blockOutChannels[j], heads: attentionHeads[j], layers: layers,
+        let attentions = layersPerBlockList[j] + 1
+        let depths = reverseTransformerLayersPerBlock?.depths(block: i, attentions: attentions)
+            ?? transformerLayersPerBlock.depths(block: j, attentions: attentions)
+        return attention(channels: blockOutChannels[j], heads: attentionHeads[j], depths: depths,
                          crossDim: crossAttentionDims[j], onlyCross: onlyCrossAttentionList[j])
     }
 
-    private func attention(channels: Int, heads: Int, layers: Int, crossDim: Int, onlyCross: Bool) -> UNetBlockAttention {
+    private func attention(channels: Int, heads: Int, depths: [Int], crossDim: Int, onlyCross: Bool) -> UNetBlockAttention {
         UNetBlockAttention(channels: channels, heads: heads, headDim: heads > 0 ? channels / heads : 0,
-                           transformerLayers: layers, crossAttentionDim: crossDim, onlyCrossAttention: onlyCross)
+                           transformerLayers: depths, crossAttentionDim: crossDim, onlyCrossAttention: onlyCross)
     }
 
     /// Latent height/width the model was trained at (`sample_size`), e.g. 64 for SD 1.5, 96 for SD 2.1 768-v.

@@ -1,6 +1,7 @@
 /// What Diffuse's UNet implements: the SD 1.x / SD 2.x `UNet2DConditionModel` (incl. inpainting's
-/// 9 input channels). Everything else diffusers can build (SDXL added embeddings, class embeddings,
-/// LCM's `time_cond_proj_dim`, Fourier timesteps, other block types, …) is refused here with a message
+/// 9 input channels) and SDXL's (added text/time embeddings, per-block and per-attention transformer
+/// depths). Everything else diffusers can build (other added embeddings, class embeddings, LCM's
+/// `time_cond_proj_dim`, Fourier timesteps, other block types, …) is refused here with a message
 /// naming the file, the key, the value and what is supported.
 extension UNet2DConditionConfig {
     public static let supportedDownBlockTypes: Set<String> = ["CrossAttnDownBlock2D", "DownBlock2D"]
@@ -25,8 +26,12 @@ extension UNet2DConditionConfig {
         }
         // Model families: the keys that tell SDXL, class-conditioned and distilled UNets apart.
         if let v = additionEmbedType {
-            refuse("addition_embed_type", jsonText(v),
-                   "SDXL-style added text/time embeddings are not implemented; Diffuse supports SD 1.x / 2.x UNets (addition_embed_type null)")
+            if v == "text_time" {
+                problems += textTimeProblems()
+            } else {
+                refuse("addition_embed_type", jsonText(v),
+                       "only \"text_time\" (SDXL's added text/time embeddings) or null (SD 1.x / 2.x) is implemented")
+            }
         }
         if let v = classEmbedType {
             refuse("class_embed_type", jsonText(v), "class embeddings are not implemented (class_embed_type must be null)")
@@ -117,18 +122,32 @@ extension UNet2DConditionConfig {
         }
         checkCount("cross_attention_dim", crossAttentionDim.listCount, crossAttentionDim.jsonDescription)
         checkCount("only_cross_attention", onlyCrossAttention.listCount, onlyCrossAttention.jsonDescription)
-        switch transformerLayersPerBlock {
-        case .uniform: break
-        case .perBlock(let ns): checkCount("transformer_layers_per_block", ns.count, transformerLayersPerBlock.jsonDescription)
-        case .perAttention:
-            refuse("transformer_layers_per_block", transformerLayersPerBlock.jsonDescription,
-                   "asymmetric per-attention transformer depths are not implemented; give an int or one int per block")
+        if let count = transformerLayersPerBlock.listCount {
+            checkCount("transformer_layers_per_block", count, transformerLayersPerBlock.jsonDescription)
         }
         if let reverse = reverseTransformerLayersPerBlock {
-            refuse("reverse_transformer_layers_per_block", "\(reverse)", "must be null")
+            if let count = reverse.listCount {
+                checkCount("reverse_transformer_layers_per_block", count, reverse.jsonDescription)
+            } else {
+                problems.append(ConfigError(.invalidValue, file: sourceFile, key: "reverse_transformer_layers_per_block",
+                    value: reverse.jsonDescription, message: "must be a list with one entry per up block (an int, or a list with one depth per attention)"))
+            }
+        } else if case .perAttention = transformerLayersPerBlock {
+            problems.append(ConfigError(.invalidValue, file: sourceFile, key: "reverse_transformer_layers_per_block", value: "null",
+                message: "is required when transformer_layers_per_block gives one depth per attention (as in diffusers): "
+                    + "up blocks have layers_per_block + 1 attentions, so give one list per up block"))
+        }
+        let depthKeys: [(String, TransformerLayersPerBlock?)] = [
+            ("transformer_layers_per_block", transformerLayersPerBlock),
+            ("reverse_transformer_layers_per_block", reverseTransformerLayersPerBlock),
+        ]
+        for (key, value) in depthKeys where value?.allCounts.contains(where: { $0 < 0 }) == true {
+            problems.append(ConfigError(.invalidValue, file: sourceFile, key: key, value: value?.jsonDescription,
+                                        message: "transformer depths must not be negative"))
         }
         // Stop here if the lists do not line up: the checks below index them.
         guard problems.allSatisfy({ $0.kind == .unsupported }) else { return problems }
+        problems += perAttentionDepthProblems()
 
         // Divisibility: heads must divide each block's channels, groups must divide every channel count.
         for (i, (channels, heads)) in zip(blockOutChannels, attentionHeads).enumerated() where heads <= 0 || channels % heads != 0 {
@@ -151,6 +170,53 @@ extension UNet2DConditionConfig {
         if inChannels < 1 || outChannels < 1 {
             problems.append(ConfigError(.invalidValue, file: sourceFile, key: inChannels < 1 ? "in_channels" : "out_channels",
                                         value: "\(min(inChannels, outChannels))", message: "must be positive"))
+        }
+        return problems
+    }
+
+    /// `addition_embed_type: "text_time"` needs the width of each time id's embedding and `add_embedding`'s
+    /// input width (diffusers builds `Timesteps(addition_time_embed_dim, …)` and
+    /// `TimestepEmbedding(projection_class_embeddings_input_dim, …)` from them).
+    private func textTimeProblems() -> [ConfigError] {
+        func invalid(_ key: String, _ value: Int?, _ message: String) -> ConfigError {
+            ConfigError(.invalidValue, file: sourceFile, key: key, value: value.map { "\($0)" } ?? "null",
+                        message: message + " (addition_embed_type \"text_time\")")
+        }
+        guard let d = additionTimeEmbedDim, d > 0 else {
+            return [invalid("addition_time_embed_dim", additionTimeEmbedDim,
+                            "must be a positive width: the sinusoidal embedding of each time id (SDXL: 256)")]
+        }
+        guard let total = projectionClassEmbeddingsInputDim, total > d else {
+            return [invalid("projection_class_embeddings_input_dim", projectionClassEmbeddingsInputDim,
+                            "must be add_embedding's input width, text_embeds width + time-id count × addition_time_embed_dim "
+                            + "(SDXL base: 2816 = 1280 + 6 × 256), so more than addition_time_embed_dim = \(d)")]
+        }
+        return []
+    }
+
+    /// Per-attention depth lists must cover every attention of the blocks that have attentions (diffusers
+    /// indexes them by attention; extra entries are unused, as there): `layers_per_block` down, one in the
+    /// mid block (from the last entry), `layers_per_block + 1` up.
+    private func perAttentionDepthProblems() -> [ConfigError] {
+        var problems: [ConfigError] = []
+        let n = blockCount, layers = layersPerBlockList
+        func check(_ key: String, _ depths: [Int], needs: Int, _ what: String) {
+            if depths.count < needs {
+                problems.append(ConfigError(.invalidValue, file: sourceFile, key: key, value: "\(depths)",
+                    message: "has \(depths.count) entries but \(what) has \(needs) attention\(needs == 1 ? "" : "s"); give one depth per attention"))
+            }
+        }
+        if case .perAttention(let down) = transformerLayersPerBlock {
+            for i in 0..<n where downBlockTypes[i] == "CrossAttnDownBlock2D" {
+                check("transformer_layers_per_block[\(i)]", down[i], needs: layers[i], "down block \(i) (layers_per_block)")
+            }
+            check("transformer_layers_per_block[\(n - 1)]", down[n - 1], needs: 1, "the mid block (which reads the last entry)")
+        }
+        if case .perAttention(let up)? = reverseTransformerLayersPerBlock {
+            for i in 0..<n where upBlockTypes[i] == "CrossAttnUpBlock2D" {
+                check("reverse_transformer_layers_per_block[\(i)]", up[i], needs: layers[n - 1 - i] + 1,
+                      "up block \(i) (layers_per_block + 1)")
+            }
         }
         return problems
     }

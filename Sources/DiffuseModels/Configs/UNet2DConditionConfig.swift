@@ -39,7 +39,9 @@ public struct UNet2DConditionConfig: DefaultedConfigFile, Encodable, Equatable {
     public var normEps: Double
     public var crossAttentionDim: PerBlock<Int>
     public var transformerLayersPerBlock: TransformerLayersPerBlock
-    public var reverseTransformerLayersPerBlock: [[Int]]?
+    /// The up blocks' depths, given when `transformer_layers_per_block` is per attention; nil means
+    /// `transformer_layers_per_block` reversed (see `upBlockAttention(_:)`).
+    public var reverseTransformerLayersPerBlock: TransformerLayersPerBlock?
     public var encoderHidDim: Int?
     public var encoderHidDimType: String?
     /// Misnamed in diffusers: unless `num_attention_heads` is given this is the number of heads
@@ -51,7 +53,9 @@ public struct UNet2DConditionConfig: DefaultedConfigFile, Encodable, Equatable {
     public var dualCrossAttention: Bool
     public var useLinearProjection: Bool
     public var classEmbedType: String?
+    /// `"text_time"` for SDXL (added text/time embeddings, see `UNet2DConditionConfig+AddedConditions.swift`).
     public var additionEmbedType: String?
+    /// SDXL: the sinusoidal width of each time id (256).
     public var additionTimeEmbedDim: Int?
     public var numClassEmbeds: Int?
     public var upcastAttention: Bool
@@ -65,6 +69,7 @@ public struct UNet2DConditionConfig: DefaultedConfigFile, Encodable, Equatable {
     public var timeCondProjDim: Int?
     public var convInKernel: Int
     public var convOutKernel: Int
+    /// SDXL: the input width of `add_embedding` = text_embeds width + time-id count × `addition_time_embed_dim`.
     public var projectionClassEmbeddingsInputDim: Int?
     public var attentionType: String
     public var classEmbeddingsConcat: Bool
@@ -161,7 +166,7 @@ public struct UNet2DConditionConfig: DefaultedConfigFile, Encodable, Equatable {
         normEps = try c.decode(.normEps, default: 1e-5)
         crossAttentionDim = try c.decode(.crossAttentionDim, default: .uniform(1280))
         transformerLayersPerBlock = try c.decode(.transformerLayersPerBlock, default: .uniform(1))
-        reverseTransformerLayersPerBlock = try c.decodeIfPresent([[Int]].self, forKey: .reverseTransformerLayersPerBlock)
+        reverseTransformerLayersPerBlock = try c.decodeIfPresent(TransformerLayersPerBlock.self, forKey: .reverseTransformerLayersPerBlock)
         encoderHidDim = try c.decodeIfPresent(Int.self, forKey: .encoderHidDim)
         encoderHidDimType = try c.decodeIfPresent(String.self, forKey: .encoderHidDimType)
         attentionHeadDim = try c.decode(.attentionHeadDim, default: .uniform(8))

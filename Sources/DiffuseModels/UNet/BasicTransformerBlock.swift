@@ -1,8 +1,9 @@
 import DiffuseCore
 import DiffuseNN
 
-/// diffusers `BasicTransformerBlock` (models/attention.py) as SD 1.x / 2.x build it: `norm_type="layer_norm"`,
-/// `activation_fn="geglu"`, `attention_bias=False`, no `only_cross_attention`, no `double_self_attention`:
+/// diffusers `BasicTransformerBlock` (models/attention.py) as SD 1.x / 2.x / SDXL build it:
+/// `norm_type="layer_norm"`, `activation_fn="geglu"`, `attention_bias=False`, no `only_cross_attention`,
+/// no `double_self_attention`:
 ///
 ///     h = attn1(norm1(h)) + h                       self-attention
 ///     h = attn2(norm2(h), encoder_hidden_states) + h cross-attention on the text

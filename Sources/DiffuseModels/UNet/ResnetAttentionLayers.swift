@@ -33,18 +33,18 @@ struct ResnetAttentionLayers: Sendable {
 
     /// - Parameters:
     ///   - resnetChannels: (in, out) channels of each resnet, in order.
-    ///   - attention: the block's attention layout, or nil for blocks without attention.
-    ///   - attentionCount: how many `attentions` (each on `attention.channels` channels).
+    ///   - attention: the block's attention layout, or nil for blocks without attention; one `attentions.<k>`
+    ///     (on `attention.channels` channels) per entry of `attention.transformerLayers`, that deep.
     init(_ scope: WeightScope, resnetChannels: [(in: Int, out: Int)], attention: UNetBlockAttention?,
-         attentionCount: Int, settings: UNetBlockSettings) {
+         settings: UNetBlockSettings) {
         resnets = resnetChannels.enumerated().map { i, channels in
             ResnetBlock2D(scope["resnets"][i], inChannels: channels.in, outChannels: channels.out,
                           temb: settings.tembChannels, groups: settings.groups, eps: settings.eps)
         }
         if let attention {
-            attentions = (0..<attentionCount).map { i in
+            attentions = attention.transformerLayers.enumerated().map { i, depth in
                 Transformer2DModel(scope["attentions"][i], channels: attention.channels, attention: attention,
-                                   groups: settings.groups, useLinearProjection: settings.useLinearProjection,
+                                   depth: depth, groups: settings.groups, useLinearProjection: settings.useLinearProjection,
                                    upcastAttention: settings.upcastAttention)
             }
         } else {

@@ -7,8 +7,8 @@ import DiffuseNN
 ///     residual = x                                     [B, C, H, W]
 ///     x = norm(x)                                      GroupNorm(norm_num_groups, eps 1e-6)
 ///     x = proj_in(x) → [B, H·W, inner]                 1×1 conv before the flatten (SD 1.x), or a
-///                                                      Linear after it (`use_linear_projection`, SD 2.x)
-///     x = transformer_blocks[i](x, encoder_hidden_states)   (BasicTransformerBlock × depth)
+///                                                      Linear after it (`use_linear_projection`, SD 2.x, SDXL)
+///     x = transformer_blocks[i](x, encoder_hidden_states)   (BasicTransformerBlock × depth: 1 in SD, up to 10 in SDXL)
 ///     x = proj_out(x) → [B, C, H, W]                   conv after the unflatten, or Linear before it
 ///     return x + residual
 public struct Transformer2DModel: Sendable {
@@ -30,14 +30,15 @@ public struct Transformer2DModel: Sendable {
     let backend: any Backend
 
     /// - Parameters: `channels` in and out (the UNet block's channels), `attention` the block's resolved
-    ///   heads / head dim / depth / cross-attention dim, `groups` = `norm_num_groups`.
-    public init(_ scope: WeightScope, channels: Int, attention: UNetBlockAttention, groups: Int,
+    ///   heads / head dim / cross-attention dim, `depth` the number of `transformer_blocks` (diffusers'
+    ///   `num_layers`, this attention's entry of `transformer_layers_per_block`), `groups` = `norm_num_groups`.
+    public init(_ scope: WeightScope, channels: Int, attention: UNetBlockAttention, depth: Int, groups: Int,
                 useLinearProjection: Bool, upcastAttention: Bool) {
         let inner = attention.heads * attention.headDim
         norm = GroupNorm(scope["norm"], groups: groups, channels: channels, eps: 1e-6)
         projIn = Projection(scope["proj_in"], inChannels: channels, outChannels: inner, linear: useLinearProjection)
         let options = AttentionOptions(upcastAttention: upcastAttention)
-        transformerBlocks = (0..<attention.transformerLayers).map { d in
+        transformerBlocks = (0..<depth).map { d in
             BasicTransformerBlock(scope["transformer_blocks"][d], dim: inner, heads: attention.heads,
                                   headDim: attention.headDim, crossAttentionDim: attention.crossAttentionDim,
                                   options: options)

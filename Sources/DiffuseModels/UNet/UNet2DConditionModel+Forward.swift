@@ -1,8 +1,8 @@
 import DiffuseCore
 import DiffuseNN
 
-/// The forward pass of `UNet2DConditionModel` (diffusers `UNet2DConditionModel.forward`, without the
-/// ControlNet / adapter / added-embedding arguments, which SD 1.x / 2.x do not use).
+/// The forward pass of `UNet2DConditionModel` (diffusers `UNet2DConditionModel.forward`, with SDXL's
+/// `added_cond_kwargs`, without the ControlNet / adapter arguments).
 extension UNet2DConditionModel {
     /// One denoising step's model output.
     /// - Parameters:
@@ -11,22 +11,34 @@ extension UNet2DConditionModel {
     ///   - timestep: a scalar ([] or [1]), shared by the batch, or one per batch element ([B]); any
     ///     numeric dtype (diffusers passes int64 timesteps, schedulers like Euler fractional ones).
     ///   - encoderHiddenStates: text-encoder output [B, L, cross_attention_dim] (L = 77 for CLIP).
-    ///   - observe: called with diffusers' module names (`time_proj`, `time_embedding`, `conv_in`,
-    ///     `down_blocks.<i>`, `mid_block`, `up_blocks.<i>`, `conv_norm_out`, `conv_act`) and their outputs
-    ///     (for blocks returning tuples, the hidden states), to localise differences from diffusers.
+    ///   - added: SDXL's `added_cond_kwargs` (text embeds [B, P], time ids [B, n]); required exactly when
+    ///     `requiresAddedConditions` (`addition_embed_type: "text_time"`), else it must be nil.
+    ///   - observe: called with diffusers' module names (`time_proj`, `time_embedding`, SDXL's
+    ///     `add_time_proj` and `add_embedding`, `conv_in`, `down_blocks.<i>`, `mid_block`, `up_blocks.<i>`,
+    ///     `conv_norm_out`, `conv_act`) and their outputs (for blocks returning tuples, the hidden states),
+    ///     to localise differences from diffusers.
     /// - Returns: [B, out_channels, H, W] in the model's dtype (ε or v, as the model was trained).
+    /// - Throws: `UNetInputError` naming the argument whose shape does not fit (or `added` missing or
+    ///   unexpected).
     public func forward(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor,
+                        added: UNetAddedConditions? = nil,
                         observe: ((String, Tensor) -> Void)? = nil) throws -> Tensor {
-        try checkInputs(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates)
+        try checkInputs(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates, added: added)
         let batch = sample.size(0)
         let context = backend.cast(encoderHiddenStates, to: dtype)
 
         // Time embedding: [B] → t_emb [B, C0] (f32, cast to the compute dtype as diffusers does) → temb [B, 4·C0]
-        let timesteps = backend.contiguous(timestep.reshaped([-1]).expanded(to: [batch]))
+        let timesteps = backend.contiguous(onDevice(timestep).reshaped([-1]).expanded(to: [batch]))
         let tEmb = backend.cast(timeProj(timesteps), to: dtype)
         observe?("time_proj", tEmb)
-        let temb = timeEmbedding(tEmb)
+        var temb = timeEmbedding(tEmb)
         observe?("time_embedding", temb)
+        // SDXL: emb = emb + aug_emb, aug_emb from [B, P] text embeds and [B, n] time ids → [B, 4·C0]
+        if let addedEmbedding, let added {
+            let aug = addedEmbedding(textEmbeds: onDevice(added.textEmbeds), timeIds: onDevice(added.timeIds),
+                                     dtype: dtype, observe: observe)
+            temb = backend.add(temb, aug)
+        }
 
         // [B, Cin, H, W] → [B, C0, H, W]
         var h = convIn(backend.cast(sample, to: dtype))
@@ -69,37 +81,21 @@ extension UNet2DConditionModel {
     }
 
     /// `forward` with one timestep value for the whole batch.
-    public func forward(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor) throws -> Tensor {
-        try forward(sample: sample, timestep: backend.full([1], value: timestep), encoderHiddenStates: encoderHiddenStates)
+    public func forward(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor,
+                        added: UNetAddedConditions? = nil) throws -> Tensor {
+        try forward(sample: sample, timestep: backend.full([1], value: timestep), encoderHiddenStates: encoderHiddenStates,
+                    added: added)
     }
 
     /// `forward` with one timestep per batch element.
-    public func forward(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor) throws -> Tensor {
+    public func forward(sample: Tensor, timesteps: [Float], encoderHiddenStates: Tensor,
+                        added: UNetAddedConditions? = nil) throws -> Tensor {
         try forward(sample: sample, timestep: Tensor(timesteps, shape: [timesteps.count]),
-                    encoderHiddenStates: encoderHiddenStates)
+                    encoderHiddenStates: encoderHiddenStates, added: added)
     }
 
-    /// Shapes a forward pass needs; each failure names the argument, the shape and what was expected.
-    func checkInputs(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor) throws {
-        guard sample.rank == 4, sample.size(1) == config.inChannels, sample.dtype.isFloatingPoint else {
-            throw UNetInputError(argument: "sample", message:
-                "has shape \(sample.shape) (\(sample.dtype)); expected floating [B, \(config.inChannels), H, W]")
-        }
-        let batch = sample.size(0)
-        guard batch > 0, sample.size(2) > 0, sample.size(3) > 0 else {
-            throw UNetInputError(argument: "sample", message:
-                "has shape \(sample.shape); batch, height and width must be positive")
-        }
-        guard timestep.rank <= 1, timestep.count == 1 || timestep.count == batch else {
-            throw UNetInputError(argument: "timestep", message:
-                "has shape \(timestep.shape); expected a scalar, [1] or one per batch element [\(batch)]")
-        }
-        let textWidths = Set(config.crossAttentionDims)
-        guard encoderHiddenStates.rank == 3, encoderHiddenStates.size(0) == batch,
-              textWidths.contains(encoderHiddenStates.size(2)), encoderHiddenStates.dtype.isFloatingPoint else {
-            throw UNetInputError(argument: "encoderHiddenStates", message:
-                "has shape \(encoderHiddenStates.shape); expected [\(batch), L, \(textWidths.sorted().map(String.init).joined(separator: " or "))] "
-                + "(batch of the sample, cross_attention_dim of the config)")
-        }
+    /// `tensor` on the backend's device: as is when it is there already, else uploaded (a host tensor).
+    private func onDevice(_ tensor: Tensor) -> Tensor {
+        tensor.device === backend.device ? tensor : backend.upload(tensor)
     }
 }

@@ -1,10 +1,12 @@
 import DiffuseCore
 import DiffuseNN
 
-/// diffusers `UNet2DConditionModel` (models/unets/unet_2d_condition.py) for the SD 1.x / 2.x family:
+/// diffusers `UNet2DConditionModel` (models/unets/unet_2d_condition.py) for the SD 1.x / 2.x and SDXL
+/// families:
 ///
 ///     t_emb  = time_proj(t)                  sinusoidal, [B, block_out_channels[0]]
 ///     temb   = time_embedding(t_emb)         [B, 4·block_out_channels[0]]
+///     temb  += add_embedding(text_embeds, time_ids)   SDXL only (`TextTimeEmbedding`), [B, 4·C0]
 ///     h      = conv_in(sample)               [B, C0, H, W]
 ///     down_blocks: h, skips                  channels C0 … Cn−1, resolution halved by every block but the last
 ///     mid_block                              [B, Cn−1, H/2ⁿ⁻¹, W/2ⁿ⁻¹]
@@ -24,6 +26,8 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
 
     let timeProj: Timesteps
     let timeEmbedding: TimestepEmbedding
+    /// `add_time_proj` + `add_embedding`, for `addition_embed_type: "text_time"` (SDXL); nil otherwise.
+    let addedEmbedding: TextTimeEmbedding?
     let convIn: Conv2d
     let downBlocks: [UNetDownBlock]
     let midBlock: UNetMidBlock2DCrossAttn
@@ -58,6 +62,12 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
         timeProj = Timesteps(channels: channels[0], flipSinToCos: config.flipSinToCos,
                              freqShift: Float(config.freqShift), backend: backend)
         timeEmbedding = TimestepEmbedding(root["time_embedding"], inChannels: channels[0], timeEmbedDim: config.timeEmbedDim)
+        // SDXL: [B, P] text embeds ++ [B, n] time ids → [B, temb] (validated: both widths are set)
+        addedEmbedding = config.requiresAddedConditions
+            ? TextTimeEmbedding(root, timeIdWidth: config.additionTimeEmbedDim!, inputWidth: config.projectionClassEmbeddingsInputDim!,
+                                timeEmbedDim: config.timeEmbedDim, flipSinToCos: config.flipSinToCos,
+                                freqShift: Float(config.freqShift))
+            : nil
         convIn = Conv2d(root["conv_in"], inChannels: config.inChannels, outChannels: channels[0],
                         kernel: config.convInKernel, padding: (config.convInKernel - 1) / 2)
 
@@ -98,6 +108,10 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
     public var attentionLayers: [Attention] {
         downBlocks.flatMap(\.attentionLayers) + upBlocks.flatMap(\.attentionLayers) + midBlock.attentionLayers
     }
+
+    /// Whether `forward` needs `added:` (SDXL's text embeddings and time ids); see the config's
+    /// `addedTimeIdsCount(textEmbedsWidth:)` and `addedTextEmbedsWidth(timeIdsCount:)` for their widths.
+    public var requiresAddedConditions: Bool { config.requiresAddedConditions }
 
     /// Number of 2× resolution changes on the way down (= on the way up), diffusers' `num_upsamplers`.
     /// Latent sizes that are not multiples of 2^this take the `forward_upsample_size` path.

@@ -21,10 +21,11 @@ public struct UNetDownBlock: Sendable {
     init(_ scope: WeightScope, kind: Kind, inChannels: Int, outChannels: Int, numLayers: Int,
          attention: UNetBlockAttention, addDownsample: Bool, downsamplePadding: Int, settings: UNetBlockSettings) {
         self.kind = kind
+        require(kind != .crossAttnDownBlock2D || attention.transformerLayers.count == numLayers,
+                "\(kind.rawValue): \(attention.transformerLayers.count) transformer depths for \(numLayers) layers")
         let channels = (0..<numLayers).map { i in (in: i == 0 ? inChannels : outChannels, out: outChannels) }
         layers = ResnetAttentionLayers(scope, resnetChannels: channels,
-                                       attention: kind == .crossAttnDownBlock2D ? attention : nil,
-                                       attentionCount: numLayers, settings: settings)
+                                       attention: kind == .crossAttnDownBlock2D ? attention : nil, settings: settings)
         downsampler = addDownsample
             ? Downsample2D(scope["downsamplers"][0], channels: outChannels, padding: downsamplePadding)
             : nil

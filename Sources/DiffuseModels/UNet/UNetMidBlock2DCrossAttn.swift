@@ -9,10 +9,11 @@ import DiffuseNN
 public struct UNetMidBlock2DCrossAttn: Sendable {
     let layers: ResnetAttentionLayers
 
-    init(_ scope: WeightScope, channels: Int, attention: UNetBlockAttention, numLayers: Int = 1,
-         settings: UNetBlockSettings) {
-        layers = ResnetAttentionLayers(scope, resnetChannels: Array(repeating: (in: channels, out: channels), count: numLayers + 1),
-                                       attention: attention, attentionCount: numLayers, settings: settings)
+    /// One attention per entry of `attention.transformerLayers` (one, as the UNet builds it), one resnet more.
+    init(_ scope: WeightScope, channels: Int, attention: UNetBlockAttention, settings: UNetBlockSettings) {
+        let resnets = attention.transformerLayers.count + 1
+        layers = ResnetAttentionLayers(scope, resnetChannels: Array(repeating: (in: channels, out: channels), count: resnets),
+                                       attention: attention, settings: settings)
     }
 
     var attentionLayers: [Attention] { layers.attentionLayers }

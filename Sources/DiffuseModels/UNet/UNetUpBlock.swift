@@ -26,14 +26,15 @@ public struct UNetUpBlock: Sendable {
     init(_ scope: WeightScope, kind: Kind, inChannels: Int, outChannels: Int, prevOutputChannels: Int,
          numLayers: Int, attention: UNetBlockAttention, addUpsample: Bool, settings: UNetBlockSettings) {
         self.kind = kind
+        require(kind != .crossAttnUpBlock2D || attention.transformerLayers.count == numLayers,
+                "\(kind.rawValue): \(attention.transformerLayers.count) transformer depths for \(numLayers) layers")
         let channels = (0..<numLayers).map { i in
             let skipChannels = i == numLayers - 1 ? inChannels : outChannels
             let resnetIn = i == 0 ? prevOutputChannels : outChannels
             return (in: resnetIn + skipChannels, out: outChannels)
         }
         layers = ResnetAttentionLayers(scope, resnetChannels: channels,
-                                       attention: kind == .crossAttnUpBlock2D ? attention : nil,
-                                       attentionCount: numLayers, settings: settings)
+                                       attention: kind == .crossAttnUpBlock2D ? attention : nil, settings: settings)
         upsampler = addUpsample ? Upsample2D(scope["upsamplers"][0], channels: outChannels) : nil
         backend = scope.backend
     }

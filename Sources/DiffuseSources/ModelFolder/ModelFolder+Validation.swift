@@ -11,7 +11,8 @@ extension ModelFolder {
     }
 
     /// Every reason Diffuse cannot run this model: component classes in `model_index.json`, then each
-    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer).
+    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer), then a UNet the SD 1.x / 2.x
+    /// pipeline cannot drive (SDXL's, which needs added conditions).
     public func unsupportedFeatures() -> [ConfigError] {
         var problems: [ConfigError] = []
         let expected: [(String, Set<String>)] = [
@@ -25,7 +26,13 @@ extension ModelFolder {
                     message: "not supported by Diffuse; supported: \(classes.sorted().joined(separator: ", "))"))
             }
         }
-        return problems + unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
+        problems += unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
             + tokenizer.unsupportedFeatures()
+        if unet.requiresAddedConditions {
+            problems.append(ConfigError(.unsupported, file: unet.sourceFile, key: "addition_embed_type",
+                value: "\"text_time\"", message: "an SDXL UNet: it needs added text embeddings and time ids, "
+                    + "which the SD 1.x / 2.x pipeline does not provide (SDXL pipelines are not implemented)"))
+        }
+        return problems
     }
 }

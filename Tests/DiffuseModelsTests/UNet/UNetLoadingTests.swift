@@ -15,16 +15,17 @@ import DiffuseTestSupport
 @Suite struct UNetLoadingTests {
     static let tinyWeights = FixturePaths.path("tiny-sd1/unet/diffusion_pytorch_model.safetensors")
 
-    /// SDXL's UNet config decodes (diffusers accepts it) but is refused before any weight is read,
-    /// naming the first unsupported key and its value.
-    @Test func sdxlConfigIsRefusedAtLoadNamingTheKey() throws {
-        let config = try UNet2DConditionConfig(contentsOfFile: FixturePaths.path("configs/sdxl/unet.json"))
+    /// An added embedding other than SDXL's (here Kandinsky's "text_image") decodes (diffusers accepts
+    /// it) but is refused before any weight is read, naming the key and its value.
+    @Test func otherAddedEmbeddingIsRefusedAtLoadNamingTheKey() throws {
+        var config = try UNet2DConditionConfig(contentsOfFile: FixturePaths.path("tiny-sd1/unet/config.json"))
+        config.additionEmbedType = "text_image"
         let error = try #require(throws: ConfigError.self) {
             try UNet2DConditionModel(config: config, weightFiles: [Self.tinyWeights], backend: CPUBackend())
         }
         #expect(error.kind == .unsupported)
         #expect(error.key == "addition_embed_type")
-        #expect(error.description.contains("sdxl/unet.json") && error.description.contains("\"text_time\""))
+        #expect(error.description.contains("\"text_image\"") && error.description.contains("\"text_time\""))
     }
 
     @Test func midBlockScaleFactorOtherThanOneIsRefused() throws {

@@ -4,12 +4,14 @@ import DiffuseModels
 import DiffuseNN
 import DiffuseTestSupport
 
-/// The tiny fixture UNets (`Fixtures/tiny-sd{1,2}/unet`) and their diffusers references
+/// The tiny fixture UNets (`Fixtures/tiny-{sd1,sd2,sdxl}/unet`) and their diffusers references
 /// (`reference.safetensors`, tensors `unet.*`, see Fixtures/README.md).
 enum TinyUNet {
-    /// The UNet of `tiny-sd1` or `tiny-sd2`, computing in `dtype`.
-    static func load(_ family: String, dtype: DType = .f32) throws -> UNet2DConditionModel {
-        try UNet2DConditionModel(directory: FixturePaths.path("tiny-\(family)/unet"), dtype: dtype, backend: CPUBackend())
+    /// The UNet of `tiny-sd1`, `tiny-sd2` or `tiny-sdxl` (`folder`: `unet`, or `unet_nested` in tiny-sdxl),
+    /// computing in `dtype` on `backend`.
+    static func load(_ family: String, folder: String = "unet", dtype: DType = .f32,
+                     backend: any Backend = CPUBackend()) throws -> UNet2DConditionModel {
+        try UNet2DConditionModel(directory: FixturePaths.path("tiny-\(family)/\(folder)"), dtype: dtype, backend: backend)
     }
 
     static func reference(_ family: String) throws -> SafeTensorsFile {
