@@ -11,12 +11,13 @@ extension ModelFolder {
     }
 
     /// Every reason Diffuse cannot run this model: component classes in `model_index.json`, then each
-    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer).
+    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer, and SDXL's second ones).
     public func unsupportedFeatures() -> [ConfigError] {
         var problems: [ConfigError] = []
         let expected: [(String, Set<String>)] = [
             ("unet", ["UNet2DConditionModel"]), ("vae", ["AutoencoderKL"]),
             ("text_encoder", Self.supportedTextEncoderClasses), ("tokenizer", Self.supportedTokenizerClasses),
+            ("text_encoder_2", Self.supportedTextEncoderClasses), ("tokenizer_2", Self.supportedTokenizerClasses),
         ]
         for (name, classes) in expected {
             if let component = modelIndex[name], !classes.contains(component.className) {
@@ -26,6 +27,7 @@ extension ModelFolder {
             }
         }
         return problems + unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
-            + tokenizer.unsupportedFeatures()
+            + tokenizer.unsupportedFeatures() + (textEncoder2?.unsupportedFeatures() ?? [])
+            + (tokenizer2?.unsupportedFeatures() ?? [])
     }
 }
