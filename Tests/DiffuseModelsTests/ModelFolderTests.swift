@@ -258,3 +258,41 @@ struct ModelFolderTests {
         #expect(again == index)
     }
 }
+
+/// SDXL folders: `text_encoder_2` and `tokenizer_2` are read when `model_index.json` lists them.
+@Suite("Model folder, SDXL")
+struct ModelFolderSDXLTests {
+    @Test func secondTextEncoderAndTokenizer() throws {
+        let folder = try ModelFolder(path: FixturePaths.path("tiny-sdxl"))
+        let text2 = try #require(folder.textEncoder2)
+        #expect(text2.hiddenSize == 48 && text2.projectionDim == 40 && text2.hiddenAct == "gelu")
+        #expect(folder.tokenizer2?.padToken == "!" && folder.tokenizer.padToken == "<|endoftext|>")
+        #expect(folder.textEncoder2Weights?.files == [FixturePaths.path("tiny-sdxl") + "/text_encoder_2/model.safetensors"])
+        #expect(folder.tokenizer2Files?.hasVocabAndMerges == true)
+        #expect(folder.weightFiles(.textEncoder2) == folder.textEncoder2Weights)
+
+        let sd15 = try ModelFolder(path: FixturePaths.path("tiny-sd1"))
+        #expect(sd15.textEncoder2 == nil && sd15.tokenizer2 == nil && sd15.textEncoder2Weights == nil && sd15.tokenizer2Files == nil)
+        #expect(sd15.weightFiles(.textEncoder2) == nil)
+    }
+
+    /// A listed `text_encoder_2` needs its folder, config and weights like a required component.
+    @Test func listedSecondTextEncoderMustBeComplete() throws {
+        let tmp = try TempModelFolder()
+        try tmp.copy(FixturePaths.path("configs/sdxl/model_index.json"), to: "model_index.json")
+        let noFolder = folderError { _ = try ModelFolder(path: tmp.path) }
+        #expect(noFolder?.kind == .missingComponent && noFolder?.path == tmp.path + "/text_encoder_2", "\(String(describing: noFolder))")
+
+        try tmp.copy(FixturePaths.path("configs/sdxl/text_encoder_2.json"), to: "text_encoder_2/config.json")
+        try tmp.copy(FixturePaths.path("configs/sdxl/tokenizer_2_config.json"), to: "tokenizer_2/tokenizer_config.json")
+        try tmp.write("{}", to: "tokenizer_2/vocab.json")
+        try tmp.write("#version: 0.2\n", to: "tokenizer_2/merges.txt")
+        let noWeights = folderError { _ = try ModelFolder(path: tmp.path) }
+        #expect(noWeights?.kind == .missingWeights && noWeights?.path == tmp.path + "/text_encoder_2")
+
+        try tmp.write("", to: "text_encoder_2/model.safetensors")
+        let folder = try ModelFolder(path: tmp.path)
+        #expect(folder.textEncoder2?.numHiddenLayers == 32 && folder.tokenizer2?.padToken == "!")
+        #expect(try ModelFolder(path: tmp.path, weights: false).textEncoder2Weights == WeightFiles(files: []))
+    }
+}

@@ -55,11 +55,7 @@ struct InspectCommand: ParsableCommand {
     /// key-check error.
     private func report(_ name: String, _ component: SingleFileCheckpoint.Component, _ folder: ModelFolder,
                         build: (WeightStore) throws -> String) -> Int {
-        let files: [String] = switch component {
-        case .unet: folder.unetWeights.files
-        case .vae: folder.vaeWeights.files
-        case .textEncoder: folder.textEncoderWeights.files
-        }
+        let files = folder.weightFiles(component)?.files ?? []
         do {
             // First pass in stored dtypes for the counts, then a store in the dominant dtype to build from.
             let counts = try folder.weightStore(component, dtype: nil).storedDTypes

@@ -12,7 +12,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Hub id only: branch, tag or commit hash (default main).")
     var revision: String?
 
-    @Option(help: "Single-file --model only: a diffusers folder or hub id holding its configs (default: recognise SD 1.5 / 2.1 from the tensor shapes).")
+    @Option(help: "Single-file --model only: a diffusers folder or hub id holding its configs (default: recognise SD 1.5 / 2.1 / SDXL base from the keys and tensor shapes).")
     var config: String?
 
     @Option(help: "Single-file SD 2.x --model only: v_prediction (768 px 2.x, the default) or epsilon (512 px 2.x-base).")

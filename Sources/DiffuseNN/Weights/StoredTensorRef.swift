@@ -13,6 +13,7 @@ public struct StoredTensorRef: Sendable, Equatable, CustomStringConvertible {
         case .identity: return key
         case .chunk(let index, let parts): return "\(key) (part \(index + 1) of \(parts) along dim 0)"
         case .squeezeTrailing: return "\(key) (1×1 conv weight as linear)"
+        case .transpose: return "\(key) (transposed)"
         }
     }
 }

@@ -134,9 +134,10 @@ public final class WeightStore: @unchecked Sendable {
         if let memory = entry.memory { return ref.transform.apply(memory).hostConverted(to: target) }
         do {
             guard ref.transform != .identity else { return try entry.file!.tensor(ref.key, as: target) }
-            // Cut the view first, then convert only that part.
+            // Cut the view first, then convert only that part (a strided view — a transpose — is copied
+            // row-major: modules expect contiguous weights).
             let view = ref.transform.apply(try entry.file!.tensor(ref.key))
-            return target == entry.dtype ? view : view.hostConverted(to: target)
+            return target == entry.dtype ? view.hostContiguous() : view.hostConverted(to: target)
         } catch {
             // Headers were validated when the file was opened; a read can fail only on an unsupported
             // conversion, which is reported with the key.

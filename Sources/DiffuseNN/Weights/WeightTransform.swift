@@ -1,6 +1,7 @@
 import DiffuseCore
 
-/// The reshapes a renamed checkpoint needs; all are views of the stored tensor (no copy).
+/// The reshapes a renamed checkpoint needs; all are views of the stored tensor (no copy; `transpose`'s
+/// view is strided, and `WeightStore` hands it out as a row-major copy).
 public enum WeightTransform: Sendable, Equatable {
     case identity
     /// Part `index` of `parts` equal pieces along dimension 0, e.g. OpenCLIP's fused
@@ -8,6 +9,9 @@ public enum WeightTransform: Sendable, Equatable {
     case chunk(index: Int, parts: Int)
     /// Trailing size-1 dimensions dropped: a 1×1 conv weight [C, C, 1, 1] → a linear weight [C, C].
     case squeezeTrailing
+    /// A matrix's two dimensions swapped: OpenCLIP's `text_projection` [hidden, projection] (applied as
+    /// `x @ P`) → a linear weight [projection, hidden].
+    case transpose
 
     /// The model-side shape for a stored shape; nil when the stored shape cannot be cut this way.
     public func shape(from stored: [Int]) -> [Int]? {
@@ -21,6 +25,8 @@ public enum WeightTransform: Sendable, Equatable {
             var shape = stored
             while shape.count > 2, shape.last == 1 { shape.removeLast() }
             return shape
+        case .transpose:
+            return stored.count == 2 ? [stored[1], stored[0]] : nil
         }
     }
 
@@ -34,6 +40,8 @@ public enum WeightTransform: Sendable, Equatable {
             return tensor.sliced(dim: 0, index * size ..< (index + 1) * size)
         case .squeezeTrailing:
             return tensor.reshaped(shape(from: tensor.shape)!)
+        case .transpose:
+            return tensor.transposed()
         }
     }
 }

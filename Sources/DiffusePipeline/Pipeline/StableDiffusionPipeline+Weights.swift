@@ -18,11 +18,7 @@ extension StableDiffusionPipeline {
             }
             return store
         }
-        let files = switch component {
-        case .unet: folder.unetWeights.files
-        case .vae: folder.vaeWeights.files
-        case .textEncoder: folder.textEncoderWeights.files
-        }
+        let files = try folder.requiredWeightFiles(component).files
         if allF32 { return try WeightStore(files: files, dtype: .f32) }
         return try weightStore(files, component, policy: policy)
     }

@@ -11,13 +11,14 @@ extension ModelFolder {
     }
 
     /// Every reason Diffuse cannot run this model: component classes in `model_index.json`, then each
-    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer), then a UNet the SD 1.x / 2.x
-    /// pipeline cannot drive (SDXL's, which needs added conditions).
+    /// config's `unsupportedFeatures()` (UNet, VAE, text encoder, tokenizer, and SDXL's second ones), then
+    /// a UNet the SD 1.x / 2.x pipeline cannot drive (SDXL's, which needs added conditions).
     public func unsupportedFeatures() -> [ConfigError] {
         var problems: [ConfigError] = []
         let expected: [(String, Set<String>)] = [
             ("unet", ["UNet2DConditionModel"]), ("vae", ["AutoencoderKL"]),
             ("text_encoder", Self.supportedTextEncoderClasses), ("tokenizer", Self.supportedTokenizerClasses),
+            ("text_encoder_2", Self.supportedTextEncoderClasses), ("tokenizer_2", Self.supportedTokenizerClasses),
         ]
         for (name, classes) in expected {
             if let component = modelIndex[name], !classes.contains(component.className) {
@@ -27,7 +28,8 @@ extension ModelFolder {
             }
         }
         problems += unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
-            + tokenizer.unsupportedFeatures()
+            + tokenizer.unsupportedFeatures() + (textEncoder2?.unsupportedFeatures() ?? [])
+            + (tokenizer2?.unsupportedFeatures() ?? [])
         if unet.requiresAddedConditions {
             problems.append(ConfigError(.unsupported, file: unet.sourceFile, key: "addition_embed_type",
                 value: "\"text_time\"", message: "an SDXL UNet: it needs added text embeddings and time ids, "

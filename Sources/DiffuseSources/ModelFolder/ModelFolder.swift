@@ -15,6 +15,7 @@ import DiffuseSchedulers
 ///     unet/config.json              diffusion_pytorch_model.safetensors
 ///     vae/config.json               diffusion_pytorch_model.safetensors
 ///     scheduler/scheduler_config.json
+///     text_encoder_2/, tokenizer_2/    SDXL: a second text encoder and tokenizer, laid out as the first
 ///
 /// `init(path:variant:)` checks that every component Diffuse needs is listed in `model_index.json` and
 /// has its folder, config and weights, and decodes every config. It does not judge whether Diffuse can
@@ -23,6 +24,9 @@ import DiffuseSchedulers
 public struct ModelFolder: Sendable {
     /// The components a text-to-image pipeline needs, by folder name.
     public static let requiredComponents = ["text_encoder", "tokenizer", "unet", "vae", "scheduler"]
+    /// Components read when `model_index.json` lists them (SDXL's second text encoder and tokenizer); each
+    /// then needs its folder, config and (text encoder) weights like a required one.
+    public static let optionalComponents = ["text_encoder_2", "tokenizer_2"]
 
     /// The folder, as given.
     public let path: String
@@ -36,10 +40,18 @@ public struct ModelFolder: Sendable {
     public let tokenizer: CLIPTokenizerConfig
     public let scheduler: SchedulerConfig
 
+    /// SDXL's `text_encoder_2` (CLIPTextModelWithProjection) and `tokenizer_2`; nil when not listed.
+    public let textEncoder2: CLIPTextConfig?
+    public let tokenizer2: CLIPTokenizerConfig?
+
     public let unetWeights: WeightFiles
     public let vaeWeights: WeightFiles
     public let textEncoderWeights: WeightFiles
     public let tokenizerFiles: TokenizerFiles
+    /// `text_encoder_2`'s weight files (empty with `weights: false`) and `tokenizer_2`'s vocabulary; nil
+    /// when not listed.
+    public let textEncoder2Weights: WeightFiles?
+    public let tokenizer2Files: TokenizerFiles?
     /// Set when the weights come from a single-file checkpoint (`SingleFileCheckpoint.open`) instead of
     /// the component folders; the configs are then this folder's.
     public internal(set) var checkpoint: SingleFileCheckpoint?
@@ -65,7 +77,8 @@ public struct ModelFolder: Sendable {
         }
         modelIndex = try ModelIndex(contentsOfFile: indexPath)
 
-        for name in Self.requiredComponents {
+        for name in Self.requiredComponents + Self.optionalComponents {
+            if Self.optionalComponents.contains(name), modelIndex[name] == nil { continue }
             guard modelIndex[name] != nil else {
                 let listed = modelIndex.absentComponents.contains(name) ? "is listed as null" : "is not listed"
                 throw ModelFolderError(.missingComponent, path: indexPath,
@@ -81,6 +94,11 @@ public struct ModelFolder: Sendable {
         vae = try Self.decodeConfig(root + "/vae/config.json", as: AutoencoderKLConfig.self)
         textEncoder = try Self.decodeConfig(root + "/text_encoder/config.json", as: CLIPTextConfig.self)
         tokenizer = try Self.decodeConfig(root + "/tokenizer/tokenizer_config.json", as: CLIPTokenizerConfig.self)
+        let hasTextEncoder2 = modelIndex["text_encoder_2"] != nil, hasTokenizer2 = modelIndex["tokenizer_2"] != nil
+        textEncoder2 = hasTextEncoder2
+            ? try Self.decodeConfig(root + "/text_encoder_2/config.json", as: CLIPTextConfig.self) : nil
+        tokenizer2 = hasTokenizer2
+            ? try Self.decodeConfig(root + "/tokenizer_2/tokenizer_config.json", as: CLIPTokenizerConfig.self) : nil
         let schedulerPath = root + "/scheduler/scheduler_config.json"
         try Self.requireConfig(schedulerPath)
         do {
@@ -93,10 +111,14 @@ public struct ModelFolder: Sendable {
             unetWeights = try Self.findWeights(in: root + "/unet", baseName: "diffusion_pytorch_model", variant: variant)
             vaeWeights = try Self.findWeights(in: root + "/vae", baseName: "diffusion_pytorch_model", variant: variant)
             textEncoderWeights = try Self.findWeights(in: root + "/text_encoder", baseName: "model", variant: variant)
+            textEncoder2Weights = hasTextEncoder2
+                ? try Self.findWeights(in: root + "/text_encoder_2", baseName: "model", variant: variant) : nil
         } else {
             (unetWeights, vaeWeights, textEncoderWeights) = (WeightFiles(files: []), WeightFiles(files: []), WeightFiles(files: []))
+            textEncoder2Weights = hasTextEncoder2 ? WeightFiles(files: []) : nil
         }
         tokenizerFiles = try Self.findTokenizerFiles(in: root + "/tokenizer")
+        tokenizer2Files = hasTokenizer2 ? try Self.findTokenizerFiles(in: root + "/tokenizer_2") : nil
     }
 
     /// Absolute path of a component folder, e.g. `componentPath("unet")`.

@@ -1,11 +1,14 @@
 import DiffuseNN
 
-/// transformers CLIPTextModel keys → a single-file checkpoint's text encoder, as diffusers'
+/// transformers CLIPTextModel / CLIPTextModelWithProjection keys → one text encoder of a single-file
+/// checkpoint, stored under `prefix` (where, per family: `SingleFileCheckpoint.Family`), as diffusers'
 /// loaders/single_file_utils.py reads it:
 ///
-/// - SD 1.x (`convert_ldm_clip_checkpoint`): OpenAI CLIP under `cond_stage_model.transformer.`,
-///   otherwise the same keys (`text_model.…`).
-/// - SD 2.x (`convert_open_clip_checkpoint`): OpenCLIP under `cond_stage_model.model.`:
+/// - CLIP (`convert_ldm_clip_checkpoint`; SD 1.x under `cond_stage_model.transformer.`, SDXL's
+///   `text_encoder` under `conditioner.embedders.0.transformer.`): the same keys (`text_model.…`).
+/// - OpenCLIP (`convert_open_clip_checkpoint`; SD 2.x under `cond_stage_model.model.`, SDXL's
+///   `text_encoder_2` under `conditioner.embedders.1.model.`, the SDXL refiner's under
+///   `conditioner.embedders.0.model.`):
 ///
 ///       embeddings.token_embedding.weight         token_embedding.weight
 ///       embeddings.position_embedding.weight      positional_embedding
@@ -14,27 +17,26 @@ import DiffuseNN
 ///       encoder.layers.N.self_attn.out_proj       transformer.resblocks.N.attn.out_proj
 ///       encoder.layers.N.mlp.fc1 / fc2            transformer.resblocks.N.mlp.c_fc / c_proj
 ///       final_layer_norm                          ln_final
+///       text_projection.weight [P, H]             text_projection [H, P], transposed (OpenCLIP computes x @ P)
 ///
-///   `text_projection` and `logit_scale` are not used (SD conditions on hidden states), nor are the
-///   resblocks past the config's `num_hidden_layers` (SD 2 uses the penultimate of OpenCLIP's 24
-///   layers: diffusers' config has 23).
+///   `text_projection` is used only by a CLIPTextModelWithProjection (SDXL's `text_encoder_2`, whose
+///   pooled, projected output conditions the UNet); SD 2's CLIPTextModel leaves it unused. `logit_scale`
+///   is never used, nor are the resblocks past the config's `num_hidden_layers` (SD 2 uses the
+///   penultimate of OpenCLIP's 24 layers: diffusers' config has 23; SDXL's bigG config keeps all 32).
 struct OriginalTextEncoderMapping: WeightKeyMapping {
     typealias Layout = SingleFileCheckpoint.TextEncoderLayout
 
-    static func prefix(_ layout: Layout) -> String {
-        layout == .clip ? "cond_stage_model.transformer." : "cond_stage_model.model."
-    }
-
     let layout: Layout
-    var prefix: String { Self.prefix(layout) }
+    /// Where the text encoder's keys start, e.g. `cond_stage_model.transformer.`.
+    let prefix: String
 
-    /// Stored keys (after the prefix) that the text model does not use, given `layers` encoder layers.
-    static func ignoredPrefixes(_ layout: Layout, layers: Int) -> [String] {
-        let p = prefix(layout)
+    /// Stored keys that the text model does not use, given `layers` encoder layers and whether the model
+    /// has a projection (CLIPTextModelWithProjection).
+    func ignoredPrefixes(layers: Int, projection: Bool) -> [String] {
         switch layout {
-        case .clip: return [p + "text_model.embeddings.position_ids"]
-        case .openCLIP: return [p + "text_projection", p + "logit_scale", p + "attn_mask"]
-            + (layers..<64).map { "\(p)transformer.resblocks.\($0)." }
+        case .clip: return [prefix + "text_model.embeddings.position_ids"]
+        case .openCLIP: return [prefix + "logit_scale", prefix + "attn_mask"] + (projection ? [] : [prefix + "text_projection"])
+            + (layers..<64).map { "\(prefix)transformer.resblocks.\($0)." }
         }
     }
 
@@ -42,11 +44,14 @@ struct OriginalTextEncoderMapping: WeightKeyMapping {
 
     func storedTensor(for modelKey: String) -> StoredTensorRef? {
         let key = modelKey.hasPrefix("text_model.") ? String(modelKey.dropFirst("text_model.".count)) : modelKey
-        if layout == .clip { return StoredTensorRef(prefix + "text_model." + key) }
+        if layout == .clip {
+            return StoredTensorRef(prefix + (key.hasPrefix("text_projection.") ? key : "text_model." + key))
+        }
         let p = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         switch key {
         case "embeddings.token_embedding.weight": return StoredTensorRef(prefix + "token_embedding.weight")
         case "embeddings.position_embedding.weight": return StoredTensorRef(prefix + "positional_embedding")
+        case "text_projection.weight": return StoredTensorRef(prefix + "text_projection", .transpose)
         default: break
         }
         if p.count == 2, p[0] == "final_layer_norm" { return StoredTensorRef(prefix + "ln_final." + p[1]) }

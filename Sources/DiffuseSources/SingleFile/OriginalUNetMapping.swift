@@ -5,6 +5,7 @@ import DiffuseNN
 /// diffusers' loaders/single_file_utils.py `convert_ldm_unet_checkpoint`:
 ///
 ///     time_embedding.linear_1 / linear_2        time_embed.0 / time_embed.2
+///     add_embedding.linear_1 / linear_2         label_emb.0.0 / label_emb.0.2     (SDXL's text_time added embedding)
 ///     conv_in                                   input_blocks.0.0
 ///     down_blocks.i.resnets.j                   input_blocks.(start_i + j).0     start_i = 1 + Σ_{k<i} (layers_k + 1)
 ///     down_blocks.i.attentions.j                input_blocks.(start_i + j).1
@@ -17,7 +18,8 @@ import DiffuseNN
 ///
 /// Resnet leaves: norm1 → in_layers.0, conv1 → in_layers.2, time_emb_proj → emb_layers.1, norm2 →
 /// out_layers.0, conv2 → out_layers.3, conv_shortcut → skip_connection. Transformer leaves are the same
-/// in both layouts. `layers'` is `layers_per_block` reversed; up blocks have one resnet more.
+/// in both layouts, however many `transformer_blocks.K` an attention has (SDXL's
+/// `transformer_layers_per_block`). `layers'` is `layers_per_block` reversed; up blocks have one resnet more.
 struct OriginalUNetMapping: WeightKeyMapping {
     static let prefix = "model.diffusion_model."
 
@@ -44,6 +46,7 @@ struct OriginalUNetMapping: WeightKeyMapping {
     }
 
     static let fixed = ["time_embedding.linear_1": "time_embed.0", "time_embedding.linear_2": "time_embed.2",
+                        "add_embedding.linear_1": "label_emb.0.0", "add_embedding.linear_2": "label_emb.0.2",
                         "conv_in": "input_blocks.0.0", "conv_norm_out": "out.0", "conv_out": "out.2"]
     static let resnetLeaves = ["norm1": "in_layers.0", "conv1": "in_layers.2", "time_emb_proj": "emb_layers.1",
                                "norm2": "out_layers.0", "conv2": "out_layers.3", "conv_shortcut": "skip_connection"]

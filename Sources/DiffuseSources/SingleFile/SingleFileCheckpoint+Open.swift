@@ -1,8 +1,12 @@
 extension SingleFileCheckpoint {
     /// Opens a single-file checkpoint as a `ModelFolder` the pipeline loads like any other: the configs
     /// from `options.configFolder` (a diffusers folder; its weights are ignored) or, without one, the
-    /// standard SD 1.5 / 2.1 configs the tensor shapes are recognised as (`StandardModel`); the weights
-    /// from the file (`ModelFolder.checkpoint`).
+    /// standard SD 1.5 / 2.1 / SDXL base 1.0 configs the tensor shapes are recognised as
+    /// (`StandardModel`); the weights from the file (`ModelFolder.checkpoint`). An SDXL file's
+    /// `text_encoder_2` is `weightStore(.textEncoder2, dtype:)` of the returned folder.
+    ///
+    /// SDXL refiner files are recognised and mapped (`SingleFileCheckpoint`, `StandardModel.sdxlRefiner`)
+    /// but refused here: a refiner has no `text_encoder`, which `ModelFolder` requires.
     ///
     /// ```swift
     /// let folder = try SingleFileCheckpoint.open(path: "v1-5-pruned-emaonly.safetensors")
@@ -13,6 +17,11 @@ extension SingleFileCheckpoint {
     /// configs are reported when the pipeline loads (`WeightLoadError`, by original-layout key).
     public static func open(path: String, options: SingleFileOptions = SingleFileOptions()) throws -> ModelFolder {
         let checkpoint = try SingleFileCheckpoint(path: path)
+        if checkpoint.family == .sdxlRefiner {
+            throw SingleFileError(.unsupported, path: path, message:
+                "an SDXL refiner checkpoint (its only text encoder, OpenCLIP, under conditioner.embedders.0.model.*): "
+                + "recognised, but a refiner has no text_encoder and Diffuse's model folders need one; use an SDXL base or SD 1.x / 2.x checkpoint")
+        }
         let configs: String
         if let folder = options.configFolder {
             if options.predictionType != nil {

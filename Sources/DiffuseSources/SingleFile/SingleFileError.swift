@@ -6,15 +6,16 @@ public struct SingleFileError: Error, CustomStringConvertible, Equatable, Sendab
         case pickle
         /// No such file, or not a `.safetensors` file.
         case unreadable
-        /// Not a Stable Diffusion 1.x / 2.x checkpoint in the original layout (or a variant Diffuse does not run).
+        /// Not a Stable Diffusion 1.x / 2.x / XL checkpoint in the original layout (or a variant Diffuse does
+        /// not run: inpainting, the SDXL refiner).
         case unsupported
-        /// The architecture is not a standard SD 1.x / 2.x one and no config folder was given.
+        /// The architecture is not a standard SD 1.x / 2.x / XL one and no config folder was given.
         case unrecognised
         /// The standard configs need the CLIP vocabulary, which was not found.
         case missingVocabulary
         /// The standard config folder could not be written.
         case configFolder
-        /// An option that does not apply (a prediction type with a config folder or for SD 1.x).
+        /// An option that does not apply (a prediction type with a config folder or for SD 1.x / SDXL).
         case invalidOption
     }
 

@@ -2,7 +2,8 @@
 public struct SingleFileOptions: Sendable, Equatable {
     /// A diffusers folder holding the configs (`model_index.json`, `unet/config.json`, `vae/config.json`,
     /// `text_encoder/config.json`, `scheduler/scheduler_config.json`, `tokenizer/`); weights there are
-    /// ignored and need not exist. Nil: recognise a standard SD 1.x / 2.x model from the tensor shapes.
+    /// ignored and need not exist. SDXL folders add `text_encoder_2/config.json` and `tokenizer_2/`. Nil:
+    /// recognise a standard SD 1.5 / 2.x / SDXL base model from the keys and tensor shapes.
     public var configFolder: String?
     /// For a recognised SD 2.x checkpoint: `"v_prediction"` (SD 2.x 768 px, the default, as diffusers
     /// decides for a file without `global_step`) or `"epsilon"` (the 512 px 2.x-base models). With a

@@ -5,7 +5,7 @@
 /// `stable-diffusion-v1-5` and `stabilityai/stable-diffusion-2-1` configs, the ones diffusers'
 /// `from_single_file` fetches for v1 / v2 checkpoints), compact JSON; `model_index.json` lists no
 /// safety checker. SD 2.1-base is SD 2.1 with `stabilityai/stable-diffusion-2-1-base`'s differences:
-/// `sample_size` 64 (512 px), `upcast_attention` false, epsilon prediction.
+/// `sample_size` 64 (512 px), `upcast_attention` false, epsilon prediction. SDXL: StandardModel+SDXLConfigs.swift.
 extension StandardModel {
     /// Relative path in a diffusers folder → file contents.
     var configFiles: [String: String] {
@@ -34,6 +34,8 @@ extension StandardModel {
             "scheduler/scheduler_config.json": #"{"_class_name":"DDIMScheduler","_diffusers_version":"0.8.0","beta_end":0.012,"beta_schedule":"scaled_linear","beta_start":0.00085,"clip_sample":false,"num_train_timesteps":1000,"prediction_type":"epsilon","set_alpha_to_one":false,"skip_prk_steps":true,"steps_offset":1,"trained_betas":null}"#,
             "tokenizer/tokenizer_config.json": #"{"add_prefix_space":false,"bos_token":{"__type":"AddedToken","content":"<|startoftext|>","lstrip":false,"normalized":true,"rstrip":false,"single_word":false},"do_lower_case":true,"eos_token":{"__type":"AddedToken","content":"<|endoftext|>","lstrip":false,"normalized":true,"rstrip":false,"single_word":false},"errors":"replace","model_max_length":77,"name_or_path":"hf-models/stable-diffusion-v2-768x768/tokenizer","pad_token":"!","special_tokens_map_file":"./special_tokens_map.json","tokenizer_class":"CLIPTokenizer","unk_token":{"__type":"AddedToken","content":"<|endoftext|>","lstrip":false,"normalized":true,"rstrip":false,"single_word":false}}"#,
         ]
+        case .sdxl: return Self.sdxlConfigFiles
+        case .sdxlRefiner: return Self.sdxlRefinerConfigFiles
         }
     }
 }

@@ -9,16 +9,18 @@ import Glibc
 import DiffuseCore
 
 /// The standard configs on disk: a diffusers folder without weights (`model_index.json`, component
-/// configs, `tokenizer/` with `tokenizer_config.json` + CLIP's `vocab.json` and `merges.txt`), so
-/// that a recognised checkpoint loads exactly like one given `--config`.
+/// configs, `tokenizer/` — and SDXL's `tokenizer_2/` — with `tokenizer_config.json` + CLIP's `vocab.json`
+/// and `merges.txt`), so that a recognised checkpoint loads exactly like one given `--config`.
 ///
 /// - Written under `configRoot` (`SingleFileOptions.configRoot`, else `$DIFFUSE_CACHE_DIR`, else
-///   `$XDG_CACHE_HOME/diffuse`, else `~/.cache/diffuse`) as `standard-configs/<sd15|sd21|sd21-base>/`;
-///   files are rewritten only when their contents differ.
-/// - The CLIP vocabulary (1.6 MB, the same for SD 1.x and 2.x) is not compiled in; it is copied from
-///   `vocabularyFolder`: `SingleFileOptions.vocabularyFolder`, else `$DIFFUSE_VOCABULARY`, else the
-///   source checkout's `Fixtures/tokenizer` (found from this file's compile-time path: works for
-///   `swift run` / `swift test` in the repository), else — once copied — the config root's own copy.
+///   `$XDG_CACHE_HOME/diffuse`, else `~/.cache/diffuse`) as
+///   `standard-configs/<sd15|sd21|sd21-base|sdxl|sdxl-refiner>/`; files are rewritten only when their
+///   contents differ.
+/// - The CLIP vocabulary (1.6 MB, the same for SD 1.x, 2.x and both SDXL tokenizers) is not compiled
+///   in; it is copied from `vocabularyFolder`: `SingleFileOptions.vocabularyFolder`, else
+///   `$DIFFUSE_VOCABULARY`, else the source checkout's `Fixtures/tokenizer` (found from this file's
+///   compile-time path: works for `swift run` / `swift test` in the repository), else — once copied —
+///   the config root's own copy.
 extension StandardModel {
     private static let lock = Lock()
 
@@ -61,12 +63,14 @@ extension StandardModel {
     /// Writes (or refreshes) this model's config folder and returns its path.
     public func configFolder(_ options: SingleFileOptions = SingleFileOptions()) throws -> String {
         let folder = Self.configRoot(options) + "/standard-configs/" + rawValue
-        let vocabulary = try Self.vocabularyFolder(options, installed: folder + "/tokenizer")
+        let tokenizers = configFiles.keys.filter { $0.hasSuffix("/tokenizer_config.json") }
+            .map { String($0.dropLast("/tokenizer_config.json".count)) }.sorted()   // tokenizer, tokenizer_2
+        let vocabulary = try Self.vocabularyFolder(options, installed: folder + "/" + tokenizers[0])
         try Self.lock.withLock {
             var files = configFiles.mapValues { Data($0.utf8) }
-            if vocabulary != folder + "/tokenizer" {
+            for tokenizer in tokenizers where vocabulary != folder + "/" + tokenizer {
                 for name in ["vocab.json", "merges.txt"] {
-                    files["tokenizer/" + name] = try Data(contentsOf: URL(fileURLWithPath: vocabulary + "/" + name))
+                    files[tokenizer + "/" + name] = try Data(contentsOf: URL(fileURLWithPath: vocabulary + "/" + name))
                 }
             }
             for (relative, data) in files.sorted(by: { $0.key < $1.key }) {

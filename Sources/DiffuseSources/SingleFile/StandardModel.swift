@@ -1,12 +1,15 @@
 import DiffuseCore
 
-/// The standard architectures a single-file checkpoint is recognised as without `--config`, from its
-/// tensor shapes as diffusers' `infer_diffusers_model_type` (loaders/single_file_utils.py) does:
+/// The standard architectures a single-file checkpoint is recognised as without `--config`: its family
+/// (`SingleFileCheckpoint.Family`, from the key prefixes, as diffusers' `infer_diffusers_model_type` in
+/// loaders/single_file_utils.py) and its tensor shapes:
 ///
-/// - UNet `conv_in` must be [320, 4, 3, 3] (inpainting checkpoints, 9 input channels, are refused);
-/// - the cross-attention context width (`input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight`
-///   [320, C]) and the text encoder's layout decide: C = 768 with CLIP → SD 1.5; C = 1024 with
-///   OpenCLIP → SD 2.1.
+/// - UNet `conv_in` must be [320, 4, 3, 3] ([384, 4, 3, 3] for the SDXL refiner); inpainting
+///   checkpoints, 9 input channels, are refused;
+/// - the cross-attention context width (`to_k` of the first attention: [C_0, C] at
+///   `input_blocks.1.1` for SD 1.x / 2.x, [C_1, C] at `input_blocks.4.1` for SDXL, whose first level has
+///   none) must be the family's: C = 768 (CLIP) → SD 1.5; 1024 (OpenCLIP) → SD 2.1; 2048 (CLIP ⊕
+///   OpenCLIP bigG) → SDXL base 1.0; 1280 (bigG) → SDXL refiner 1.0.
 ///
 /// SD 2.x comes as 768 px v-prediction (2.0, 2.1) and 512 px epsilon (2.0-base, 2.1-base) models with
 /// the same shapes; the weights cannot tell them apart. Like diffusers for a file without
@@ -16,13 +19,24 @@ public enum StandardModel: String, Sendable, CaseIterable {
     case sd15 = "sd15"
     case sd21 = "sd21"
     case sd21Base = "sd21-base"
+    case sdxl = "sdxl"
+    case sdxlRefiner = "sdxl-refiner"
 
     static let convIn = "model.diffusion_model.input_blocks.0.0.weight"
-    static let contextKey = "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"
+
+    /// The `to_k` of the first cross-attention in `family`'s UNet: [channels, context width].
+    static func contextKey(_ family: SingleFileCheckpoint.Family) -> String {
+        let block = family == .sd1 || family == .sd2 ? 1 : 4
+        return "model.diffusion_model.input_blocks.\(block).1.transformer_blocks.0.attn2.to_k.weight"
+    }
+
+    /// The standard models of each family: UNet base channels (`conv_in` rows), context width.
+    static let standardShapes: [SingleFileCheckpoint.Family: (channels: Int, context: Int)] =
+        [.sd1: (320, 768), .sd2: (320, 1024), .sdxl: (320, 2048), .sdxlRefiner: (384, 1280)]
 
     /// The standard model `checkpoint` is, or an `unrecognised` error saying to pass `--config`.
     public static func recognise(_ checkpoint: SingleFileCheckpoint, predictionType: String?) throws -> StandardModel {
-        let path = checkpoint.path
+        let path = checkpoint.path, family = checkpoint.family
         let advice = "pass --config with a diffusers folder (or hub id) holding this model's configs"
         guard let convIn = checkpoint.file.info(convIn)?.shape else {
             throw SingleFileError(.unrecognised, path: path, message: "no \(Self.convIn): cannot recognise the architecture; " + advice)
@@ -31,21 +45,25 @@ public enum StandardModel: String, Sendable, CaseIterable {
             throw SingleFileError(.unsupported, path: path,
                 message: "an inpainting checkpoint (9 UNet input channels); Diffuse runs text-to-image / image-to-image models only")
         }
-        guard convIn == [320, 4, 3, 3], let context = checkpoint.file.info(contextKey)?.shape, context.count == 2 else {
+        let standard = standardShapes[family]!
+        guard convIn == [standard.channels, 4, 3, 3], let context = checkpoint.file.info(contextKey(family))?.shape,
+              context.count == 2 else {
             throw SingleFileError(.unrecognised, path: path,
-                message: "not a standard SD 1.x / 2.x UNet (conv_in \(convIn), expected [320, 4, 3, 3]); " + advice)
+                message: "not a standard \(family.rawValue) UNet (conv_in \(convIn), expected [\(standard.channels), 4, 3, 3]); " + advice)
         }
-        let model: StandardModel
-        switch (context[1], checkpoint.textEncoderLayout) {
-        case (768, .clip): model = .sd15
-        case (1024, .openCLIP): model = predictionType == "epsilon" ? .sd21Base : .sd21
-        default:
+        guard context[1] == standard.context else {
             throw SingleFileError(.unrecognised, path: path,
-                message: "cross-attention width \(context[1]) with a \(checkpoint.textEncoderLayout.rawValue) text encoder is not a standard SD 1.x (768, CLIP) or 2.x (1024, OpenCLIP) model; " + advice)
+                message: "cross-attention width \(context[1]) in an \(family.rawValue) checkpoint (\(checkpoint.textEncoderLayout.rawValue) text encoder) is not the standard \(standard.context) of SD 1.x (768, CLIP), 2.x (1024, OpenCLIP), SDXL base (2048) or refiner (1280); " + advice)
         }
-        if let predictionType, model == .sd15 || !["epsilon", "v_prediction"].contains(predictionType) {
-            throw SingleFileError(.invalidOption, path: path, message: model == .sd15
-                ? "prediction type \"\(predictionType)\" given for an SD 1.x checkpoint; it applies to SD 2.x (epsilon or v_prediction) — for other models pass --config with a scheduler_config.json"
+        let model: StandardModel = switch family {
+        case .sd1: .sd15
+        case .sd2: predictionType == "epsilon" ? .sd21Base : .sd21
+        case .sdxl: .sdxl
+        case .sdxlRefiner: .sdxlRefiner
+        }
+        if let predictionType, family != .sd2 || !["epsilon", "v_prediction"].contains(predictionType) {
+            throw SingleFileError(.invalidOption, path: path, message: family != .sd2
+                ? "prediction type \"\(predictionType)\" given for an \(family.rawValue) checkpoint; it applies to SD 2.x (epsilon or v_prediction) — for other models pass --config with a scheduler_config.json"
                 : "prediction type \"\(predictionType)\" must be epsilon or v_prediction")
         }
         return model
@@ -57,6 +75,8 @@ public enum StandardModel: String, Sendable, CaseIterable {
         case .sd15: return "Stable Diffusion 1.5 (512 px, epsilon)"
         case .sd21: return "Stable Diffusion 2.1 (768 px, v-prediction)"
         case .sd21Base: return "Stable Diffusion 2.1-base (512 px, epsilon)"
+        case .sdxl: return "Stable Diffusion XL base 1.0 (1024 px, epsilon)"
+        case .sdxlRefiner: return "Stable Diffusion XL refiner 1.0 (1024 px, epsilon)"
         }
     }
 }
