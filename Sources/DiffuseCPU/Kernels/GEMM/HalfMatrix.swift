@@ -55,15 +55,18 @@ struct HalfMatrix: GEMMMatrixOperand, @unchecked Sendable {
         }
     }
 
-    /// dst[0 ..< count] = f32(src[0 ..< count]) for contiguous src.
+    /// dst[p · stride] = f32(src[p]) for p < count, src contiguous: 8 elements converted at a time and
+    /// written down a packed panel (a column of B panels: stride 16; a row of A micro-panels: stride 6).
     @inline(__always)
-    static func convert(_ src: UnsafePointer<UInt16>, _ dst: UnsafeMutablePointer<Float>, count: Int, _ format: Format) {
+    static func convert(_ src: UnsafePointer<UInt16>, count: Int, into dst: UnsafeMutablePointer<Float>,
+                        stride: Int, _ format: Format) {
         var p = 0
         while p + 8 <= count {
-            UnsafeMutableRawPointer(dst + p).storeBytes(of: floats8(src + p, format), as: SIMD8<Float>.self)
+            let v = floats8(src + p, format)
+            for e in 0..<8 { dst[(p + e) * stride] = v[e] }
             p += 8
         }
-        while p < count { dst[p] = float(src[p], format); p += 1 }
+        while p < count { dst[p * stride] = float(src[p], format); p += 1 }
     }
 }
 
@@ -87,14 +90,7 @@ extension HalfMatrix {
                 // convert 8 of its elements at a time and write them down the panel.
                 for jj in 0..<16 {
                     if jj < width {
-                        let src = pointer(k0, j + jj)
-                        var p = 0
-                        while p + 8 <= kc {
-                            let v = Self.floats8(src + p, format)
-                            for e in 0..<8 { panel[(p + e) * 16 + jj] = v[e] }
-                            p += 8
-                        }
-                        while p < kc { panel[p * 16 + jj] = Self.float(src[p], format); p += 1 }
+                        Self.convert(pointer(k0, j + jj), count: kc, into: panel + jj, stride: 16, format)
                     } else {
                         for p in 0..<kc { panel[p * 16 + jj] = 0 }
                     }
@@ -120,14 +116,7 @@ extension HalfMatrix {
                 // convert 8 elements of each row at a time and interleave them into the panel.
                 for r in 0..<6 {
                     if r < height {
-                        let src = pointer(i + r, k0)
-                        var p = 0
-                        while p + 8 <= kc {
-                            let v = Self.floats8(src + p, format)
-                            for e in 0..<8 { panel[(p + e) * 6 + r] = v[e] }
-                            p += 8
-                        }
-                        while p < kc { panel[p * 6 + r] = Self.float(src[p], format); p += 1 }
+                        Self.convert(pointer(i + r, k0), count: kc, into: panel + r, stride: 6, format)
                     } else {
                         for p in 0..<kc { panel[p * 6 + r] = 0 }
                     }
