@@ -2,7 +2,9 @@ import DiffuseCore
 import DiffuseNN
 
 /// transformers `CLIPTextModel` (models/clip/modeling_clip.py, transformers 5; `CLIPTextTransformer` in
-/// transformers 4): the text encoder of Stable Diffusion 1.x / 2.x.
+/// transformers 4): the text encoder of Stable Diffusion 1.x / 2.x — and `CLIPTextModelWithProjection`
+/// (SDXL's `text_encoder_2`), which adds `text_embeds = text_projection(pooler_output)`
+/// (CLIPTextModel+Projection.swift).
 ///
 ///     x = token_embedding(ids) + position_embedding(0..<L)          [B, L] → [B, L, hidden]
 ///     x = encoder.layers[i](x)   for each layer (pre-LN, causal)     [B, L, hidden]
@@ -22,6 +24,9 @@ public final class CLIPTextModel: AttentionLayers, Sendable {
     let embeddings: CLIPTextEmbeddings
     let layers: [CLIPEncoderLayer]
     let finalLayerNorm: LayerNorm
+    /// `CLIPTextModelWithProjection`'s `text_projection` (hidden → projection_dim, no bias), nil for a plain
+    /// `CLIPTextModel` (see `hasProjection`).
+    let textProjection: Linear?
     let backend: any Backend
 
     /// Builds the model from `config` and the tensors of `weights` (whose `dtype` is the compute dtype),
@@ -46,6 +51,11 @@ public final class CLIPTextModel: AttentionLayers, Sendable {
                              attentionName: "text_model.encoder.layers.\(i).self_attn")
         }
         finalLayerNorm = LayerNorm(root["final_layer_norm"], dim: config.hiddenSize, eps: Float(config.layerNormEps))
+        // `text_projection.weight` sits outside `text_model.` in both layouts.
+        textProjection = Self.hasProjection(config: config)
+            ? Linear(WeightScope(weights, backend: backend)["text_projection"], inFeatures: config.hiddenSize,
+                     outFeatures: config.projectionDim ?? config.hiddenSize, bias: false)
+            : nil
         dtype = embeddings.dtype
         self.backend = backend
         try weights.finish()

@@ -7,6 +7,8 @@ public struct CLIPTextModelError: Error, CustomStringConvertible, Equatable, Sen
         case invalidClipSkip
         /// A text-encoder folder without its safetensors weights.
         case missingWeights
+        /// Projected text embeddings asked of a model without `text_projection`.
+        case noProjection
     }
 
     public let kind: Kind
