@@ -9,7 +9,7 @@ import DiffuseTestSupport
 /// `.build/debug/diffuse`, or `$DIFFUSE_BINARY`). Skipped when no binary is found; build it first
 /// (`swift build`, which `swift test` does).
 ///
-/// - Every fixture case (Fixtures/tiny-sd*/pipeline_cases.json) through the command: the PNGs it writes
+/// - Every fixture case (Fixtures/tiny-sd*/pipeline_cases.json, SDXL's included) through the command: the PNGs it writes
 ///   equal diffusers' `output_type="pil"` images within 1 level of 255 (the library tests explain the
 ///   ±1), with the `parameters` chunk.
 /// - Bad input: exit code ≠ 0, exactly one stderr line starting `error: `, and nothing written.
@@ -51,6 +51,7 @@ struct GenerateCommandTests {
     static let allCases: [(String, PipelineCase)] =
         ((try? PipelineFixture.cases("tiny-sd1").cases) ?? []).map { ("tiny-sd1", $0) }
         + ((try? PipelineFixture.cases("tiny-sd2").cases) ?? []).map { ("tiny-sd2", $0) }
+        + ((try? PipelineFixture.cases("tiny-sdxl").cases) ?? []).map { ("tiny-sdxl", $0) }
 
     @Test(arguments: allCases.map { "\($0.0)/\($0.1.case)" })
     func pngEqualsDiffusers(_ id: String) throws {
@@ -62,6 +63,9 @@ struct GenerateCommandTests {
                          "--seed", "\(c.seed)", "--negative-prompt", c.negative_prompt, "--images", "\(c.images)",
                          "--output", "out.png", "--quiet", c.prompt]
         if let scheduler = c.scheduler { arguments += ["--scheduler", scheduler] }
+        if let spacing = c.timestep_spacing { arguments += ["--timestep-spacing", spacing] }
+        if let prompt2 = c.prompt_2 { arguments += ["--prompt-2", prompt2] }
+        if let negative2 = c.negative_prompt_2 { arguments += ["--negative-prompt-2", negative2] }
         if c.img2img {
             let pixels = try tensors.tensor("\(c.case).init_image").hostContiguous()
             let picture = RGBImage(width: pixels.size(1), height: pixels.size(0),

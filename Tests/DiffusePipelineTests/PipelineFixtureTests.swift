@@ -53,12 +53,18 @@ import DiffuseTestSupport
 
     static let sd1Cases = (try? PipelineFixture.cases("tiny-sd1").cases) ?? []
     static let sd2Cases = (try? PipelineFixture.cases("tiny-sd2").cases) ?? []
+    static let sdxlCases = (try? PipelineFixture.cases("tiny-sdxl").cases) ?? []
 
     @Test(arguments: sd1Cases)
     func sd1Case(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1") }
 
     @Test(arguments: sd2Cases)
     func sd2Case(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd2") }
+
+    /// SDXL (`StableDiffusionXLPipeline` / `StableDiffusionXLImg2ImgPipeline`): two text encoders, pooled
+    /// text embeddings and time ids, zeros for a missing negative prompt; same tolerances as SD 1.x / 2.x.
+    @Test(arguments: sdxlCases)
+    func sdxlCase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sdxl") }
 
     static func run(_ c: PipelineCase, in name: String) throws {
         let pipe = try PipelineFixture.pipeline(name)

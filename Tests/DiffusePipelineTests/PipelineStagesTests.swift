@@ -21,7 +21,9 @@ import DiffuseTestSupport
         func latentPreparation(for config: GenerationConfiguration) throws -> any LatentPreparation {
             try base.latentPreparation(for: config)
         }
-        func makeScheduler(_ choice: SchedulerChoice?) throws -> any Scheduler { try base.makeScheduler(choice) }
+        func makeScheduler(_ choice: SchedulerChoice?, timestepSpacing: String?) throws -> any Scheduler {
+            try base.makeScheduler(choice, timestepSpacing: timestepSpacing)
+        }
         func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int) { try base.validate(config) }
     }
 
@@ -59,7 +61,7 @@ import DiffuseTestSupport
         denoiser.hooks = [recorder]
         var scheduler = try sd.makeScheduler(nil)
         try scheduler.setTimesteps(3)
-        let conditioning = try sd.promptEncoder.encode(Self.config())
+        let conditioning = try sd.promptEncoder.encode(Self.config(), size: (32, 32))
         let latents = sd.backend.zeros([1, 4, 16, 16])
         for (i, t) in scheduler.timesteps.enumerated() {
             let step = DenoisingStep(index: i, count: scheduler.timesteps.count, timestep: t)

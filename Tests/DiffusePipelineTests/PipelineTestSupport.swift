@@ -48,6 +48,10 @@ struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
     let images: Int
     let img2img: Bool
     let strength: Double
+    /// SDXL cases: the second encoder's prompts (nil: the first's); any case: a timestep spacing override.
+    var prompt_2: String? = nil
+    var negative_prompt_2: String? = nil
+    var timestep_spacing: String? = nil
 
     var description: String { `case` }
 
@@ -63,6 +67,9 @@ struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
             return choice
         }
         c.imagesPerPrompt = images
+        c.prompt2 = prompt_2
+        c.negativePrompt2 = negative_prompt_2
+        c.timestepSpacing = timestep_spacing
         if img2img {
             c.initImage = initImage
             c.strength = strength

@@ -32,8 +32,15 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var source: ModelOptions
 
-    @Option(help: "What to steer away from (the unconditional half of guidance).")
+    @Option(help: "What to steer away from (the unconditional half of guidance). SDXL without one: zeros, as diffusers.")
     var negativePrompt: String = ""
+
+    @Option(name: .customLong("prompt-2"), help: "SDXL: the prompt of the second text encoder (default: the prompt).")
+    var prompt2: String?
+
+    @Option(name: .customLong("negative-prompt-2"),
+            help: "SDXL: the negative prompt of the second text encoder (default: the negative prompt).")
+    var negativePrompt2: String?
 
     @Option(help: "Denoising steps.")
     var steps: Int = 50
@@ -46,6 +53,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "pndm|ddim|euler|euler-a|lms|dpmpp-2m|dpmpp-2m-karras (default: the model's own).")
     var scheduler: String?
+
+    @Option(help: "linspace|leading|trailing: how the steps spread over the training timesteps (default: the scheduler config's; Turbo models: trailing).")
+    var timestepSpacing: String?
 
     @Option(help: "Image width in pixels (default: the UNet's sample_size × the VAE factor).")
     var width: Int?
@@ -98,6 +108,7 @@ struct GenerateCommand: ParsableCommand {
         do { try common.apply() } catch let error as ValidationError { throw GenerateError(error.message) }
         let request = try source.request()
         let schedulerChoice = try GenerateChoices.scheduler(scheduler)
+        let spacing = try GenerateChoices.timestepSpacing(timestepSpacing)
         let precisionChoice = try GenerateChoices.precision(precision)
         let attentionChoice = try GenerateChoices.attention(attention)
         let memoryLimit: MemoryLimit?
@@ -132,6 +143,9 @@ struct GenerateCommand: ParsableCommand {
 
         var config = GenerationConfiguration(prompt: prompt)
         config.negativePrompt = negativePrompt
+        config.prompt2 = prompt2
+        config.negativePrompt2 = negativePrompt2
+        config.timestepSpacing = spacing
         config.steps = steps
         config.guidanceScale = guidanceScale
         config.seed = seed

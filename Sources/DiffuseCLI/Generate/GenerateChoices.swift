@@ -12,6 +12,16 @@ enum GenerateChoices {
         return choice
     }
 
+    /// `--timestep-spacing linspace|leading|trailing`.
+    static func timestepSpacing(_ name: String?) throws -> String? {
+        guard let name else { return nil }
+        let spacings = ["linspace", "leading", "trailing"]
+        guard spacings.contains(name.lowercased()) else {
+            throw GenerateError("unknown timestep spacing \"\(name)\"; use one of: \(spacings.joined(separator: ", "))")
+        }
+        return name.lowercased()
+    }
+
     /// `--precision f32|f16|bf16`.
     static func precision(_ name: String) throws -> Precision {
         guard let precision = Precision(rawValue: name.lowercased()) else {

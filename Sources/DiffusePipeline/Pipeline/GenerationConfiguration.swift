@@ -1,13 +1,21 @@
 import DiffuseCore
 
 /// Everything one `StableDiffusionPipeline` run needs, with diffusers' defaults
-/// (`StableDiffusionPipeline.__call__` / `StableDiffusionImg2ImgPipeline.__call__`).
+/// (`StableDiffusionPipeline.__call__` / `StableDiffusionImg2ImgPipeline.__call__`; for SDXL
+/// `StableDiffusionXLPipeline.__call__` / `StableDiffusionXLImg2ImgPipeline.__call__`).
 public struct GenerationConfiguration: Sendable {
     /// The text to draw.
     public var prompt: String
     /// What to steer away from: the unconditional half of classifier-free guidance. `""` (the default)
     /// is what diffusers uses when no negative prompt is given.
     public var negativePrompt: String = ""
+    /// SDXL: the prompt of the second text encoder (diffusers `prompt_2`); nil: `prompt`. Ignored by
+    /// single-encoder models.
+    public var prompt2: String? = nil
+    /// SDXL: the negative prompt of the second text encoder (`negative_prompt_2`); nil: `negativePrompt`.
+    /// When both negative prompts are empty and the model says `force_zeros_for_empty_prompt` (SDXL base),
+    /// the unconditional embeddings are zeros, as diffusers does when no negative prompt is given.
+    public var negativePrompt2: String? = nil
     /// Denoising steps (`num_inference_steps`), ≥ 1. Default 50. Image-to-image runs `⌊steps · strength⌋`.
     public var steps: Int = 50
     /// Classifier-free guidance scale g: noise = u + g·(c − u). g ≤ 1 skips the unconditional pass
@@ -28,6 +36,13 @@ public struct GenerationConfiguration: Sendable {
     public var initImage: Tensor? = nil
     /// Image-to-image: how much of the schedule to run, in [0, 1] (1 = from pure noise). Default 0.8.
     public var strength: Double = 0.8
+    /// SDXL refiner layout (`requires_aesthetics_score`): the aesthetic score in the time ids of the
+    /// prompt (`aesthetic_score`, default 6.0) and of the negative prompt (`negative_aesthetic_score`, 2.5).
+    public var aestheticScore: Double = 6.0
+    public var negativeAestheticScore: Double = 2.5
+    /// Replaces the scheduler's `timestep_spacing` ("linspace", "leading", "trailing"; SDXL-Turbo and
+    /// SD-Turbo are trained for "trailing"); nil: the scheduler config's own.
+    public var timestepSpacing: String? = nil
     /// CLIP layers to skip from the end (diffusers `clip_skip`; 0 = the last layer).
     public var clipSkip: Int = 0
     /// The memory the run may use: a run whose predicted peak (`MemoryModel`) is larger is refused

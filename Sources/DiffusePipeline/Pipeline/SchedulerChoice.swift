@@ -62,4 +62,14 @@ public enum SchedulerChoice: String, Sendable, CaseIterable {
         let config = config(from: base)
         return try SchedulerFactory.make(config, className: className)
     }
+
+    /// The scheduler of a run on a model whose `scheduler_config.json` is `base`: `choice` (nil: the
+    /// model's own class), with `timestepSpacing` in place of the config's when given (`--timestep-spacing`,
+    /// diffusers' `from_config(config, timestep_spacing=…)`).
+    public static func makeScheduler(_ choice: SchedulerChoice?, timestepSpacing: String? = nil,
+                                     from base: SchedulerConfig) throws -> any Scheduler {
+        var config = choice?.config(from: base) ?? base
+        if let timestepSpacing { config.timestepSpacing = timestepSpacing }
+        return try SchedulerFactory.make(config, className: choice?.className)
+    }
 }

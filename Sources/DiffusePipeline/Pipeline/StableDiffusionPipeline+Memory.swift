@@ -2,6 +2,8 @@
 extension StableDiffusionPipeline {
     /// The loaded components' parameters (held as `precision` says).
     public var weightFootprint: WeightFootprint {
-        .parameters(unet: unet.parameterCount, textEncoder: textEncoder.parameterCount, vae: vae.parameterCount)
+        .parameters(unet: unet.parameterCount,
+                    textEncoder: textEncoder.parameterCount + (textEncoder2?.parameterCount ?? 0),
+                    vae: vae.parameterCount)
     }
 }

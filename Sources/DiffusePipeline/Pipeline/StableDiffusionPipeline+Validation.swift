@@ -82,8 +82,8 @@ public struct GenerationLimits: Sendable {
         try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt,
                       guidance: config.usesGuidance, limit: config.memoryLimit)
         // The scheduler must accept the model's config (SchedulerError names the key) and the steps.
-        var scheduler = try config.scheduler.map { try $0.makeScheduler(from: folder.scheduler) }
-            ?? SchedulerFactory.make(folder.scheduler)
+        var scheduler = try SchedulerChoice.makeScheduler(config.scheduler, timestepSpacing: config.timestepSpacing,
+                                                          from: folder.scheduler)
         try scheduler.setTimesteps(config.steps)
         return size
     }

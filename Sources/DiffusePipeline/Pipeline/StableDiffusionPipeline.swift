@@ -6,10 +6,12 @@ import DiffuseNN
 import DiffuseSchedulers
 import DiffuseSources
 
-/// Stable Diffusion 1.x / 2.x text-to-image and image-to-image, matching diffusers'
-/// `StableDiffusionPipeline` (pipelines/stable_diffusion/pipeline_stable_diffusion.py) and
-/// `StableDiffusionImg2ImgPipeline` (pipeline_stable_diffusion_img2img.py) for the same weights,
-/// prompt, scheduler and seed.
+/// Stable Diffusion 1.x / 2.x and SDXL text-to-image and image-to-image, matching diffusers'
+/// `StableDiffusionPipeline` (pipelines/stable_diffusion/pipeline_stable_diffusion.py),
+/// `StableDiffusionImg2ImgPipeline` (pipeline_stable_diffusion_img2img.py), `StableDiffusionXLPipeline`
+/// and `StableDiffusionXLImg2ImgPipeline` (pipelines/stable_diffusion_xl/) for the same weights, prompt,
+/// scheduler and seed. The family (`ModelFamily`) is read from the model: an SDXL folder or single file
+/// (two text encoders, a `text_time` UNet) gets the SDXL prompt stage.
 ///
 /// ```swift
 /// let pipe = try StableDiffusionPipeline(folder: ModelFolder(path: "sd15"))
@@ -22,8 +24,9 @@ import DiffuseSources
 /// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). Not thread-safe across concurrent runs
 /// with different attention processors; runs themselves share nothing mutable.
 ///
-/// Built from stages (`DiffusionPipeline`, `StableDiffusionPipeline+Stages.swift`): `CLIPPromptEncoder`,
-/// `TextToImageLatents` / `ImageToImageLatents`, `UNetDenoiser`, `VAELatentDecoder`.
+/// Built from stages (`DiffusionPipeline`, `StableDiffusionPipeline+Stages.swift`): `CLIPPromptEncoder`
+/// (SDXL: `SDXLPromptEncoder`), `TextToImageLatents` / `ImageToImageLatents`, `UNetDenoiser`,
+/// `VAELatentDecoder` — the SDXL family differs only in its prompt stage and the UNet's added conditions.
 public final class StableDiffusionPipeline: @unchecked Sendable {
     public let folder: ModelFolder
     public let precision: Precision
@@ -32,8 +35,13 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// The backend the UNet computes with (`PrecisionPolicy.backend`: `BF16GEMMBackend` around `backend`
     /// for accelerated bf16).
     public let backend: any Backend
+    /// SD 1.x / 2.x or SDXL, from the loaded components.
+    public let family: ModelFamily
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
+    /// SDXL's second tokenizer and text encoder (`CLIPTextModelWithProjection`); nil for SD 1.x / 2.x.
+    public let tokenizer2: CLIPTokenizer?
+    public let textEncoder2: CLIPTextModel?
     public let unet: UNet2DConditionModel
     public let vae: AutoencoderKL
     /// The memory-mapped weight files of each component, released stage by stage (`ResidentWeights`).
@@ -56,6 +64,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public init(folder: ModelFolder, precision: Precision = .f32, backend: any Backend = CPUBackend(),
                 attention: (any AttentionProcessor)? = nil, compile: Bool = false) throws {
         try folder.validateSupported()
+        family = try ModelFamily(folder: folder)
         self.folder = folder
         self.precision = precision
         let policy = PrecisionPolicy(precision)
@@ -73,11 +82,32 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let vaeWeights = try Self.weightStore(folder, .vae, policy: policy)
         vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: policy.backend(for: .vae, on: backend),
                                 computeDType: policy.computeDType)
-        let resident = ResidentWeights(files: [.textEncoder: textWeights.mappedFiles, .unet: unetWeights.mappedFiles,
-                                               .vae: vaeWeights.mappedFiles])
+        var files: [SingleFileCheckpoint.Component: [MappedFile]] = [
+            .textEncoder: textWeights.mappedFiles, .unet: unetWeights.mappedFiles, .vae: vaeWeights.mappedFiles]
+        if let config2 = folder.textEncoder2 {
+            tokenizer2 = try CLIPTokenizer(folder: folder.componentPath("tokenizer_2"))
+            let weights2 = try Self.weightStore(folder, .textEncoder2, policy: policy)
+            textEncoder2 = try CLIPTextModel(config: config2, weights: weights2,
+                                             backend: policy.backend(for: .textEncoder2, on: backend))
+            files[.textEncoder2] = weights2.mappedFiles
+        } else {
+            (tokenizer2, textEncoder2) = (nil, nil)
+        }
+        let resident = ResidentWeights(files: files)
         residentWeights = resident
-        promptEncoder = CLIPPromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, backend: compute,
-                                          residentWeights: resident)
+        switch family {
+        case .stableDiffusion:
+            promptEncoder = CLIPPromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, backend: compute,
+                                              residentWeights: resident)
+        case .stableDiffusionXL(let timeIds):
+            var encoders = [SDXLPromptEncoder.Encoder(tokenizer: tokenizer, model: textEncoder, component: .textEncoder)]
+            if let tokenizer2, let textEncoder2 {
+                encoders.append(.init(tokenizer: tokenizer2, model: textEncoder2, component: .textEncoder2))
+            }
+            promptEncoder = SDXLPromptEncoder(encoders: encoders,
+                                              forceZerosForEmptyPrompt: folder.modelIndex.options["force_zeros_for_empty_prompt"] ?? true,
+                                              timeIds: timeIds, backend: compute, residentWeights: resident)
+        }
         denoiser = UNetDenoiser(unet: unet, compiledUNet: compiledUNet, backend: compute, residentWeights: resident)
         latentDecoder = VAELatentDecoder(vae: vae, backend: compute, residentWeights: resident)
         guard unet.config.inChannels == vae.config.latentChannels, unet.config.outChannels == vae.config.latentChannels else {
@@ -99,6 +129,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         try unet.setAttentionProcessor(processor)
         try vae.setAttentionProcessor(processor)
         try textEncoder.setAttentionProcessor(processor)
+        try textEncoder2?.setAttentionProcessor(processor)
     }
 
     /// Pixels per latent (`2^(len(vae.block_out_channels) − 1)`; 8 for SD, 2 for the tiny fixtures).
@@ -110,10 +141,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// Default size: the UNet's `sample_size` × `vaeScaleFactor` (`GenerationLimits.defaultSize`).
     public var defaultSize: (width: Int, height: Int) { limits.defaultSize }
 
-    /// The scheduler for a run: the model's own, or `choice` built from the model's config.
-    public func makeScheduler(_ choice: SchedulerChoice?) throws -> any Scheduler {
-        if let choice { return try choice.makeScheduler(from: folder.scheduler) }
-        return try SchedulerFactory.make(folder.scheduler)
+    /// The scheduler for a run: the model's own, or `choice` built from the model's config; with
+    /// `timestepSpacing` in place of the config's.
+    public func makeScheduler(_ choice: SchedulerChoice?, timestepSpacing: String? = nil) throws -> any Scheduler {
+        try SchedulerChoice.makeScheduler(choice, timestepSpacing: timestepSpacing, from: folder.scheduler)
     }
 
     /// The A1111 sampler name of the scheduler a run uses.

@@ -29,8 +29,9 @@ public protocol DiffusionPipeline: AnyObject, Sendable {
     var latentDecoder: any LatentDecoding { get }
     /// Stage 2 for `config`: text-to-image, image-to-image, … .
     func latentPreparation(for config: GenerationConfiguration) throws -> any LatentPreparation
-    /// The scheduler of a run (the model's own unless the configuration picks another).
-    func makeScheduler(_ choice: SchedulerChoice?) throws -> any Scheduler
+    /// The scheduler of a run (the model's own unless the configuration picks another class or
+    /// timestep spacing).
+    func makeScheduler(_ choice: SchedulerChoice?, timestepSpacing: String?) throws -> any Scheduler
     /// Checks the configuration against the pipeline's limits before anything runs; returns the size.
     func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int)
 }
@@ -41,10 +42,11 @@ extension DiffusionPipeline {
     public func generate(_ config: GenerationConfiguration, callback: StepCallback? = nil) throws -> GenerationResult {
         let size = try validate(config)
         let seed = config.seed ?? UInt64.random(in: 0..<(1 << 32))
-        var run = GenerationState(config: config, size: size, seed: seed, scheduler: try makeScheduler(config.scheduler))
+        var run = GenerationState(config: config, size: size, seed: seed, scheduler: try makeScheduler(config.scheduler, timestepSpacing: config.timestepSpacing))
 
-        // 1. Prompt → conditioning ([2N, L, hidden] = [uncond, cond] with guidance, else [N, L, hidden])
-        run.conditioning = try promptEncoder.encode(config)
+        // 1. Prompt → conditioning ([2N, L, hidden] = [uncond, cond] with guidance, else [N, L, hidden];
+        //    SDXL adds text_embeds [2N, P] and time_ids [2N, 6], which depend on the size)
+        run.conditioning = try promptEncoder.encode(config, size: size)
         // 2. Timesteps and the initial latents [N, C, h, w]
         try latentPreparation(for: config).prepare(&run, backend: backend)
         // 3. Denoising loop

@@ -30,10 +30,10 @@ extension ModelFolder {
         problems += unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
             + tokenizer.unsupportedFeatures() + (textEncoder2?.unsupportedFeatures() ?? [])
             + (tokenizer2?.unsupportedFeatures() ?? [])
-        if unet.requiresAddedConditions {
+        if unet.requiresAddedConditions && textEncoder2 == nil {
             problems.append(ConfigError(.unsupported, file: unet.sourceFile, key: "addition_embed_type",
-                value: "\"text_time\"", message: "an SDXL UNet: it needs added text embeddings and time ids, "
-                    + "which the SD 1.x / 2.x pipeline does not provide (SDXL pipelines are not implemented)"))
+                value: "\"text_time\"", message: "an SDXL UNet: it needs the pooled text embeddings of text_encoder_2, "
+                    + "which this folder does not have (model_index.json lists no text_encoder_2)"))
         }
         return problems
     }

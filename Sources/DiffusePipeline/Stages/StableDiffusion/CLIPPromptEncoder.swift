@@ -12,7 +12,7 @@ public struct CLIPPromptEncoder: PromptEncoding, @unchecked Sendable {
     let backend: any Backend
     let residentWeights: ResidentWeights
 
-    public func encode(_ config: GenerationConfiguration) throws -> Conditioning {
+    public func encode(_ config: GenerationConfiguration, size: (width: Int, height: Int)) throws -> Conditioning {
         defer { residentWeights.release(.textEncoder) }
         let prompt = tokenizer(config.prompt)
         var warnings = prompt.truncationWarning.map { [$0] } ?? []
@@ -20,7 +20,7 @@ public struct CLIPPromptEncoder: PromptEncoding, @unchecked Sendable {
         guard config.usesGuidance else {
             // [1, 77, hidden] → [N, 77, hidden]
             let cond = try textEncoder.encodePrompt([prompt], clipSkip: config.clipSkip)
-            return Conditioning(embeddings: repeatBatch(cond, n), guided: false, warnings: warnings)
+            return Conditioning(embeddings: backend.repeatBatch(cond, n), guided: false, warnings: warnings)
         }
         // diffusers pads the negative prompt to the prompt's length (77) and truncates it the same way.
         let negative = tokenizer(config.negativePrompt)
@@ -28,12 +28,7 @@ public struct CLIPPromptEncoder: PromptEncoding, @unchecked Sendable {
         // [2, 77, hidden]: row 0 unconditional, row 1 conditional.
         let both = try textEncoder.encodePrompt([negative, prompt], clipSkip: config.clipSkip)
         let uncond = both.sliced(dim: 0, 0..<1), cond = both.sliced(dim: 0, 1..<2)
-        return Conditioning(embeddings: backend.concat([repeatBatch(uncond, n), repeatBatch(cond, n)], dim: 0),
+        return Conditioning(embeddings: backend.concat([backend.repeatBatch(uncond, n), backend.repeatBatch(cond, n)], dim: 0),
                             guided: true, warnings: warnings)
-    }
-
-    /// x [1, ...] → [n, ...] (`x.repeat(n, 1, …)`).
-    func repeatBatch(_ x: Tensor, _ n: Int) -> Tensor {
-        n == 1 ? backend.contiguous(x) : backend.concat(Array(repeating: x, count: n), dim: 0)
     }
 }

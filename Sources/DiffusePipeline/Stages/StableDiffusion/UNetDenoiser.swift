@@ -23,16 +23,29 @@ public struct UNetDenoiser: Denoiser, @unchecked Sendable {
                                     timestep: Float(step.timestep), encoderHiddenStates: conditioning.embeddings,
                                     extras: conditioning.extras)
         for hook in hooks { try hook.prepare(&inputs, step: step) }
+        let added = try addedConditions(&inputs.extras)
         guard inputs.extras.isEmpty else {
             throw PipelineError(.unsupportedModel, "this UNet takes no extra conditioning (got \(inputs.extras.keys.sorted()))")
         }
         let output = try compiledUNet.map { try $0(sample: inputs.sample, timestep: inputs.timestep,
-                                                     encoderHiddenStates: inputs.encoderHiddenStates) }
-            ?? unet.forward(sample: inputs.sample, timestep: inputs.timestep, encoderHiddenStates: inputs.encoderHiddenStates)
+                                                     encoderHiddenStates: inputs.encoderHiddenStates, added: added) }
+            ?? unet.forward(sample: inputs.sample, timestep: inputs.timestep,
+                            encoderHiddenStates: inputs.encoderHiddenStates, added: added)
         let prediction = backend.cast(output, to: .f32)
         // [2N, C, h, w] → [N, C, h, w]: u + g·(c − u)
         return conditioning.guided ? ClassifierFreeGuidance.combine(prediction, scale: guidance, backend: backend) : prediction
     }
 
     public func finished() { residentWeights.release(.unet) }
+
+    /// SDXL's `added_cond_kwargs` taken out of `extras` (`text_embeds` [B, P], `time_ids` [B, n]) for a
+    /// UNet that needs them; nil for any other UNet.
+    func addedConditions(_ extras: inout [String: Tensor]) throws -> UNetAddedConditions? {
+        guard unet.requiresAddedConditions else { return nil }
+        guard let textEmbeds = extras.removeValue(forKey: "text_embeds"),
+              let timeIds = extras.removeValue(forKey: "time_ids") else {
+            throw PipelineError(.unsupportedModel, "this UNet (addition_embed_type \"text_time\", SDXL) needs text_embeds and time_ids, which the prompt stage did not give; load it with text_encoder_2")
+        }
+        return UNetAddedConditions(textEmbeds: textEmbeds, timeIds: timeIds)
+    }
 }
