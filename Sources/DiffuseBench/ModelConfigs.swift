@@ -14,7 +14,7 @@ public struct ModelConfigs: Sendable {
     }
 
     public init(_ arch: SyntheticArch) { self.init(unet: arch.unet, vae: arch.vae, textEncoder: arch.textEncoder) }
-    public init(_ folder: ModelFolder) { self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.textEncoder) }
+    public init(_ folder: ModelFolder) { self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.widestTextEncoder) }
 
     /// Pixels per latent.
     public var vaeScaleFactor: Int { vae.scaleFactor }

@@ -62,14 +62,14 @@ struct ModelFolderTests {
         #expect(folder.modelIndex["safety_checker"]?.className == "StableDiffusionSafetyChecker")
         #expect(folder.unet.crossAttentionDims.first == 768)
         #expect(folder.vae.scaleFactor == 8)
-        #expect(folder.textEncoder.hiddenAct == "quick_gelu")
-        #expect(folder.tokenizer.padToken == "<|endoftext|>")
+        #expect(folder.textEncoder?.hiddenAct == "quick_gelu")
+        #expect(folder.tokenizer?.padToken == "<|endoftext|>")
         #expect(folder.scheduler.className == "PNDMScheduler")
         #expect(folder.unetWeights.files == [tmp.path + "/unet/diffusion_pytorch_model.safetensors"])
         #expect(!folder.unetWeights.isSharded)
         #expect(folder.vaeWeights.files == [tmp.path + "/vae/diffusion_pytorch_model.safetensors"])
-        #expect(folder.textEncoderWeights.files == [tmp.path + "/text_encoder/model.safetensors"])
-        #expect(folder.tokenizerFiles.hasVocabAndMerges)
+        #expect(folder.textEncoderWeights?.files == [tmp.path + "/text_encoder/model.safetensors"])
+        #expect(folder.tokenizerFiles?.hasVocabAndMerges == true)
         #expect(folder.unet.sourceFile == tmp.path + "/unet/config.json")
         try folder.validateSupported()
     }
@@ -84,8 +84,8 @@ struct ModelFolderTests {
         #expect(folder.modelIndex.absentComponents == ["safety_checker"])
         #expect(folder.modelIndex.options == ["requires_safety_checker": false])
         #expect(folder.scheduler.predictionType == "v_prediction")
-        #expect(folder.tokenizer.padToken == "!")
-        #expect(folder.tokenizerFiles.tokenizerJSON == tmp.path + "/tokenizer/tokenizer.json")
+        #expect(folder.tokenizer?.padToken == "!")
+        #expect(folder.tokenizerFiles?.tokenizerJSON == tmp.path + "/tokenizer/tokenizer.json")
         try folder.validateSupported()
     }
 
@@ -172,7 +172,7 @@ struct ModelFolderTests {
         let folder = try ModelFolder(path: tmp.path, variant: "fp16")
         #expect(folder.unetWeights.files == [tmp.path + "/unet/diffusion_pytorch_model.fp16.safetensors"])
         #expect(folder.unetWeights.variant == "fp16")
-        #expect(folder.textEncoderWeights.files == [tmp.path + "/text_encoder/model.fp16.safetensors"])
+        #expect(folder.textEncoderWeights?.files == [tmp.path + "/text_encoder/model.fp16.safetensors"])
 
         let wrong = folderError { _ = try ModelFolder(path: tmp.path, variant: "bf16") }
         #expect(wrong?.kind == .variantMismatch)
@@ -217,7 +217,7 @@ struct ModelFolderTests {
         try tmp.write("", to: "unet/diffusion_pytorch_model.fp16.safetensors")
         try tmp.write("", to: "vae/diffusion_pytorch_model.fp16.safetensors")
         let folder = try ModelFolder(path: tmp.path, variant: "fp16")
-        #expect(folder.textEncoderWeights.files == [tmp.path + "/text_encoder/model.fp16-00001-of-00001.safetensors"])
+        #expect(folder.textEncoderWeights?.files == [tmp.path + "/text_encoder/model.fp16-00001-of-00001.safetensors"])
     }
 
     @Test func missingTokenizerFiles() throws {
@@ -266,7 +266,7 @@ struct ModelFolderSDXLTests {
         let folder = try ModelFolder(path: FixturePaths.path("tiny-sdxl"))
         let text2 = try #require(folder.textEncoder2)
         #expect(text2.hiddenSize == 48 && text2.projectionDim == 40 && text2.hiddenAct == "gelu")
-        #expect(folder.tokenizer2?.padToken == "!" && folder.tokenizer.padToken == "<|endoftext|>")
+        #expect(folder.tokenizer2?.padToken == "!" && folder.tokenizer?.padToken == "<|endoftext|>")
         #expect(folder.textEncoder2Weights?.files == [FixturePaths.path("tiny-sdxl") + "/text_encoder_2/model.safetensors"])
         #expect(folder.tokenizer2Files?.hasVocabAndMerges == true)
         #expect(folder.weightFiles(.textEncoder2) == folder.textEncoder2Weights)

@@ -52,6 +52,7 @@ struct GenerateCommandTests {
         ((try? PipelineFixture.cases("tiny-sd1").cases) ?? []).map { ("tiny-sd1", $0) }
         + ((try? PipelineFixture.cases("tiny-sd2").cases) ?? []).map { ("tiny-sd2", $0) }
         + ((try? PipelineFixture.cases("tiny-sdxl").cases) ?? []).map { ("tiny-sdxl", $0) }
+        + ((try? PipelineFixture.cases("tiny-sdxl-refiner").cases) ?? []).map { ("tiny-sdxl-refiner", $0) }
 
     @Test(arguments: allCases.map { "\($0.0)/\($0.1.case)" })
     func pngEqualsDiffusers(_ id: String) throws {
@@ -66,6 +67,8 @@ struct GenerateCommandTests {
         if let spacing = c.timestep_spacing { arguments += ["--timestep-spacing", spacing] }
         if let prompt2 = c.prompt_2 { arguments += ["--prompt-2", prompt2] }
         if let negative2 = c.negative_prompt_2 { arguments += ["--negative-prompt-2", negative2] }
+        if let score = c.aesthetic_score { arguments += ["--aesthetic-score", "\(score)"] }
+        if let score = c.negative_aesthetic_score { arguments += ["--negative-aesthetic-score", "\(score)"] }
         if c.img2img {
             let pixels = try tensors.tensor("\(c.case).init_image").hostContiguous()
             let picture = RGBImage(width: pixels.size(1), height: pixels.size(0),

@@ -16,7 +16,7 @@ import DiffuseTestSupport
         let vanilla = try pipe.generate(config)
 
         try pipe.setAttentionProcessor(SlicedAttention(sliceSize: 1))
-        let layers = pipe.unet.attentionProcessors + pipe.vae.attentionProcessors + pipe.textEncoder.attentionProcessors
+        let layers = pipe.unet.attentionProcessors + pipe.vae.attentionProcessors + pipe.textEncoder!.attentionProcessors
         #expect(!layers.isEmpty && layers.allSatisfy { $0.processor == "sliced(1)" })
         let sliced = try pipe.generate(config)
         let report = closeness(sliced.images, vanilla.images, rtol: 1e-5, atol: 1e-5)

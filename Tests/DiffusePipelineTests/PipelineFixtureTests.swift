@@ -54,6 +54,7 @@ import DiffuseTestSupport
     static let sd1Cases = (try? PipelineFixture.cases("tiny-sd1").cases) ?? []
     static let sd2Cases = (try? PipelineFixture.cases("tiny-sd2").cases) ?? []
     static let sdxlCases = (try? PipelineFixture.cases("tiny-sdxl").cases) ?? []
+    static let refinerCases = (try? PipelineFixture.cases("tiny-sdxl-refiner").cases) ?? []
 
     @Test(arguments: sd1Cases)
     func sd1Case(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1") }
@@ -65,6 +66,11 @@ import DiffuseTestSupport
     /// text embeddings and time ids, zeros for a missing negative prompt; same tolerances as SD 1.x / 2.x.
     @Test(arguments: sdxlCases)
     func sdxlCase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sdxl") }
+
+    /// The SDXL refiner layout (only text_encoder_2; 5 time ids with the aesthetic scores) as the second,
+    /// image-to-image pass.
+    @Test(arguments: refinerCases)
+    func sdxlRefinerCase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sdxl-refiner") }
 
     static func run(_ c: PipelineCase, in name: String) throws {
         let pipe = try PipelineFixture.pipeline(name)

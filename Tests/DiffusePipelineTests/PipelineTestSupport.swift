@@ -52,6 +52,9 @@ struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
     var prompt_2: String? = nil
     var negative_prompt_2: String? = nil
     var timestep_spacing: String? = nil
+    /// SDXL refiner cases: the time ids' aesthetic scores.
+    var aesthetic_score: Double? = nil
+    var negative_aesthetic_score: Double? = nil
 
     var description: String { `case` }
 
@@ -70,6 +73,8 @@ struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
         c.prompt2 = prompt_2
         c.negativePrompt2 = negative_prompt_2
         c.timestepSpacing = timestep_spacing
+        if let aesthetic_score { c.aestheticScore = aesthetic_score }
+        if let negative_aesthetic_score { c.negativeAestheticScore = negative_aesthetic_score }
         if img2img {
             c.initImage = initImage
             c.strength = strength

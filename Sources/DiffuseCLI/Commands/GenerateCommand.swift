@@ -72,6 +72,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Image-to-image: how much to change the init image, 0…1 (default 0.8).")
     var strength: Double?
 
+    @Option(help: "SDXL refiner: the aesthetic score in the prompt's time ids (default 6.0).")
+    var aestheticScore: Double = 6.0
+
+    @Option(help: "SDXL refiner: the aesthetic score in the negative prompt's time ids (default 2.5).")
+    var negativeAestheticScore: Double = 2.5
+
     @Option(help: "Text-encoder layers to skip from the end (diffusers clip_skip; 0 = none).")
     var clipSkip: Int = 0
 
@@ -146,6 +152,8 @@ struct GenerateCommand: ParsableCommand {
         config.prompt2 = prompt2
         config.negativePrompt2 = negativePrompt2
         config.timestepSpacing = spacing
+        config.aestheticScore = aestheticScore
+        config.negativeAestheticScore = negativeAestheticScore
         config.steps = steps
         config.guidanceScale = guidanceScale
         config.seed = seed
@@ -187,6 +195,9 @@ struct GenerateCommand: ParsableCommand {
         guard steps >= 1 else { throw GenerateError("--steps must be at least 1, got \(steps)") }
         guard images >= 1 else { throw GenerateError("--images must be at least 1, got \(images)") }
         guard guidanceScale.isFinite else { throw GenerateError("--guidance-scale must be a number") }
+        guard aestheticScore.isFinite, negativeAestheticScore.isFinite else {
+            throw GenerateError("--aesthetic-score and --negative-aesthetic-score must be numbers")
+        }
         guard clipSkip >= 0 else { throw GenerateError("--clip-skip must be 0 or more, got \(clipSkip)") }
         for (name, value) in [("--width", width), ("--height", height)] {
             guard let value else { continue }

@@ -27,16 +27,22 @@ struct InspectCommand: ParsableCommand {
         let unsupported = folder.unsupportedFeatures()
         var problems = unsupported.count
 
-        let tokenizer = try CLIPTokenizer(folder: folder.componentPath("tokenizer"))
-        print("tokenizer: \(tokenizer.vocabularySize) tokens, max length \(tokenizer.maxLength), "
-              + "pad \"\(tokenizer.padToken)\" (\(tokenizer.padTokenID))")
+        for (name, present) in [("tokenizer", folder.tokenizer != nil), ("tokenizer_2", folder.tokenizer2 != nil)] where present {
+            let tokenizer = try CLIPTokenizer(folder: folder.componentPath(name))
+            print("\(name): \(tokenizer.vocabularySize) tokens, max length \(tokenizer.maxLength), "
+                  + "pad \"\(tokenizer.padToken)\" (\(tokenizer.padTokenID))")
+        }
         let scheduler = folder.scheduler
         print("scheduler: \(scheduler.className ?? "?"), \(scheduler.betaSchedule) betas, "
               + "prediction \(scheduler.predictionType)")
 
         let backend = CPUBackend()
-        problems += report("text_encoder", .textEncoder, folder) { store in
-            try CLIPTextModel(config: folder.textEncoder, weights: store, backend: backend).summary
+        for (component, config) in [(SingleFileCheckpoint.Component.textEncoder, folder.textEncoder),
+                                    (.textEncoder2, folder.textEncoder2)] {
+            guard let config else { continue }
+            problems += report(component.rawValue, component, folder) { store in
+                try CLIPTextModel(config: config, weights: store, backend: backend).summary
+            }
         }
         problems += report("unet", .unet, folder) { store in
             let unet = try UNet2DConditionModel(config: folder.unet, weights: store, backend: backend)

@@ -26,8 +26,10 @@ public struct MemoryModel: Sendable {
         self.bf16Accelerated = bf16Accelerated
     }
 
-    /// The configs of a model folder.
-    public init(folder: ModelFolder) { self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.textEncoder) }
+    /// The configs of a model folder (its widest text encoder: SDXL's text_encoder_2).
+    public init(folder: ModelFolder) {
+        self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.widestTextEncoder)
+    }
 
     /// f32 activation floats per latent pixel per batch item, in units of `block_out_channels[0]`.
     /// *Measured* (SD 1.5, flash, peak tensor bytes from batch 1 to 2): 28.7 at 512², 24.6 at 256².

@@ -6,8 +6,8 @@ extension WeightFootprint {
         func count(_ component: SingleFileCheckpoint.Component) throws -> Int {
             try folder.weightStore(component, dtype: nil).storedDTypes.values.reduce(0, +)
         }
+        let textEncoder = folder.textEncoder == nil ? 0 : try count(.textEncoder)
         let textEncoder2 = folder.textEncoder2 == nil ? 0 : try count(.textEncoder2)
-        self = .parameters(unet: try count(.unet), textEncoder: try count(.textEncoder) + textEncoder2,
-                           vae: try count(.vae))
+        self = .parameters(unet: try count(.unet), textEncoder: textEncoder + textEncoder2, vae: try count(.vae))
     }
 }

@@ -28,9 +28,9 @@ public enum ModelFamily: Sendable, Equatable, CustomStringConvertible {
         guard (encoder2.architectures ?? []).contains("CLIPTextModelWithProjection") else {
             throw PipelineError(.unsupportedModel, "\(folder.path): text_encoder_2 must be a CLIPTextModelWithProjection (its config's architectures); SDXL takes the pooled text embeddings from its text_projection")
         }
-        let context = folder.textEncoder.hiddenSize + encoder2.hiddenSize
+        let widths = folder.textEncoders.map(\.hiddenSize), context = widths.reduce(0, +)
         if let dim = unet.crossAttentionDims.first(where: { $0 != context }) {
-            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet's cross_attention_dim is \(dim), but the two text encoders give \(folder.textEncoder.hiddenSize) + \(encoder2.hiddenSize) = \(context) channels")
+            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet's cross_attention_dim is \(dim), but the text encoders give \(widths.map(String.init).joined(separator: " + ")) = \(context) channels")
         }
         let pooled = encoder2.projectionDim ?? 512                   // transformers' default projection_dim
         self = .stableDiffusionXL(try SDXLTimeIds.layout(timeIdsCount: unet.addedTimeIdsCount(textEmbedsWidth: pooled),

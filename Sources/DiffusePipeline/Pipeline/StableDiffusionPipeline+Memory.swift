@@ -3,7 +3,7 @@ extension StableDiffusionPipeline {
     /// The loaded components' parameters (held as `precision` says).
     public var weightFootprint: WeightFootprint {
         .parameters(unet: unet.parameterCount,
-                    textEncoder: textEncoder.parameterCount + (textEncoder2?.parameterCount ?? 0),
+                    textEncoder: (textEncoder?.parameterCount ?? 0) + (textEncoder2?.parameterCount ?? 0),
                     vae: vae.parameterCount)
     }
 }

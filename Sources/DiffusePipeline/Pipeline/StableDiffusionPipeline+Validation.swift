@@ -57,7 +57,7 @@ public struct GenerationLimits: Sendable {
         guard config.imagesPerPrompt >= 1 else {
             throw invalid("images per prompt must be at least 1, got \(config.imagesPerPrompt)")
         }
-        let layers = folder.textEncoder.numHiddenLayers
+        let layers = folder.textEncoders.map(\.numHiddenLayers).min() ?? 1
         guard config.clipSkip >= 0, config.clipSkip < layers else {
             throw invalid("clip skip must be between 0 and \(layers - 1) (the text encoder has \(layers) layers), got \(config.clipSkip)")
         }

@@ -1,9 +1,23 @@
 import DiffuseCore
+import DiffuseModels
 import DiffuseNN
 import DiffuseSources
 
 /// Weight stores held as `PrecisionPolicy` says.
 extension StableDiffusionPipeline {
+    /// The tokenizer and text encoder `component` (`.textEncoder` / `.textEncoder2`) of `folder`, or nils
+    /// when the model has none; its mapped files go into `files`.
+    static func loadTextEncoder(_ folder: ModelFolder, _ component: SingleFileCheckpoint.Component, policy: PrecisionPolicy,
+                                on backend: any Backend,
+                                files: inout [SingleFileCheckpoint.Component: [MappedFile]]) throws -> (CLIPTokenizer?, CLIPTextModel?) {
+        let config = component == .textEncoder ? folder.textEncoder : folder.textEncoder2
+        guard let config else { return (nil, nil) }
+        let tokenizer = try CLIPTokenizer(folder: folder.componentPath(component == .textEncoder ? "tokenizer" : "tokenizer_2"))
+        let weights = try weightStore(folder, component, policy: policy)
+        files[component] = weights.mappedFiles
+        return (tokenizer, try CLIPTextModel(config: config, weights: weights, backend: policy.backend(for: component, on: backend)))
+    }
+
     /// The store of one component of `folder`: its weight files, or the renaming view of a single-file
     /// checkpoint (`ModelFolder.checkpoint`) with the same dtype policy.
     static func weightStore(_ folder: ModelFolder, _ component: SingleFileCheckpoint.Component,

@@ -37,8 +37,9 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public let backend: any Backend
     /// SD 1.x / 2.x or SDXL, from the loaded components.
     public let family: ModelFamily
-    public let tokenizer: CLIPTokenizer
-    public let textEncoder: CLIPTextModel
+    /// The (first) tokenizer and text encoder; nil only for the SDXL refiner, which has just the second.
+    public let tokenizer: CLIPTokenizer?
+    public let textEncoder: CLIPTextModel?
     /// SDXL's second tokenizer and text encoder (`CLIPTextModelWithProjection`); nil for SD 1.x / 2.x.
     public let tokenizer2: CLIPTokenizer?
     public let textEncoder2: CLIPTextModel?
@@ -71,10 +72,9 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         self.policy = policy
         let compute = policy.backend(for: .unet, on: backend)
         self.backend = compute
-        tokenizer = try CLIPTokenizer(folder: folder.componentPath("tokenizer"))
-        let textWeights = try Self.weightStore(folder, .textEncoder, policy: policy)
-        textEncoder = try CLIPTextModel(config: folder.textEncoder, weights: textWeights,
-                                        backend: policy.backend(for: .textEncoder, on: backend))
+        var files: [SingleFileCheckpoint.Component: [MappedFile]] = [:]
+        (tokenizer, textEncoder) = try Self.loadTextEncoder(folder, .textEncoder, policy: policy, on: backend, files: &files)
+        (tokenizer2, textEncoder2) = try Self.loadTextEncoder(folder, .textEncoder2, policy: policy, on: backend, files: &files)
         let unetWeights = try Self.weightStore(folder, .unet, policy: policy)
         unet = try UNet2DConditionModel(config: folder.unet, weights: unetWeights,
                                         backend: compile ? TracingBackend(wrapping: compute) : compute)
@@ -82,25 +82,20 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         let vaeWeights = try Self.weightStore(folder, .vae, policy: policy)
         vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: policy.backend(for: .vae, on: backend),
                                 computeDType: policy.computeDType)
-        var files: [SingleFileCheckpoint.Component: [MappedFile]] = [
-            .textEncoder: textWeights.mappedFiles, .unet: unetWeights.mappedFiles, .vae: vaeWeights.mappedFiles]
-        if let config2 = folder.textEncoder2 {
-            tokenizer2 = try CLIPTokenizer(folder: folder.componentPath("tokenizer_2"))
-            let weights2 = try Self.weightStore(folder, .textEncoder2, policy: policy)
-            textEncoder2 = try CLIPTextModel(config: config2, weights: weights2,
-                                             backend: policy.backend(for: .textEncoder2, on: backend))
-            files[.textEncoder2] = weights2.mappedFiles
-        } else {
-            (tokenizer2, textEncoder2) = (nil, nil)
-        }
+        files[.unet] = unetWeights.mappedFiles
+        files[.vae] = vaeWeights.mappedFiles
         let resident = ResidentWeights(files: files)
         residentWeights = resident
         switch family {
         case .stableDiffusion:
-            promptEncoder = CLIPPromptEncoder(tokenizer: tokenizer, textEncoder: textEncoder, backend: compute,
+            // ModelFamily: an SD 1.x / 2.x folder has text_encoder (only the SDXL refiner lacks it).
+            promptEncoder = CLIPPromptEncoder(tokenizer: tokenizer!, textEncoder: textEncoder!, backend: compute,
                                               residentWeights: resident)
         case .stableDiffusionXL(let timeIds):
-            var encoders = [SDXLPromptEncoder.Encoder(tokenizer: tokenizer, model: textEncoder, component: .textEncoder)]
+            var encoders: [SDXLPromptEncoder.Encoder] = []
+            if let tokenizer, let textEncoder {
+                encoders.append(.init(tokenizer: tokenizer, model: textEncoder, component: .textEncoder))
+            }
             if let tokenizer2, let textEncoder2 {
                 encoders.append(.init(tokenizer: tokenizer2, model: textEncoder2, component: .textEncoder2))
             }
@@ -128,7 +123,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public func setAttentionProcessor(_ processor: any AttentionProcessor) throws {
         try unet.setAttentionProcessor(processor)
         try vae.setAttentionProcessor(processor)
-        try textEncoder.setAttentionProcessor(processor)
+        try textEncoder?.setAttentionProcessor(processor)
         try textEncoder2?.setAttentionProcessor(processor)
     }
 

@@ -27,9 +27,9 @@ extension ModelFolder {
                     message: "not supported by Diffuse; supported: \(classes.sorted().joined(separator: ", "))"))
             }
         }
-        problems += unet.unsupportedFeatures() + vae.unsupportedFeatures() + textEncoder.unsupportedFeatures()
-            + tokenizer.unsupportedFeatures() + (textEncoder2?.unsupportedFeatures() ?? [])
-            + (tokenizer2?.unsupportedFeatures() ?? [])
+        problems += unet.unsupportedFeatures() + vae.unsupportedFeatures()
+        for encoder in textEncoders { problems += encoder.unsupportedFeatures() }
+        for tokenizer in [tokenizer, tokenizer2].compactMap({ $0 }) { problems += tokenizer.unsupportedFeatures() }
         if unet.requiresAddedConditions && textEncoder2 == nil {
             problems.append(ConfigError(.unsupported, file: unet.sourceFile, key: "addition_embed_type",
                 value: "\"text_time\"", message: "an SDXL UNet: it needs the pooled text embeddings of text_encoder_2, "

@@ -17,16 +17,22 @@ import DiffuseSchedulers
 ///     scheduler/scheduler_config.json
 ///     text_encoder_2/, tokenizer_2/    SDXL: a second text encoder and tokenizer, laid out as the first
 ///
+/// The SDXL refiner has only the second pair (`text_encoder` and `tokenizer` null in model_index.json);
+/// every other model needs the first.
+///
 /// `init(path:variant:)` checks that every component Diffuse needs is listed in `model_index.json` and
 /// has its folder, config and weights, and decodes every config. It does not judge whether Diffuse can
 /// run the model: call `validateSupported()` for that. Errors are `ModelFolderError` (layout) or
 /// `ConfigError` (a config's content), both naming the path and what to do.
 public struct ModelFolder: Sendable {
-    /// The components a text-to-image pipeline needs, by folder name.
+    /// The components a text-to-image pipeline needs, by folder name (`text_encoder` and `tokenizer` may
+    /// be left out when `text_encoder_2` and `tokenizer_2` are there: the SDXL refiner's layout).
     public static let requiredComponents = ["text_encoder", "tokenizer", "unet", "vae", "scheduler"]
     /// Components read when `model_index.json` lists them (SDXL's second text encoder and tokenizer); each
     /// then needs its folder, config and (text encoder) weights like a required one.
     public static let optionalComponents = ["text_encoder_2", "tokenizer_2"]
+    /// The first text encoder and tokenizer: optional in the refiner layout only.
+    static let refinerOptionalComponents = ["text_encoder", "tokenizer"]
 
     /// The folder, as given.
     public let path: String
@@ -36,8 +42,9 @@ public struct ModelFolder: Sendable {
     public let modelIndex: ModelIndex
     public let unet: UNet2DConditionConfig
     public let vae: AutoencoderKLConfig
-    public let textEncoder: CLIPTextConfig
-    public let tokenizer: CLIPTokenizerConfig
+    /// `text_encoder` (CLIPTextModel) and `tokenizer`: nil only in the refiner layout.
+    public let textEncoder: CLIPTextConfig?
+    public let tokenizer: CLIPTokenizerConfig?
     public let scheduler: SchedulerConfig
 
     /// SDXL's `text_encoder_2` (CLIPTextModelWithProjection) and `tokenizer_2`; nil when not listed.
@@ -46,8 +53,9 @@ public struct ModelFolder: Sendable {
 
     public let unetWeights: WeightFiles
     public let vaeWeights: WeightFiles
-    public let textEncoderWeights: WeightFiles
-    public let tokenizerFiles: TokenizerFiles
+    /// nil only in the refiner layout.
+    public let textEncoderWeights: WeightFiles?
+    public let tokenizerFiles: TokenizerFiles?
     /// `text_encoder_2`'s weight files (empty with `weights: false`) and `tokenizer_2`'s vocabulary; nil
     /// when not listed.
     public let textEncoder2Weights: WeightFiles?
@@ -77,8 +85,12 @@ public struct ModelFolder: Sendable {
         }
         modelIndex = try ModelIndex(contentsOfFile: indexPath)
 
+        // The refiner layout: only the second text encoder and tokenizer.
+        let refinerLayout = modelIndex["text_encoder"] == nil && modelIndex["tokenizer"] == nil
+            && modelIndex["text_encoder_2"] != nil && modelIndex["tokenizer_2"] != nil
         for name in Self.requiredComponents + Self.optionalComponents {
             if Self.optionalComponents.contains(name), modelIndex[name] == nil { continue }
+            if refinerLayout, Self.refinerOptionalComponents.contains(name) { continue }
             guard modelIndex[name] != nil else {
                 let listed = modelIndex.absentComponents.contains(name) ? "is listed as null" : "is not listed"
                 throw ModelFolderError(.missingComponent, path: indexPath,
@@ -92,8 +104,9 @@ public struct ModelFolder: Sendable {
 
         unet = try Self.decodeConfig(root + "/unet/config.json", as: UNet2DConditionConfig.self)
         vae = try Self.decodeConfig(root + "/vae/config.json", as: AutoencoderKLConfig.self)
-        textEncoder = try Self.decodeConfig(root + "/text_encoder/config.json", as: CLIPTextConfig.self)
-        tokenizer = try Self.decodeConfig(root + "/tokenizer/tokenizer_config.json", as: CLIPTokenizerConfig.self)
+        textEncoder = refinerLayout ? nil : try Self.decodeConfig(root + "/text_encoder/config.json", as: CLIPTextConfig.self)
+        tokenizer = refinerLayout ? nil
+            : try Self.decodeConfig(root + "/tokenizer/tokenizer_config.json", as: CLIPTokenizerConfig.self)
         let hasTextEncoder2 = modelIndex["text_encoder_2"] != nil, hasTokenizer2 = modelIndex["tokenizer_2"] != nil
         textEncoder2 = hasTextEncoder2
             ? try Self.decodeConfig(root + "/text_encoder_2/config.json", as: CLIPTextConfig.self) : nil
@@ -110,15 +123,26 @@ public struct ModelFolder: Sendable {
         if weights {
             unetWeights = try Self.findWeights(in: root + "/unet", baseName: "diffusion_pytorch_model", variant: variant)
             vaeWeights = try Self.findWeights(in: root + "/vae", baseName: "diffusion_pytorch_model", variant: variant)
-            textEncoderWeights = try Self.findWeights(in: root + "/text_encoder", baseName: "model", variant: variant)
+            textEncoderWeights = refinerLayout ? nil
+                : try Self.findWeights(in: root + "/text_encoder", baseName: "model", variant: variant)
             textEncoder2Weights = hasTextEncoder2
                 ? try Self.findWeights(in: root + "/text_encoder_2", baseName: "model", variant: variant) : nil
         } else {
-            (unetWeights, vaeWeights, textEncoderWeights) = (WeightFiles(files: []), WeightFiles(files: []), WeightFiles(files: []))
+            (unetWeights, vaeWeights) = (WeightFiles(files: []), WeightFiles(files: []))
+            textEncoderWeights = refinerLayout ? nil : WeightFiles(files: [])
             textEncoder2Weights = hasTextEncoder2 ? WeightFiles(files: []) : nil
         }
-        tokenizerFiles = try Self.findTokenizerFiles(in: root + "/tokenizer")
+        tokenizerFiles = refinerLayout ? nil : try Self.findTokenizerFiles(in: root + "/tokenizer")
         tokenizer2Files = hasTokenizer2 ? try Self.findTokenizerFiles(in: root + "/tokenizer_2") : nil
+    }
+
+    /// The config of every text encoder the model has, first to last (`text_encoder`, `text_encoder_2`).
+    public var textEncoders: [CLIPTextConfig] { [textEncoder, textEncoder2].compactMap { $0 } }
+
+    /// The text encoder with the widest hidden state (what the memory prediction counts).
+    public var widestTextEncoder: CLIPTextConfig {
+        // init guarantees at least one text encoder (text_encoder, or text_encoder_2 in the refiner layout)
+        textEncoders.max { $0.hiddenSize < $1.hiddenSize }!
     }
 
     /// Absolute path of a component folder, e.g. `componentPath("unet")`.

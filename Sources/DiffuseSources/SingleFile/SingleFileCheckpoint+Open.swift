@@ -1,12 +1,11 @@
 extension SingleFileCheckpoint {
     /// Opens a single-file checkpoint as a `ModelFolder` the pipeline loads like any other: the configs
     /// from `options.configFolder` (a diffusers folder; its weights are ignored) or, without one, the
-    /// standard SD 1.5 / 2.1 / SDXL base 1.0 configs the tensor shapes are recognised as
-    /// (`StandardModel`); the weights from the file (`ModelFolder.checkpoint`). An SDXL file's
-    /// `text_encoder_2` is `weightStore(.textEncoder2, dtype:)` of the returned folder.
-    ///
-    /// SDXL refiner files are recognised and mapped (`SingleFileCheckpoint`, `StandardModel.sdxlRefiner`)
-    /// but refused here: a refiner has no `text_encoder`, which `ModelFolder` requires.
+    /// standard SD 1.5 / 2.1 / SDXL base 1.0 / SDXL refiner 1.0 configs the tensor shapes are recognised
+    /// as (`StandardModel`); the weights from the file (`ModelFolder.checkpoint`). An SDXL file's
+    /// `text_encoder_2` is `weightStore(.textEncoder2, dtype:)` of the returned folder. The config folder
+    /// must have the text encoders the file has (a refiner file, with only `text_encoder_2`, needs a
+    /// refiner's configs).
     ///
     /// ```swift
     /// let folder = try SingleFileCheckpoint.open(path: "v1-5-pruned-emaonly.safetensors")
@@ -17,11 +16,6 @@ extension SingleFileCheckpoint {
     /// configs are reported when the pipeline loads (`WeightLoadError`, by original-layout key).
     public static func open(path: String, options: SingleFileOptions = SingleFileOptions()) throws -> ModelFolder {
         let checkpoint = try SingleFileCheckpoint(path: path)
-        if checkpoint.family == .sdxlRefiner {
-            throw SingleFileError(.unsupported, path: path, message:
-                "an SDXL refiner checkpoint (its only text encoder, OpenCLIP, under conditioner.embedders.0.model.*): "
-                + "recognised, but a refiner has no text_encoder and Diffuse's model folders need one; use an SDXL base or SD 1.x / 2.x checkpoint")
-        }
         let configs: String
         if let folder = options.configFolder {
             if options.predictionType != nil {
@@ -33,6 +27,15 @@ extension SingleFileCheckpoint {
             configs = try StandardModel.recognise(checkpoint, predictionType: options.predictionType).configFolder(options)
         }
         var folder = try ModelFolder(path: configs, weights: false)
+        let inFile = Set(checkpoint.family.components)
+        let inFolder = Set([folder.textEncoder.map { _ in Component.textEncoder }, folder.textEncoder2.map { _ in .textEncoder2 }]
+            .compactMap { $0 })
+        if inFile.intersection([.textEncoder, .textEncoder2]) != inFolder {
+            let names = { (s: Set<Component>) in s.isEmpty ? "none" : s.map(\.rawValue).sorted().joined(separator: " + ") }
+            throw SingleFileError(.unsupported, path: path, message:
+                "an \(checkpoint.family.rawValue) checkpoint (text encoders: \(names(inFile.intersection([.textEncoder, .textEncoder2])))), "
+                + "but the config folder \(configs) has \(names(inFolder)); give the configs of the model the file holds")
+        }
         folder.checkpoint = checkpoint
         return folder
     }

@@ -13,15 +13,16 @@ import DiffuseTestSupport
 /// the q/k/v splits, 1×1-conv reshapes and the projection's transpose move no value. The SDXL UNet is
 /// checked at the `WeightStore` level (every key requested, `finish()`), without building the model.
 @Suite struct SingleFileMappingTests {
-    static let families: [String: SingleFileCheckpoint.Family] = ["tiny-sd1": .sd1, "tiny-sd2": .sd2, "tiny-sdxl": .sdxl]
+    static let families: [String: SingleFileCheckpoint.Family] = ["tiny-sd1": .sd1, "tiny-sd2": .sd2, "tiny-sdxl": .sdxl,
+                                                                  "tiny-sdxl-refiner": .sdxlRefiner]
 
-    @Test(arguments: ["tiny-sd1", "tiny-sd2", "tiny-sdxl"])
+    @Test(arguments: ["tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner"])
     func everyFolderTensorMapsToTheSingleFile(_ name: String) throws {
         let folder = try ModelFolder(path: FixturePaths.path(name))
         let single = try SingleFileFixture.open(name)
         let checkpoint = try #require(single.checkpoint)
         #expect(checkpoint.family == Self.families[name])
-        #expect(checkpoint.textEncoderLayout == (name == "tiny-sd2" ? .openCLIP : .clip))
+        #expect(checkpoint.textEncoderLayout == (name == "tiny-sd2" || name == "tiny-sdxl-refiner" ? .openCLIP : .clip))
         for component in checkpoint.family.components {
             let files = try #require(folder.weightFiles(component))
             let compared = try SingleFileFixture.expectSameTensors(files.files, checkpoint.weightStore(component, folder: single, dtype: nil),
@@ -32,7 +33,7 @@ import DiffuseTestSupport
 
     /// Every stored tensor belongs to exactly one component; only the DDPM buffers of SD 1 / 2 files
     /// (which no loader reads) belong to none.
-    @Test(arguments: ["tiny-sd1", "tiny-sd2", "tiny-sdxl"])
+    @Test(arguments: ["tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner"])
     func everyStoredTensorHasOneComponent(_ name: String) throws {
         let single = try SingleFileFixture.open(name)
         let checkpoint = try #require(single.checkpoint)
@@ -43,7 +44,7 @@ import DiffuseTestSupport
             #expect(owners <= 1, "\(name): \(key) belongs to \(owners) components")
             if owners == 0 { unowned.append(key) }
         }
-        #expect(unowned.sorted() == (name == "tiny-sdxl" ? [] : ["alphas_cumprod", "alphas_cumprod_prev", "betas"]))
+        #expect(unowned.sorted() == (name.hasPrefix("tiny-sdxl") ? [] : ["alphas_cumprod", "alphas_cumprod_prev", "betas"]))
     }
 
     /// The fused OpenCLIP q/k/v and the VAE's 1×1 convs come out as views of the mapped file, not copies.

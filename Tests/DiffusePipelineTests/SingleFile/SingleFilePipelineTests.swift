@@ -16,7 +16,7 @@ import DiffuseTestSupport
         return config
     }
 
-    @Test(arguments: ["tiny-sd1", "tiny-sd2"])
+    @Test(arguments: ["tiny-sd1", "tiny-sd2", "tiny-sdxl"])
     func singleFileImageEqualsFolderImage(_ name: String) throws {
         let folderPipe = try PipelineFixture.pipeline(name)
         let singlePipe = try StableDiffusionPipeline(folder: SingleFileFixture.open(name))
@@ -25,6 +25,20 @@ import DiffuseTestSupport
         #expect(actual.latents.floats() == expected.latents.floats())
         #expect(actual.images.floats() == expected.images.floats())
         #expect(actual.rgbImages.map(\.pixels) == expected.rgbImages.map(\.pixels))
+    }
+
+    /// The SDXL refiner's file (only text_encoder_2) with the refiner's configs, as the image-to-image pass.
+    @Test func refinerSingleFileEqualsRefinerFolder() throws {
+        let folderPipe = try PipelineFixture.pipeline("tiny-sdxl-refiner")
+        let singlePipe = try StableDiffusionPipeline(folder: SingleFileFixture.open("tiny-sdxl-refiner"))
+        #expect(singlePipe.textEncoder == nil && singlePipe.family == .stableDiffusionXL(SDXLTimeIds(requiresAestheticsScore: true)))
+        var config = Self.configuration()
+        (config.width, config.height) = (nil, nil)
+        config.initImage = try folderPipe.textToImage(Self.configuration()).images   // [1, 3, 32, 32]
+        config.strength = 0.5
+        let expected = try folderPipe.imageToImage(config)
+        let actual = try singlePipe.imageToImage(config)
+        #expect(actual.images.floats() == expected.images.floats())
     }
 
     /// Reduced precision converts the mapped tensors with the folder's rule (embeddings kept f32).

@@ -48,7 +48,7 @@ import DiffuseTestSupport
 
     /// The refiner layout (OpenCLIP as `conditioner.embedders.0.model.`, no CLIP): tiny-sdxl's file with its
     /// CLIP removed and `embedders.1` renamed. Its `text_encoder_2` maps bit-equal with tiny-sdxl's configs;
-    /// it has no `text_encoder`; `open` refuses it (model folders need a `text_encoder`).
+    /// it has no `text_encoder`; `open` refuses it with a base's configs (which have one).
     @Test func refinerLayoutIsRecognisedAndMapped() throws {
         let tmp = try SingleFileTempDirectory()
         let path = try tmp.copy(of: SingleFileFixture.path("tiny-sdxl"), as: "refiner.safetensors") { tensors in

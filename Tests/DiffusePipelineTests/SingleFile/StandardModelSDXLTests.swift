@@ -41,7 +41,7 @@ import DiffuseTestSupport
         #expect(folder.modelIndex.className == "StableDiffusionXLPipeline")
         #expect(folder.modelIndex["text_encoder_2"]?.className == "CLIPTextModelWithProjection")
         #expect(folder.unet.crossAttentionDim == .uniform(2048) && folder.unet.sampleSize == SampleSize(128))
-        #expect(folder.textEncoder.numHiddenLayers == 12 && folder.textEncoder.hiddenAct == "quick_gelu")
+        #expect(folder.textEncoder?.numHiddenLayers == 12 && folder.textEncoder?.hiddenAct == "quick_gelu")
         let text2 = try #require(folder.textEncoder2)
         #expect(text2.hiddenSize == 1280 && text2.numHiddenLayers == 32 && text2.numAttentionHeads == 20)
         #expect(text2.intermediateSize == 5120 && text2.hiddenAct == "gelu" && text2.projectionDim == 1280)
@@ -60,16 +60,15 @@ import DiffuseTestSupport
         #expect(configured.path == FixturePaths.path("tiny-sdxl") && configured.textEncoder2?.hiddenSize == 48)
     }
 
-    /// The refiner is recognised (and its configs written), but `open` refuses it: no `text_encoder`.
-    @Test func sdxlRefinerIsRecognisedButNotOpened() throws {
+    /// The refiner is recognised, its configs written, and it opens with them: no `text_encoder`.
+    @Test func sdxlRefinerOpensWithItsStandardConfigs() throws {
         let tmp = try SingleFileTempDirectory()
         let path = try Self.checkpoint(in: tmp, refiner: true)
         let checkpoint = try SingleFileCheckpoint(path: path)
         #expect(try StandardModel.recognise(checkpoint, predictionType: nil) == .sdxlRefiner)
-        let error = try #require(throws: SingleFileError.self) {
-            try SingleFileCheckpoint.open(path: path, options: SingleFileOptions(configRoot: tmp.path))
-        }
-        #expect(error.kind == .unsupported && error.description.contains("refiner"), "\(error)")
+        let opened = try SingleFileCheckpoint.open(path: path, options: SingleFileOptions(configRoot: tmp.path))
+        #expect(opened.textEncoder == nil && opened.tokenizer == nil && opened.textEncoder2?.hiddenSize == 1280)
+        #expect(try ModelFamily(folder: opened) == .stableDiffusionXL(SDXLTimeIds(requiresAestheticsScore: true)))
 
         let configs = try StandardModel.sdxlRefiner.configFolder(SingleFileOptions(configRoot: tmp.path))
         try Self.expectSameConfig(UNet2DConditionConfig.self, configs, "unet/config.json", "sdxl-refiner/unet.json")

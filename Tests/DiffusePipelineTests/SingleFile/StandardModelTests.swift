@@ -23,7 +23,7 @@ import DiffuseTestSupport
         let folder = try SingleFileCheckpoint.open(path: path, options: SingleFileOptions(configRoot: tmp.path))
         #expect(folder.path == tmp.path + "/standard-configs/sd15")
         #expect(folder.unet.crossAttentionDim == .uniform(768) && folder.unet.sampleSize == SampleSize(64))
-        #expect(folder.textEncoder.hiddenAct == "quick_gelu" && folder.textEncoder.numHiddenLayers == 12)
+        #expect(folder.textEncoder?.hiddenAct == "quick_gelu" && folder.textEncoder?.numHiddenLayers == 12)
         #expect(folder.scheduler.className == "PNDMScheduler" && folder.scheduler.predictionType == "epsilon")
         let tokenizer = try CLIPTokenizer(folder: folder.componentPath("tokenizer"))
         #expect(tokenizer.padTokenID == 49407)
@@ -37,7 +37,7 @@ import DiffuseTestSupport
         #expect(folder.checkpoint?.textEncoderLayout == .openCLIP)
         #expect(folder.unet.sampleSize == SampleSize(96) && folder.unet.upcastAttention)
         #expect(folder.scheduler.predictionType == "v_prediction")
-        #expect(folder.textEncoder.numHiddenLayers == 23 && folder.textEncoder.hiddenAct == "gelu")
+        #expect(folder.textEncoder?.numHiddenLayers == 23 && folder.textEncoder?.hiddenAct == "gelu")
         #expect(try CLIPTokenizer(folder: folder.componentPath("tokenizer")).padTokenID == 0, "SD 2 pads with \"!\"")
 
         let base = try SingleFileCheckpoint.open(path: path, options: SingleFileOptions(predictionType: "epsilon", configRoot: tmp.path))
