@@ -7,11 +7,14 @@ import Foundation
 /// The files of a hub repository that Diffuse needs — exactly what `ModelFolder` reads — so a download
 /// skips `.bin`/`.ckpt`/ONNX/Flax copies, other variants, safety checkers and sample images
 /// (diffusers' `pipeline_loading_utils.py` `variant_compatible_siblings` does the same filtering by
-/// variant; here it is restricted to the components `ModelFolder.requiredComponents`):
+/// variant; here it is restricted to the components `ModelFolder` reads):
 ///
 ///     model_index.json
-///     {text_encoder,unet,vae}/config.json, scheduler/scheduler_config.json, tokenizer/tokenizer_config.json
-///     tokenizer/{vocab.json, merges.txt, tokenizer.json, special_tokens_map.json}   (those present)
+///     {unet,vae}/config.json, scheduler/scheduler_config.json
+///     per text encoder pair — text_encoder + tokenizer, and SDXL's text_encoder_2 + tokenizer_2 when the
+///     repository has them (the SDXL refiner has only the second pair):
+///       {text_encoder}/config.json, {tokenizer}/tokenizer_config.json,
+///       {tokenizer}/{vocab.json, merges.txt, tokenizer.json, special_tokens_map.json}   (those present)
 ///     per weighted component: {base}[.{variant}].safetensors, or its shard index (+ the shards it lists)
 struct HubFileSelection: Sendable, Equatable {
     /// Files to fetch, in order.
@@ -19,9 +22,9 @@ struct HubFileSelection: Sendable, Equatable {
     /// Shard indexes among `files`: after fetching them, their shards are fetched too.
     var shardIndexes: [String]
 
-    static let weighted = [("text_encoder", "model"), ("unet", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model")]
-    static let configs = ["text_encoder/config.json", "unet/config.json", "vae/config.json",
-                          "scheduler/scheduler_config.json", "tokenizer/tokenizer_config.json"]
+    /// (text encoder, tokenizer) folder pairs, first to last.
+    static let textEncoderPairs = [("text_encoder", "tokenizer"), ("text_encoder_2", "tokenizer_2")]
+    static let configs = ["unet/config.json", "vae/config.json", "scheduler/scheduler_config.json"]
     static let tokenizerFiles = ["vocab.json", "merges.txt", "tokenizer.json", "special_tokens_map.json"]
 
     /// Picks the files from the repository listing `siblings`. Throws `.incompleteRepo` when a needed
@@ -34,18 +37,29 @@ struct HubFileSelection: Sendable, Equatable {
         guard present.contains("model_index.json") else {
             throw missing("has no model_index.json: not a diffusers pipeline repository; Diffuse needs one (model_index.json, text_encoder/, tokenizer/, unet/, vae/, scheduler/)")
         }
+        // The first pair is required unless the repository is an SDXL refiner (only the second pair).
+        let refiner = !present.contains("text_encoder/config.json") && present.contains("text_encoder_2/config.json")
+        let pairs = textEncoderPairs.enumerated().filter { i, pair in
+            i == 0 ? !refiner : present.contains(pair.0 + "/config.json")
+        }.map(\.element)
+        let neededConfigs = pairs.map { $0.0 + "/config.json" } + configs + pairs.map { $0.1 + "/tokenizer_config.json" }
         var files = ["model_index.json"]
-        for config in configs {
+        for config in neededConfigs {
             guard present.contains(config) else { throw missing("has no \(config); Diffuse needs it") }
             files.append(config)
         }
-        let tokenizer = tokenizerFiles.map { "tokenizer/" + $0 }.filter(present.contains)
-        guard tokenizer.contains("tokenizer/tokenizer.json")
-              || (tokenizer.contains("tokenizer/vocab.json") && tokenizer.contains("tokenizer/merges.txt")) else {
-            throw missing("has no tokenizer/vocab.json + merges.txt (nor tokenizer/tokenizer.json)")
+        for (_, tokenizerFolder) in pairs {
+            let tokenizer = tokenizerFiles.map { tokenizerFolder + "/" + $0 }.filter(present.contains)
+            guard tokenizer.contains(tokenizerFolder + "/tokenizer.json")
+                  || (tokenizer.contains(tokenizerFolder + "/vocab.json") && tokenizer.contains(tokenizerFolder + "/merges.txt")) else {
+                throw missing("has no \(tokenizerFolder)/vocab.json + merges.txt (nor \(tokenizerFolder)/tokenizer.json)")
+            }
+            files += tokenizer
         }
-        files += tokenizer
         var indexes: [String] = []
+        let encoders = pairs.map { ($0.0, "model") }
+        let weighted = encoders.filter { $0.0 == "text_encoder" }
+            + [("unet", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model")] + encoders.filter { $0.0 != "text_encoder" }
         for (component, base) in weighted {
             let names = variant.map { ["\(base).\($0).safetensors", "\(base).safetensors.index.\($0).json", "\(base).\($0).safetensors.index.json"] }
                 ?? ["\(base).safetensors", "\(base).safetensors.index.json"]

@@ -28,6 +28,30 @@ struct HubFileSelectionTests {
                                          "vae/diffusion_pytorch_model.fp16.safetensors"])
     }
 
+    /// SDXL base: both text encoder pairs; the refiner: only the second (no text_encoder/ in the repository).
+    @Test func sdxlBaseAndRefinerTakeTheirTextEncoders() throws {
+        let second = ["text_encoder_2/config.json", "tokenizer_2/tokenizer_config.json", "tokenizer_2/vocab.json",
+                      "tokenizer_2/merges.txt", "tokenizer_2/special_tokens_map.json",
+                      "text_encoder_2/model.fp16.safetensors", "text_encoder_2/model.safetensors"]
+        let weights = ["text_encoder/model.fp16.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors",
+                       "vae/diffusion_pytorch_model.fp16.safetensors"]
+        let base = try HubFileSelection.select(siblings: Self.common + second + weights, variant: "fp16", model: "o/n", revision: "main")
+        #expect(base.files == ["model_index.json", "text_encoder/config.json", "text_encoder_2/config.json", "unet/config.json",
+                               "vae/config.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer_config.json",
+                               "tokenizer_2/tokenizer_config.json", "tokenizer/vocab.json", "tokenizer/merges.txt",
+                               "tokenizer_2/vocab.json", "tokenizer_2/merges.txt", "tokenizer_2/special_tokens_map.json"]
+                + weights + ["text_encoder_2/model.fp16.safetensors"])
+        let refinerSiblings = (Self.common + second + weights).filter { !$0.hasPrefix("text_encoder/") && !$0.hasPrefix("tokenizer/") }
+        let refiner = try HubFileSelection.select(siblings: refinerSiblings, variant: "fp16", model: "o/n", revision: "main")
+        #expect(!refiner.files.contains { $0.hasPrefix("text_encoder/") || $0.hasPrefix("tokenizer/") })
+        #expect(refiner.files.contains("text_encoder_2/model.fp16.safetensors") && refiner.files.contains("tokenizer_2/merges.txt"))
+        let noWeights2 = Self.common + second.dropLast(2) + weights
+        let error = #expect(throws: ModelSourceError.self) {
+            try HubFileSelection.select(siblings: noWeights2, variant: "fp16", model: "o/n", revision: "main")
+        }
+        #expect(error.map { "\($0)" }?.contains("has no text_encoder_2 weights") == true)
+    }
+
     @Test func shardsOfAnIndex() throws {
         let folder = FileManager.default.temporaryDirectory.path + "/diffuse-shards-" + String(UInt64.random(in: 0..<UInt64.max), radix: 16)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
