@@ -99,6 +99,25 @@ struct BF16ConvolutionTests {
         #expect(cache.count == 0, "a weight larger than the capacity is not kept")
     }
 
+    /// A model larger than the capacity, swept in the same order every step, keeps the packings that fit
+    /// (no least-recently-used eviction, which would miss on every access); a freed weight frees its room.
+    @Test func fullCacheKeepsItsEntries() {
+        var random = TestRandom(seed: 14)
+        let x = Tensor(random.floats(1 * 8 * 6 * 6), shape: [1, 8, 6, 6])
+        var weights = (0..<3).map { _ in Tensor(random.floats(16 * 8 * 9, scale: 0.3), shape: [16, 8, 3, 3]).hostConverted(to: .bf16) }
+        let cache = BF16WeightCache()
+        _ = BF16Convolution.run(x, weight: weights[0], bias: nil, stride: 1, padding: 1, cache: cache)
+        let one = cache.bytes
+        cache.capacityBytes = 2 * one
+        for _ in 0..<3 {
+            for w in weights { _ = BF16Convolution.run(x, weight: w, bias: nil, stride: 1, padding: 1, cache: cache) }
+            #expect(cache.count == 2 && cache.bytes == 2 * one, "the first two stay; the third is packed per call")
+        }
+        weights.removeFirst()
+        _ = BF16Convolution.run(x, weight: weights[1], bias: nil, stride: 1, padding: 1, cache: cache)
+        #expect(cache.count == 2, "the freed weight's room goes to the next miss")
+    }
+
     @Test func bf16LinearMatchesRoundedReference() {
         var random = TestRandom(seed: 13)
         // M = 500 rows (several row chunks and mc blocks), K = 450 (two k blocks, odd last pair), N = 70.

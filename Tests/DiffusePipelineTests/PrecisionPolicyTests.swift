@@ -22,6 +22,11 @@ import DiffusePipeline
                                  shape: [49408, 768], stored: .f32) == .f16)
         #expect(f16.storageDType(.textEncoder, key: "text_model.embeddings.position_ids", shape: [1, 77], stored: .i64) == .i64)
         #expect(f32.storageDType(.unet, key: "conv_in.weight", shape: [320, 4, 3, 3], stored: .bf16) == .f32)
+        // bf16 mode: text encoders stored in f16 stay f16 (mapped, released after the prompt); f32 ones → bf16.
+        let q = "text_model.encoder.layers.0.self_attn.q_proj.weight"
+        #expect(bf16.storageDType(.textEncoder2, key: q, shape: [1280, 1280], stored: .f16) == .f16)
+        #expect(bf16.storageDType(.textEncoder, key: q, shape: [768, 768], stored: .f16) == .f16)
+        #expect(bf16.storageDType(.textEncoder2, key: q, shape: [1280, 1280], stored: .f32) == .bf16)
     }
 
     @Test func backendsAndBytes() {

@@ -26,6 +26,12 @@ import DiffuseSources
 ///   weights' size again, ≈ 1.7 GB for the SD 1.5 UNet, bounded by its `capacityBytes`) and returns f32.
 ///   Each output then differs from the f32 op by at most ≈ 2⁻⁹ · Σ|w·x| (the input rounding) on top of
 ///   the weights' own rounding. Without AVX512-BF16, bf16 weights take the f16 path.
+/// - **Text encoders stored in f16 stay f16 in bf16 mode** (`storageDType`): they run once per prompt, so
+///   the bf16 kernel saves a second or two a run at most (SDXL's OpenCLIP-bigG on 2 cores), while keeping
+///   them as mapped f16 views lets the pipeline drop them after the prompt stage (SDXL's 1.6 GB of text
+///   encoders) and keeps their packings out of `BF16WeightCache`, whose room the UNet needs: what lets a
+///   1024² SDXL run in bf16 fit in 12 GiB (docs/benchmarks.md). They are also more exact (f16 keeps 3 more
+///   mantissa bits than bf16). Text encoders stored in f32 are converted to bf16 as before.
 /// - **The VAE** computes in f32 in every mode (diffusers too upcasts SD VAEs, `force_upcast`, because
 ///   their activations overflow in f16). Its weights are f16 in f16 mode — what fp16 checkpoints store;
 ///   with stage-by-stage release the whole f16 SD 1.5 pipeline peaks near 2 GiB — and f32 otherwise
@@ -52,10 +58,12 @@ public struct PrecisionPolicy: Sendable, Equatable {
     }
 
     /// The dtype one stored tensor of `component` is held in: integers as stored; vectors (rank ≤ 1) and
-    /// the position table in f32; other floats in `weightDType(component)`.
+    /// the position table in f32; text-encoder matrices stored in f16 as f16 in bf16 mode; other floats in
+    /// `weightDType(component)`.
     public func storageDType(_ component: Component, key: String, shape: [Int], stored: DType) -> DType {
         guard stored.isFloatingPoint else { return stored }
         if shape.count <= 1 || key.contains("position_embedding") { return .f32 }
+        if precision == .bf16, component == .textEncoder || component == .textEncoder2, stored == .f16 { return .f16 }
         return weightDType(component)
     }
 

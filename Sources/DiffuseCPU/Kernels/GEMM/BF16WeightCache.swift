@@ -7,8 +7,13 @@ import DiffuseCore
 /// Key: the tensor's storage (by identity, held weakly: an entry dies with its weight and is never
 /// matched by a new storage at the same address), offset, shape, strides, the packed role (A or B panels,
 /// transposed) and kc. The packed copy is the weight's size again (bf16): ≈ 1.7 GB for the SD 1.5 UNet.
-/// Entries beyond `capacityBytes` evict the least recently used; a weight larger than the capacity is
-/// packed per call. The packing of a freed weight is released at the next miss or within 256 calls.
+/// When a new packing does not fit in `capacityBytes` (after dropping the packings of freed weights), it is
+/// used for that call and not kept: the entries already cached stay. A model sweeps its weights in the
+/// same order every step, so evicting the least recently used would make every access of a model larger
+/// than the capacity miss (each entry evicted just before its next use — SDXL's UNet packs to 5.1 GB
+/// against the 4 GiB default); keeping the first ones hits on capacity / model size of them. The packing
+/// of a freed weight is released at the next miss or within 256 calls, so a model dropped for another
+/// frees its room.
 /// Weights must not be written in place after their first use (a cached packing would be
 /// stale): call `removeAll()` after doing so. Thread-safe.
 public final class BF16WeightCache: @unchecked Sendable {
@@ -71,8 +76,8 @@ public final class BF16WeightCache: @unchecked Sendable {
         if let hit { return hit }
         let matrix = pack()
         lock.withLock {
-            guard matrix.byteCount <= limit else { return }
-            evict(toFit: matrix.byteCount)
+            entries = entries.filter { $0.value.storage != nil }
+            guard liveBytes + matrix.byteCount <= limit else { return }
             clock += 1
             entries[key] = Entry(storage: tensor.storage, matrix: matrix, lastUse: clock)
         }
@@ -83,7 +88,8 @@ public final class BF16WeightCache: @unchecked Sendable {
         entries.values.reduce(0) { $0 + ($1.storage == nil ? 0 : $1.matrix.byteCount) }
     }
 
-    /// Drops dead entries, then the least recently used until `extra` more bytes fit. Call under the lock.
+    /// Drops dead entries, then the least recently used until `extra` more bytes fit (a lowered capacity).
+    /// Call under the lock.
     private func evict(toFit extra: Int) {
         entries = entries.filter { $0.value.storage != nil }
         var total = liveBytes
