@@ -17,7 +17,8 @@ extension CLIPTextModel {
     public var summary: String {
         let c = config
         let millions = (Double(parameterCount) / 1e5).rounded() / 10
-        return "CLIPTextModel: \(c.numHiddenLayers) layers, hidden \(c.hiddenSize), \(c.numAttentionHeads) heads × \(c.headDim), "
+        let name = hasProjection ? "CLIPTextModelWithProjection (projection \(textProjection!.outFeatures))" : "CLIPTextModel"
+        return "\(name): \(c.numHiddenLayers) layers, hidden \(c.hiddenSize), \(c.numAttentionHeads) heads × \(c.headDim), "
             + "MLP \(c.intermediateSize), \(c.hiddenAct), \(millions)M parameters, \(dtype), keys "
             + (keyPrefix.isEmpty ? "without prefix" : "with \"\(keyPrefix)\" prefix")
     }
