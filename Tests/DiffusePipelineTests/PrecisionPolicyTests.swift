@@ -43,6 +43,12 @@ import DiffusePipeline
         #expect(plain.weightBytes(.unet, parameters: 1000) == 2000)
         #expect(accelerated.weightBytes(.vae, parameters: 1000) == 4000)
         #expect(PrecisionPolicy(.f16).weightBytes(.vae, parameters: 1000) == 2000)
+        // The packed copies share the cache's capacity: beyond it, the rest is packed per call.
+        let capped = PrecisionPolicy(.bf16, bf16Accelerated: true, packedCapacityBytes: 3000)
+        #expect(capped.weightBytes(.unet, parameters: 1000) == 4000 && capped.weightBytes(.unet, parameters: 2000) == 7000)
+        let footprint = WeightFootprint.parameters(unet: 1000, textEncoder: 1000, vae: 1000)
+        #expect(footprint.bytes(.pipeline, policy: capped) == 2000 + 2000 + 4000 + 3000)
+        #expect(footprint.bytes(.unet, policy: capped) == 2000 + 2000)
         #expect(PrecisionPolicy(.f32).computeDType == .f32 && accelerated.computeDType == .f32)
     }
 }

@@ -8,16 +8,19 @@ public enum WeightFootprint: Sendable, Equatable {
 
     /// Bytes the weights of `call` hold under `policy`. Where the bf16 kernel runs
     /// (`PrecisionPolicy.usesBF16Kernel`) the multiplied weights count twice: the kernel keeps a packed copy
-    /// of every weight it multiplies by (`BF16WeightCache`) — for measured bytes, all of them.
+    /// of every weight it multiplies by (`BF16WeightCache`) — for measured bytes, all of them — up to the
+    /// cache's capacity, which all components share.
     public func bytes(_ call: MemoryCall, policy: PrecisionPolicy) -> Int {
         switch self {
         case .bytes(let n):
             let weights = max(0, n)
-            return weights + (policy.usesBF16Kernel(.unet) ? weights : 0)
+            return weights + (policy.usesBF16Kernel(.unet) ? min(weights, policy.packedCapacityBytes) : 0)
         case .parameters(let unet, let textEncoder, let vae):
-            return (call.needsUNet ? policy.weightBytes(.unet, parameters: unet) : 0)
-                + (call.needsTextEncoder ? policy.weightBytes(.textEncoder, parameters: textEncoder) : 0)
-                + (call.needsVAE ? policy.weightBytes(.vae, parameters: vae) : 0)
+            let used: [(PrecisionPolicy.Component, Int)] = (call.needsUNet ? [(.unet, unet)] : [])
+                + (call.needsTextEncoder ? [(.textEncoder, textEncoder)] : []) + (call.needsVAE ? [(.vae, vae)] : [])
+            let weights = used.reduce(0) { $0 + $1.1 * policy.weightDType($1.0).byteSize }
+            let packed = used.reduce(0) { $0 + policy.packedBytes($1.0, parameters: $1.1) }
+            return weights + min(packed, policy.packedCapacityBytes)
         }
     }
 

@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseCPU
 import DiffuseSources
 
 /// What a `Precision` means on this machine — the one place that decides how every weight is stored and
@@ -42,10 +43,14 @@ public struct PrecisionPolicy: Sendable, Equatable {
     public let precision: Precision
     /// Whether bf16 weight products run on the AVX512-BF16 kernel (this CPU has it).
     public let bf16Accelerated: Bool
+    /// The most bytes of packed weight copies the bf16 kernel keeps (`BF16WeightCache.capacityBytes`).
+    public let packedCapacityBytes: Int
 
-    public init(_ precision: Precision, bf16Accelerated: Bool = BF16GEMMBackend.isAccelerated) {
+    public init(_ precision: Precision, bf16Accelerated: Bool = BF16GEMMBackend.isAccelerated,
+                packedCapacityBytes: Int = BF16WeightCache.shared.capacityBytes) {
         self.precision = precision
         self.bf16Accelerated = bf16Accelerated
+        self.packedCapacityBytes = packedCapacityBytes
     }
 
     /// The dtype of `component`'s weight matrices in memory.
@@ -81,8 +86,14 @@ public struct PrecisionPolicy: Sendable, Equatable {
     }
 
     /// Bytes `component`'s weights hold for `parameters` parameters (vectors counted at the matrices'
-    /// dtype: they are < 0.1 %), with the bf16 kernel's packed copies.
+    /// dtype: they are < 0.1 %), with the bf16 kernel's packed copies (`packedBytes`).
     public func weightBytes(_ component: Component, parameters: Int) -> Int {
-        parameters * weightDType(component).byteSize + (usesBF16Kernel(component) ? 2 * parameters : 0)
+        parameters * weightDType(component).byteSize + packedBytes(component, parameters: parameters)
+    }
+
+    /// Bytes of packed copies the bf16 kernel keeps for `component`: its bf16 weights' size again, at most
+    /// `packedCapacityBytes` (the cache keeps what fits and packs the rest per call).
+    public func packedBytes(_ component: Component, parameters: Int) -> Int {
+        usesBF16Kernel(component) ? min(2 * parameters, packedCapacityBytes) : 0
     }
 }
