@@ -1,4 +1,5 @@
-// C helpers for what Swift cannot express: CPU feature detection and AVX512-BF16 intrinsics.
+// C helpers for what Swift cannot express: CPU feature detection, AVX512-BF16 intrinsics, and glibc's
+// malloc_trim (not in Swift's Glibc module).
 // Every function with wide instructions carries its own `target` attribute, so this file is compiled
 // for the baseline CPU and the binary runs anywhere; callers check the feature flags first.
 #ifndef CDIFFUSE_KERNELS_H
@@ -51,5 +52,9 @@ void diffuse_bf16_pack_pairs(const uint16_t *src, ptrdiff_t stride, int count, i
 void diffuse_bf16_pack_a_f32(const float *a, ptrdiff_t rs, int mc, int kc, uint16_t *out);
 /// Converts two f32 GEMM B panels [kc][16] (p1 NULL: zeros) into one bf16 panel [⌈kc/2⌉][32][2].
 void diffuse_bf16_pack_b_f32_panels(const float *p0, const float *p1, int kc, uint16_t *out);
+
+/// glibc's `malloc_trim(0)`: returns the pages of freed heap blocks to the system. Returns 1 when memory
+/// was released, 0 otherwise (and on C libraries without it).
+int diffuse_malloc_trim(void);
 
 #endif
