@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseCPU
 import DiffuseSources
 
 /// What a `Precision` means on this machine — the one place that decides how every weight is stored and
@@ -23,7 +24,7 @@ import DiffuseSources
 /// - **bf16 on a CPU with AVX512-BF16** (`bf16Accelerated`): the UNet and text encoder compute through
 ///   `BF16GEMMBackend`, which rounds the f32 activation to bf16 while packing it for the kernel (never
 ///   stored), keeps every weight packed in the kernel's panel layout once (`BF16WeightCache`: the bf16
-///   weights' size again, ≈ 1.7 GB for the SD 1.5 UNet, bounded by its `capacityBytes`) and returns f32.
+///   weights' size again, ≈ 1.7 GB for the SD 1.5 UNet, bounded by its `capacityBytes`, 4 GiB) and returns f32.
 ///   Each output then differs from the f32 op by at most ≈ 2⁻⁹ · Σ|w·x| (the input rounding) on top of
 ///   the weights' own rounding. Without AVX512-BF16, bf16 weights take the f16 path.
 /// - **The VAE** computes in f32 in every mode (diffusers too upcasts SD VAEs, `force_upcast`, because
@@ -75,6 +76,16 @@ public struct PrecisionPolicy: Sendable, Equatable {
     /// Bytes `component`'s weights hold for `parameters` parameters (vectors counted at the matrices'
     /// dtype: they are < 0.1 %), with the bf16 kernel's packed copies.
     public func weightBytes(_ component: Component, parameters: Int) -> Int {
-        parameters * weightDType(component).byteSize + (usesBF16Kernel(component) ? 2 * parameters : 0)
+        parameters * weightDType(component).byteSize + packedWeightBytes(component, parameters: parameters)
     }
+
+    /// Bytes of the bf16 kernel's packed copies of `component`'s weights (the bf16 weights again), 0
+    /// where it does not run. All components' copies share one cache of `packedWeightCapacity` bytes.
+    public func packedWeightBytes(_ component: Component, parameters: Int) -> Int {
+        usesBF16Kernel(component) ? 2 * parameters : 0
+    }
+
+    /// The most the packed copies hold at once (`BF16WeightCache.shared.capacityBytes`, 4 GiB): the SDXL
+    /// UNet's bf16 weights (5.1 GB) are more than it keeps.
+    public static var packedWeightCapacity: Int { BF16WeightCache.shared.capacityBytes }
 }
