@@ -8,9 +8,13 @@ same run) can print Diffuse / PyTorch per cell.
     swift run -c release diffuse bench unet --arch sd15 --size 512 --batch 1 2 4 --compare torch.jsonl
 
 Models: diffusers UNet2DConditionModel / AutoencoderKL and transformers CLIPTextModel built from the real
-configs in Fixtures/configs/<arch>/ (the ones `diffuse bench --arch` builds), weights from the modules'
-default init under torch.manual_seed(seed) — speed does not depend on the values; or `--model DIR`
-(a diffusers folder, from_pretrained). Attention: "vanilla" = diffusers' AttnProcessor (baddbmm, softmax,
+configs in Fixtures/configs/<arch>/ (sd15, sd21, sdxl, sd-turbo: the ones `diffuse bench --arch` builds),
+weights from the modules' default init under torch.manual_seed(seed) — speed does not depend on the
+values; or `--model DIR` (a diffusers folder, from_pretrained). SDXL (a text_encoder_2, a "text_time"
+UNet) as diffusers' StableDiffusionXLPipeline runs it: the text stage runs CLIPTextModel and
+CLIPTextModelWithProjection and concatenates their hidden_states[-2] (pooled text_embeds from the
+second, as encode_prompt), and every UNet call gets added_cond_kwargs text_embeds [B, 1280] and
+time_ids [B, 6] = [H, W, 0, 0, H, W]. Attention: "vanilla" = diffusers' AttnProcessor (baddbmm, softmax,
 bmm) / transformers' eager attention; "sdpa" = AttnProcessor2_0 (F.scaled_dot_product_attention) /
 transformers' sdpa. Precision: the whole model and its inputs in that dtype (PyTorch's usual meaning;
 Diffuse keeps activations f32 and rounds only weights — see Precision.swift). `--compile`: torch.compile
@@ -35,14 +39,19 @@ DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 
 
 def read_config(arch, name):
-    with open(os.path.join(ROOT, "Fixtures", "configs", arch, name + ".json")) as f:
+    """Fixtures/configs/<arch>/<name>.json without the metadata keys; None when the family has no such file."""
+    path = os.path.join(ROOT, "Fixtures", "configs", arch, name + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
         return {k: v for k, v in json.load(f).items() if not k.startswith("_")}
 
 
 def build(component, args):
-    """(unet, vae, text_encoder) — only those the component needs; f32, eval mode."""
+    """(unet, vae, text_encoder, text_encoder_2) — only those the component needs (text_encoder_2: SDXL
+    only, a CLIPTextModelWithProjection); f32, eval mode."""
     from diffusers import AutoencoderKL, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
     torch.manual_seed(args.seed)
     need_unet = component in ("unet", "pipeline")
     need_vae = component in ("vae", "pipeline")
@@ -51,28 +60,34 @@ def build(component, args):
         unet = UNet2DConditionModel.from_pretrained(args.model, subfolder="unet") if need_unet else None
         vae = AutoencoderKL.from_pretrained(args.model, subfolder="vae") if need_vae else None
         text = CLIPTextModel.from_pretrained(args.model, subfolder="text_encoder") if need_text else None
+        has_text2 = os.path.isdir(os.path.join(args.model, "text_encoder_2"))
+        text2 = CLIPTextModelWithProjection.from_pretrained(args.model, subfolder="text_encoder_2") \
+            if need_text and has_text2 else None
     else:
         unet = UNet2DConditionModel(**read_config(args.arch, "unet")) if need_unet else None
         vae = AutoencoderKL(**read_config(args.arch, "vae")) if need_vae else None
         text = CLIPTextModel(CLIPTextConfig(**read_config(args.arch, "text_encoder"))) if need_text else None
-    return tuple(m.eval() if m is not None else None for m in (unet, vae, text))
+        text2_cfg = read_config(args.arch, "text_encoder_2")
+        text2 = CLIPTextModelWithProjection(CLIPTextConfig(**text2_cfg)) if need_text and text2_cfg else None
+    return tuple(m.eval() if m is not None else None for m in (unet, vae, text, text2))
 
 
 def set_attention(models, kind):
     from diffusers.models.attention_processor import AttnProcessor, AttnProcessor2_0
-    unet, vae, text = models
+    unet, vae, text, text2 = models
     for m in (unet, vae):
         if m is not None:
             m.set_attn_processor(AttnProcessor() if kind == "vanilla" else AttnProcessor2_0())
-    if text is not None:
-        text.config._attn_implementation = "eager" if kind == "vanilla" else "sdpa"
-        if hasattr(text, "set_attn_implementation"):
-            text.set_attn_implementation("eager" if kind == "vanilla" else "sdpa")
+    for m in (text, text2):
+        if m is not None:
+            m.config._attn_implementation = "eager" if kind == "vanilla" else "sdpa"
+            if hasattr(m, "set_attn_implementation"):
+                m.set_attn_implementation("eager" if kind == "vanilla" else "sdpa")
 
 
 def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes):
     """Diffuse's MemoryModel (Sources/DiffusePipeline/Memory/MemoryModel.swift): weights + activations of the largest stage."""
-    unet_cfg, vae_cfg, text_cfg = configs
+    unet_cfg, vae_cfg, text_cfg, text2_cfg = configs
     f = 2 ** (len(vae_cfg.get("block_out_channels", [0, 0, 0, 0])) - 1)
 
     def scores(b, heads, q, k):
@@ -80,18 +95,28 @@ def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes):
         return full if kind == "vanilla" else min(full, 512 << 10)
 
     def unet_bytes(b):
-        tokens = (w // f) * (h // f)
-        heads = unet_cfg.get("attention_head_dim", 8)
-        heads = heads[0] if isinstance(heads, list) else heads
-        return 4 * b * tokens * 30 * unet_cfg.get("block_out_channels", [320])[0] + scores(b, heads, tokens, tokens)
+        # activations at the latent resolution + the scores of the first level with attention (SDXL: level 1)
+        lw, lh = w // f, h // f
+        types = unet_cfg.get("down_block_types", [])
+        level = next((i for i, t in enumerate(types) if t.startswith("CrossAttn")), None)
+        s = 0
+        if level is not None:
+            tokens = -(-lw // 2 ** level) * -(-lh // 2 ** level)
+            heads = unet_cfg.get("num_attention_heads") or unet_cfg.get("attention_head_dim", 8)
+            heads = heads[level] if isinstance(heads, list) else heads
+            s = scores(b, heads, tokens, tokens)
+        return 4 * b * lw * lh * 30 * unet_cfg.get("block_out_channels", [320])[0] + s
 
     def vae_bytes(b):
         tokens = (w // f) * (h // f)
         return 4 * b * w * h * 4 * vae_cfg["block_out_channels"][1] + scores(b, 1, tokens, tokens)
 
     def text_bytes(b):
-        n = text_cfg["max_position_embeddings"]
-        return 4 * b * n * 8 * text_cfg["hidden_size"] + scores(b, text_cfg["num_attention_heads"], n, n)
+        # the larger of the text encoders (SDXL runs text_encoder_2 after text_encoder)
+        def one(t):
+            n = t["max_position_embeddings"]
+            return 4 * b * n * 8 * t["hidden_size"] + scores(b, t["num_attention_heads"], n, n)
+        return max(one(t) for t in (text_cfg, text2_cfg) if t is not None)
 
     act = {"unet": lambda: unet_bytes(batch), "vae": lambda: vae_bytes(batch), "text-encoder": lambda: text_bytes(batch),
            "pipeline": lambda: max(text_bytes(2 * batch), unet_bytes(2 * batch), vae_bytes(batch))}[component]()
@@ -118,11 +143,12 @@ def status_field(name, path="/proc/self/status"):
 
 
 def make_call(component, models, w, h, batch, dtype, steps, configs, compile_):
-    unet, vae, text = models
-    unet_cfg, vae_cfg, text_cfg = configs
+    unet, vae, text, text2 = models
+    unet_cfg, vae_cfg, text_cfg, text2_cfg = configs
     f = 2 ** (len(vae_cfg["block_out_channels"]) - 1)
     g = torch.Generator().manual_seed(5)
     cross = unet_cfg.get("cross_attention_dim", 768) if unet is not None else 0
+    cross = cross[0] if isinstance(cross, list) else cross
     n = text_cfg["max_position_embeddings"]
 
     def latents(b, ch):
@@ -131,28 +157,54 @@ def make_call(component, models, w, h, batch, dtype, steps, configs, compile_):
     def ids(b):
         return torch.randint(0, text_cfg["vocab_size"], (b, n), generator=g)
 
+    def added(b, text_embeds=None):
+        """SDXL's added_cond_kwargs (a "text_time" UNet), else None: text_embeds [b, P] (the pooled
+        output, or random) and time_ids [b, n] = [H, W, 0, 0, H, W] (the refiner's 5: [H, W, 0, 0, 6])."""
+        if unet_cfg.get("addition_embed_type") != "text_time":
+            return None
+        total, d = unet_cfg["projection_class_embeddings_input_dim"], unet_cfg["addition_time_embed_dim"]
+        pooled = (text2_cfg or {}).get("projection_dim") or total - 6 * d
+        row = [h, w, 0, 0, h, w] if (total - pooled) // d == 6 else [h, w, 0, 0, 6.0]
+        if text_embeds is None:
+            text_embeds = torch.randn((b, pooled), generator=g).to(dtype)
+        return {"text_embeds": text_embeds, "time_ids": torch.tensor([row] * b, dtype=dtype)}
+
     if compile_:
         unet = torch.compile(unet) if unet is not None else None
         vae_decode = torch.compile(vae.decode) if vae is not None else None
         text = torch.compile(text) if text is not None else None
+        text2 = torch.compile(text2) if text2 is not None else None
     else:
         vae_decode = vae.decode if vae is not None else None
+
+    def encode(tokens):
+        """(prompt embeddings, pooled text_embeds or None): SD's last hidden state; SDXL as
+        StableDiffusionXLPipeline.encode_prompt: hidden_states[-2] of both encoders concatenated."""
+        if text2 is None:
+            return text(tokens)[0], None
+        first = text(tokens, output_hidden_states=True)
+        second = text2(tokens, output_hidden_states=True)
+        return torch.cat([first.hidden_states[-2], second.hidden_states[-2]], dim=-1), second.text_embeds
+
     if component == "unet":
         sample, ctx = latents(batch, unet_cfg.get("in_channels", 4)), torch.randn((batch, n, cross), generator=g).to(dtype)
-        return lambda: unet(sample, 981, encoder_hidden_states=ctx)
+        cond = added(batch)
+        return lambda: unet(sample, 981, encoder_hidden_states=ctx, added_cond_kwargs=cond)
     if component == "vae":
         z = latents(batch, vae_cfg.get("latent_channels", 4))
         return lambda: vae_decode(z)
     if component == "text-encoder":
         tokens = ids(batch)
-        return lambda: text(tokens)
+        return lambda: encode(tokens)
     tokens, noise = ids(2 * batch), latents(2 * batch, unet_cfg.get("in_channels", 4))
 
     def pipeline():
-        hidden = text(tokens)[0].to(dtype)
+        hidden, pooled = encode(tokens)
+        hidden = hidden.to(dtype)
+        cond = added(2 * batch, pooled.to(dtype) if pooled is not None else None)
         x = noise
         for step in range(steps):
-            x = unet(x, 999 - step * 999 // max(steps, 1), encoder_hidden_states=hidden).sample
+            x = unet(x, 999 - step * 999 // max(steps, 1), encoder_hidden_states=hidden, added_cond_kwargs=cond).sample
         return vae_decode(x[:batch].to(torch.float32) if vae.dtype == torch.float32 else x[:batch])
     return pipeline
 
@@ -160,7 +212,7 @@ def make_call(component, models, w, h, batch, dtype, steps, configs, compile_):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("component", choices=["unet", "vae", "text-encoder", "pipeline"])
-    p.add_argument("--arch", default="sd15", choices=["sd15", "sd21"])
+    p.add_argument("--arch", default="sd15", choices=["sd15", "sd21", "sdxl", "sd-turbo"])
     p.add_argument("--model", help="a diffusers folder instead of --arch")
     p.add_argument("--attention", nargs="+", default=["vanilla", "sdpa"], choices=["vanilla", "sdpa"])
     p.add_argument("--batch", nargs="+", type=int, default=[1, 2, 4, 8])
@@ -177,11 +229,13 @@ def main():
     torch.set_num_threads(args.threads)
 
     if args.model:
-        cfg = lambda sub, name: {k: v for k, v in json.load(open(os.path.join(args.model, sub, name))).items()}  # noqa: E731
-        configs = (cfg("unet", "config.json"), cfg("vae", "config.json"), cfg("text_encoder", "config.json"))
+        def cfg(sub):
+            path = os.path.join(args.model, sub, "config.json")
+            return json.load(open(path)) if os.path.exists(path) else None
+        configs = tuple(cfg(n) for n in ("unet", "vae", "text_encoder", "text_encoder_2"))
         arch = os.path.basename(os.path.normpath(args.model))
     else:
-        configs = tuple(read_config(args.arch, n) for n in ("unet", "vae", "text_encoder"))
+        configs = tuple(read_config(args.arch, n) for n in ("unet", "vae", "text_encoder", "text_encoder_2"))
         arch = args.arch
     f = 2 ** (len(configs[1]["block_out_channels"]) - 1)
     default = configs[0].get("sample_size", 64) * f

@@ -8,7 +8,7 @@ public enum BenchModelSource: Sendable {
     case synthetic(SyntheticArch)
     case folder(ModelFolder)
 
-    /// The `arch` field of results: "sd15" / "sd21", or the folder's last path component.
+    /// The `arch` field of results: "sd15", "sd21", "sdxl", "sd-turbo", or the folder's last path component.
     public var archName: String {
         switch self {
         case .synthetic(let arch): arch.rawValue
@@ -24,10 +24,7 @@ public enum BenchModelSource: Sendable {
     }
 
     /// The family's default image side (the UNet's `sample_size` × the VAE factor).
-    public var defaultSize: Int {
-        let c = configs
-        return (c.unet.sampleSize?.height ?? 64) * c.vaeScaleFactor
-    }
+    public var defaultSize: Int { configs.defaultSize }
 
     /// Builds the components `component` needs in `precision` (with `compile`, the UNet compilable too).
     public func build(_ component: BenchComponent, precision: Precision, seed: UInt64, backend: any Backend,

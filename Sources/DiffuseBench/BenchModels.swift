@@ -13,7 +13,7 @@ import DiffuseSources
 /// and for accelerated bf16 the weight GEMMs on the AVX512-BF16 kernel through `BF16GEMMBackend` — so a
 /// cell runs exactly what `diffuse generate --precision` runs.
 public final class BenchModels: @unchecked Sendable {
-    /// "sd15", "sd21" or the folder's path.
+    /// "sd15", "sd21", "sdxl", "sd-turbo" or the folder's path.
     public let name: String
     public let precision: Precision
     /// The backend the UNet computes with (`PrecisionPolicy.backend`).
@@ -22,6 +22,8 @@ public final class BenchModels: @unchecked Sendable {
     public let unet: UNet2DConditionModel?
     public let vae: AutoencoderKL?
     public let textEncoder: CLIPTextModel?
+    /// SDXL's `text_encoder_2` (CLIPTextModelWithProjection), built where `textEncoder` is; nil for SD 1.x / 2.x.
+    public let textEncoder2: CLIPTextModel?
     /// The loaded folder (nil for synthetic models), for its stage-by-stage weight release.
     let pipeline: StableDiffusionPipeline?
     /// The UNet compiled (`--compile`): built on a `TracingBackend`, so `unet` runs eagerly through it.
@@ -55,6 +57,10 @@ public final class BenchModels: @unchecked Sendable {
         textEncoder = try component.needsTextEncoder ? CLIPTextModel(
             config: arch.textEncoder, weights: weights(.textEncoder, seed: seed &+ 1, "text encoder"),
             backend: Self.profiled(policy.backend(for: .textEncoder, on: base), profile)) : nil
+        textEncoder2 = try component.needsTextEncoder ? arch.textEncoder2.map {
+            try CLIPTextModel(config: $0, weights: weights(.textEncoder2, seed: seed &+ 3, "text encoder 2"),
+                              backend: Self.profiled(policy.backend(for: .textEncoder2, on: base), profile))
+        } : nil
         vae = try component.needsVAE ? AutoencoderKL(
             config: arch.vae, weights: weights(.vae, seed: seed &+ 2, "VAE"),
             backend: Self.profiled(policy.backend(for: .vae, on: base), profile)) : nil
@@ -78,11 +84,12 @@ public final class BenchModels: @unchecked Sendable {
         compiledUNet = pipeline.compiledUNet
         vae = pipeline.vae
         textEncoder = pipeline.textEncoder
+        textEncoder2 = pipeline.textEncoder2
         // Weights stored in the dtype they compute in stay memory-mapped (not counted by HostAllocator)
         // and are resident while their stage runs. A single-file checkpoint is one mapped file holding all
-        // three components: counted once.
+        // components: counted once.
         var seen = Set<ObjectIdentifier>()
-        let mapped = [SingleFileCheckpoint.Component.textEncoder, .unet, .vae]
+        let mapped = [SingleFileCheckpoint.Component.textEncoder, .textEncoder2, .unet, .vae]
             .flatMap { pipeline.mappedWeights($0) }.filter { seen.insert(ObjectIdentifier($0)).inserted }
         weightBytes = HostAllocator.liveBytes - before + mapped.reduce(0) { $0 + $1.byteCount }
     }
@@ -102,5 +109,6 @@ public final class BenchModels: @unchecked Sendable {
         try unet?.setAttentionProcessor(choice.processor)
         try vae?.setAttentionProcessor(choice.processor)
         try textEncoder?.setAttentionProcessor(choice.processor)
+        try textEncoder2?.setAttentionProcessor(choice.processor)
     }
 }

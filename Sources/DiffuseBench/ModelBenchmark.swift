@@ -1,5 +1,6 @@
 import DiffuseCore
 import DiffuseCPU
+import DiffuseModels
 import DiffuseNN
 import DiffusePipeline
 import DiffuseSources
@@ -63,9 +64,10 @@ public final class ModelBenchmark {
             if cell.compiled, let compiled = models.compiledUNet {
                 // Compile (capture + passes + plan + checking replay) outside the timed calls.
                 compiled.clearCache()
-                let shapes = unetShapes(cell, configs: configs)
+                let shapes = try unetShapes(cell, configs: configs)
                 let start = OpProfile.now()
-                try compiled.compile(sampleShape: shapes.sample, contextShape: shapes.context)
+                try compiled.compile(sampleShape: shapes.sample, contextShape: shapes.context,
+                                     textEmbedsShape: shapes.added?.textEmbeds, timeIdsShape: shapes.added?.timeIds)
                 result.compileSeconds = OpProfile.now() - start
             }
             ProcessMemory.resetPeak()
@@ -101,78 +103,66 @@ public final class ModelBenchmark {
         return result
     }
 
-    /// The timed call of a cell, with its inputs made once.
+    /// The timed call of a cell, with its inputs made once (`BenchInputs`). An SDXL UNet gets its added
+    /// conditions in every call: synthetic `text_embeds` in `unet` cells, the prompt stage's pooled output in
+    /// `pipeline` cells, and the cell's `time_ids`.
     func makeCall(_ cell: BenchCell, models: BenchModels, configs: ModelConfigs) throws -> () throws -> Void {
-        let f = configs.vaeScaleFactor
-        let latentShape = { (batch: Int) in [batch, configs.unet.inChannels, cell.height / f, cell.width / f] }
-        let seed = settings.seed
-        func ids(_ batch: Int) -> Tensor {
-            var state = seed | 1
-            let vocab = configs.textEncoder.vocabSize, length = configs.textEncoder.maxPositionEmbeddings
-            let values = (0..<batch * length).map { _ -> Int in
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17
-                return Int(state % UInt64(vocab))
-            }
-            return Tensor(ids: values, shape: [batch, length])
-        }
-        func context(_ batch: Int) -> Tensor {
-            SyntheticWeights.uniform([batch, configs.textEncoder.maxPositionEmbeddings,
-                                      configs.unet.crossAttentionDims.first ?? configs.textEncoder.hiddenSize],
-                                     seed: seed &+ 7)
-        }
+        let inputs = BenchInputs(configs: configs, cell: cell, seed: settings.seed)
         let b = cell.batch
         switch cell.component {
         case .unet:
             let unet = try self.unet(cell, models)
-            let sample = SyntheticWeights.uniform(latentShape(b), seed: seed &+ 5), hidden = context(b)
-            return { _ = try unet(sample, 981, hidden) }
+            let sample = inputs.latents(b), hidden = inputs.context(b), added = try inputs.added(b)
+            return { _ = try unet(sample, 981, hidden, added) }
         case .vae:
             let vae = try require(models.vae, "VAE")
-            let latents = SyntheticWeights.uniform([b, configs.vae.latentChannels, cell.height / f, cell.width / f],
-                                                   seed: seed &+ 6)
+            let latents = SyntheticWeights.uniform(inputs.latentShape(b, channels: configs.vae.latentChannels),
+                                                   seed: settings.seed &+ 6)
             return { _ = try vae.decode(latents) }
         case .textEncoder:
-            let encoder = try require(models.textEncoder, "text encoder")
-            let input = ids(b)
-            return { _ = try encoder.encodePrompt(input) }
+            _ = try require(models.textEncoder, "text encoder")
+            let ids = inputs.ids(b)
+            return { _ = try models.encodePrompt(ids) }
         case .pipeline:
-            let (unet, vae, encoder) = (try self.unet(cell, models), try require(models.vae, "VAE"),
-                                        try require(models.textEncoder, "text encoder"))
-            let input = ids(2 * b), steps = settings.pipelineSteps
-            let noise = SyntheticWeights.uniform(latentShape(2 * b), seed: seed &+ 5)
+            let (unet, vae) = (try self.unet(cell, models), try require(models.vae, "VAE"))
+            _ = try require(models.textEncoder, "text encoder")
+            let ids = inputs.ids(2 * b), steps = settings.pipelineSteps
+            let noise = inputs.latents(2 * b)
             return {
                 // Each stage's mapped weights are released when it ends, as the pipeline does.
-                let hidden = try encoder.encodePrompt(input)                        // [2B, 77, D]
+                let prompt = try models.encodePrompt(ids)                   // [2B, 77, D], SDXL pooled [2B, P]
                 models.releaseResidentWeights(.textEncoder)
-                var latents = noise                                                   // [2B, 4, h, w]
+                models.releaseResidentWeights(.textEncoder2)
+                let added = try inputs.added(2 * b, textEmbeds: prompt.pooled)        // SDXL: [2B, P], [2B, 6]
+                var latents = noise                                           // [2B, 4, h, w]
                 for step in 0..<steps {
-                    latents = try unet(latents, Float(999 - step * 999 / max(steps, 1)), hidden)
+                    latents = try unet(latents, Float(999 - step * 999 / max(steps, 1)), prompt.hidden, added)
                 }
                 models.releaseResidentWeights(.unet)
-                _ = try vae.decode(latents.sliced(dim: 0, 0..<b))                       // [B, 3, H, W]
+                _ = try vae.decode(latents.sliced(dim: 0, 0..<b))               // [B, 3, H, W]
                 models.releaseResidentWeights(.vae)
             }
         }
     }
 
-    /// The UNet's input shapes in a cell's timed call: sample [B, 4, h, w] and context [B, 77, D], with
-    /// B doubled in `pipeline` cells (classifier-free guidance).
-    func unetShapes(_ cell: BenchCell, configs: ModelConfigs) -> (sample: [Int], context: [Int]) {
-        let f = configs.vaeScaleFactor
+    /// The UNet's input shapes in a cell's timed call: sample [B, 4, h, w], context [B, 77, D] and, for
+    /// SDXL, text embeds [B, P] and time ids [B, 6]; B doubled in `pipeline` cells (classifier-free guidance).
+    func unetShapes(_ cell: BenchCell, configs: ModelConfigs) throws
+        -> (sample: [Int], context: [Int], added: (textEmbeds: [Int], timeIds: [Int])?) {
+        let inputs = BenchInputs(configs: configs, cell: cell, seed: settings.seed)
         let b = cell.component == .pipeline ? 2 * cell.batch : cell.batch
-        return ([b, configs.unet.inChannels, cell.height / f, cell.width / f],
-                [b, configs.textEncoder.maxPositionEmbeddings,
-                 configs.unet.crossAttentionDims.first ?? configs.textEncoder.hiddenSize])
+        return (inputs.latentShape(b), inputs.contextShape(b), try inputs.addedShapes(b))
     }
 
     /// The UNet forward of a cell: compiled (`CompiledUNet`) for compiled cells, else eager.
-    private func unet(_ cell: BenchCell, _ models: BenchModels) throws -> (Tensor, Float, Tensor) throws -> Tensor {
+    private func unet(_ cell: BenchCell, _ models: BenchModels)
+        throws -> (Tensor, Float, Tensor, UNetAddedConditions?) throws -> Tensor {
         if cell.compiled {
             let compiled = try require(models.compiledUNet, "compiled UNet")
-            return { try compiled(sample: $0, timestep: $1, encoderHiddenStates: $2) }
+            return { try compiled(sample: $0, timestep: $1, encoderHiddenStates: $2, added: $3) }
         }
         let unet = try require(models.unet, "UNet")
-        return { try unet.forward(sample: $0, timestep: $1, encoderHiddenStates: $2) }
+        return { try unet.forward(sample: $0, timestep: $1, encoderHiddenStates: $2, added: $3) }
     }
 
     private func require<T>(_ value: T?, _ name: String) throws -> T {

@@ -15,20 +15,23 @@ public struct MemoryModel: Sendable {
     public var unet: UNet2DConditionConfig
     public var vae: AutoencoderKLConfig
     public var textEncoder: CLIPTextConfig
+    /// SDXL's `text_encoder_2`, run after the first: the text stage's peak is the larger encoder's.
+    public var textEncoder2: CLIPTextConfig?
     /// Whether bf16 weight products run on the AVX512-BF16 kernel, which keeps packed weight copies.
     public var bf16Accelerated: Bool
 
     public init(unet: UNet2DConditionConfig, vae: AutoencoderKLConfig, textEncoder: CLIPTextConfig,
-                bf16Accelerated: Bool = BF16GEMMBackend.isAccelerated) {
+                textEncoder2: CLIPTextConfig? = nil, bf16Accelerated: Bool = BF16GEMMBackend.isAccelerated) {
         self.unet = unet
         self.vae = vae
         self.textEncoder = textEncoder
+        self.textEncoder2 = textEncoder2
         self.bf16Accelerated = bf16Accelerated
     }
 
-    /// The configs of a model folder (its widest text encoder: SDXL's text_encoder_2).
+    /// The configs of a model folder (the SDXL refiner's only encoder as `textEncoder`).
     public init(folder: ModelFolder) {
-        self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.widestTextEncoder)
+        self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.textEncoder ?? folder.widestTextEncoder, textEncoder2: folder.textEncoder2)
     }
 
     /// f32 activation floats per latent pixel per batch item, in units of `block_out_channels[0]`.
@@ -65,13 +68,20 @@ public struct MemoryModel: Sendable {
         }
     }
 
+    /// Activations at the full latent resolution, plus the self-attention scores of the first level with
+    /// attention (SD: level 0; SDXL: level 1, whose latents are half as wide and high, 10 heads).
     func unetBytes(batch: Int, _ request: MemoryRequest) -> Int {
         let f = vaeScaleFactor
-        let tokens = (request.width / f) * (request.height / f)
+        let (w, h) = (request.width / f, request.height / f)
         let c0 = unet.blockOutChannels.first ?? 0
-        let heads = unet.blockOutChannels.isEmpty ? 1 : unet.downBlockAttention(0).heads
-        return 4 * batch * tokens * Self.unetActivationFactor * c0
-            + request.attention.scoreBytes(batch: batch, heads: heads, queries: tokens, keys: tokens)
+        var scores = 0
+        if let level = unet.downBlockTypes.firstIndex(where: { $0.hasPrefix("CrossAttn") }) {
+            let side = { (n: Int) in (n + (1 << level) - 1) >> level }     // each Downsample2D: ceil(n / 2)
+            let tokens = side(w) * side(h)
+            scores = request.attention.scoreBytes(batch: batch, heads: unet.downBlockAttention(level).heads,
+                                                  queries: tokens, keys: tokens)
+        }
+        return 4 * batch * w * h * Self.unetActivationFactor * c0 + scores
     }
 
     func vaeBytes(batch: Int, _ request: MemoryRequest) -> Int {
@@ -82,9 +92,12 @@ public struct MemoryModel: Sendable {
             + request.attention.scoreBytes(batch: batch, heads: 1, queries: latentTokens, keys: latentTokens)
     }
 
+    /// The larger of the text encoders' activations (SDXL runs them one after the other).
     func textBytes(batch: Int, _ attention: MemoryAttention) -> Int {
-        let t = textEncoder, tokens = t.maxPositionEmbeddings
-        return 4 * batch * tokens * Self.textActivationFactor * t.hiddenSize
-            + attention.scoreBytes(batch: batch, heads: t.numAttentionHeads, queries: tokens, keys: tokens)
+        [textEncoder, textEncoder2].compactMap { $0 }.map { t in
+            let tokens = t.maxPositionEmbeddings
+            return 4 * batch * tokens * Self.textActivationFactor * t.hiddenSize
+                + attention.scoreBytes(batch: batch, heads: t.numAttentionHeads, queries: tokens, keys: tokens)
+        }.max()!
     }
 }

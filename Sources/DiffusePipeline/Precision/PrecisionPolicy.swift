@@ -24,7 +24,7 @@ import DiffuseSources
 /// - **bf16 on a CPU with AVX512-BF16** (`bf16Accelerated`): the UNet and text encoder compute through
 ///   `BF16GEMMBackend`, which rounds the f32 activation to bf16 while packing it for the kernel (never
 ///   stored), keeps every weight packed in the kernel's panel layout once (`BF16WeightCache`: the bf16
-///   weights' size again, ≈ 1.7 GB for the SD 1.5 UNet, bounded by its `capacityBytes`) and returns f32.
+///   weights' size again, ≈ 1.7 GB for the SD 1.5 UNet, bounded by its `capacityBytes`, 4 GiB) and returns f32.
 ///   Each output then differs from the f32 op by at most ≈ 2⁻⁹ · Σ|w·x| (the input rounding) on top of
 ///   the weights' own rounding. Without AVX512-BF16, bf16 weights take the f16 path.
 /// - **Text encoders stored in f16 stay f16 in bf16 mode** (`storageDType`): they run once per prompt, so

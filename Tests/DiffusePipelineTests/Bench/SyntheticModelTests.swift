@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import DiffuseBench
 import DiffuseCore
 import DiffuseCPU
@@ -8,10 +13,10 @@ import DiffuseSources
 import DiffuseTestSupport
 import Testing
 
-/// The built-in SD 1.5 / 2.1 configs and the seeded random weights of `--arch`.
+/// The built-in SD 1.5 / 2.1 / SDXL / SD-Turbo configs and the seeded random weights of `--arch`.
 struct SyntheticModelTests {
     /// The built-in configs are the real ones (Fixtures/configs/<arch>/*.json, copied from the hub),
-    /// except for metadata (class name, versions, source file).
+    /// except for metadata (class name, versions, source file); SDXL's text_encoder_2 too.
     @Test(arguments: SyntheticArch.allCases)
     func builtInConfigsEqualTheHubConfigs(arch: SyntheticArch) throws {
         let dir = FixturePaths.path("configs/\(arch.rawValue)")
@@ -28,6 +33,24 @@ struct SyntheticModelTests {
         (text.nameOrPath, text.torchDtype, text.transformersVersion, text.sourceFile)
             = (textFile.nameOrPath, textFile.torchDtype, textFile.transformersVersion, textFile.sourceFile)
         #expect(text == textFile)
+        let text2File = FixturePaths.path("configs/\(arch.rawValue)/text_encoder_2.json")
+        #expect((arch.textEncoder2 != nil) == FileManager.default.fileExists(atPath: text2File))
+        if var text2 = arch.textEncoder2 {
+            let file = try CLIPTextConfig(contentsOfFile: text2File)
+            (text2.nameOrPath, text2.torchDtype, text2.transformersVersion, text2.sourceFile)
+                = (file.nameOrPath, file.torchDtype, file.transformersVersion, file.sourceFile)
+            #expect(text2 == file)
+        }
+    }
+
+    /// Each family's default size: the UNet's sample_size × 8.
+    @Test func defaultSizes() {
+        #expect(SyntheticArch.allCases.map(\.defaultSize) == [512, 768, 1024, 512])
+        #expect(SyntheticArch(rawValue: "sd-turbo") == .sdTurbo)
+        #expect(SyntheticArch.names == "sd15|sd21|sdxl|sd-turbo")
+        #expect(ModelConfigs(.sdxl).contextWidth == 2048)
+        #expect(ModelConfigs(.sdxl).textEncoder2?.projectionDim == 1280)
+        #expect(ModelConfigs(.sdTurbo).textEncoder2 == nil)
     }
 
     /// Reproducible per key, independent of request order; norm scales 1, biases 0; weights uniform in

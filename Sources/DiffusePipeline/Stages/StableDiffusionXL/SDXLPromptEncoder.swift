@@ -66,18 +66,28 @@ public struct SDXLPromptEncoder: PromptEncoding, @unchecked Sendable {
     /// prompts[i] through encoders[i] → hidden [1, 77, Σ hidden] (f32), pooled text_embeds [1, P].
     func encodeBoth(_ prompts: [String], clipSkip: Int, label: String,
                     warnings: inout [String]) throws -> (hidden: Tensor, pooled: Tensor) {
-        var hidden: [Tensor] = [], pooled: Tensor?
+        var ids: [Tensor] = []
         for (encoder, prompt) in zip(encoders, prompts) {
             let tokens = encoder.tokenizer(prompt)
             if let warning = tokens.truncationWarning {
                 let which = encoder.component == .textEncoder2 && encoders.count > 1 ? "\(label) 2" : label
                 if !warnings.contains(which + ": " + warning) { warnings.append(which + ": " + warning) }
             }
-            let wantsPooled = pooled == nil && encoder.model.hasProjection
-            let out = try encoder.model.encodePenultimate(CLIPTextModel.inputIds([tokens]), clipSkip: clipSkip,
-                                                          textEmbeds: wantsPooled)
-            hidden.append(backend.cast(out.hiddenStates, to: .f32))              // [1, 77, hidden_i]
-            if let embeds = out.textEmbeds { pooled = backend.cast(embeds, to: .f32) }  // [1, P]
+            ids.append(try CLIPTextModel.inputIds([tokens]))                  // [1, 77]
+        }
+        return try Self.encode(ids: ids, models: encoders.map(\.model), clipSkip: clipSkip, backend: backend)
+    }
+
+    /// ids[i] [B, 77] through models[i] → hidden [B, 77, Σ hidden] (f32; each encoder's
+    /// `hidden_states[-(2 + clipSkip)]`, concatenated), pooled text_embeds [B, P] (f32) from the first model
+    /// with a projection. Also what `diffuse bench` times for SDXL's text encoders.
+    public static func encode(ids: [Tensor], models: [CLIPTextModel], clipSkip: Int = 0,
+                              backend: any Backend) throws -> (hidden: Tensor, pooled: Tensor) {
+        var hidden: [Tensor] = [], pooled: Tensor?
+        for (model, input) in zip(models, ids) {
+            let out = try model.encodePenultimate(input, clipSkip: clipSkip, textEmbeds: pooled == nil && model.hasProjection)
+            hidden.append(backend.cast(out.hiddenStates, to: .f32))              // [B, 77, hidden_i]
+            if let embeds = out.textEmbeds { pooled = backend.cast(embeds, to: .f32) }  // [B, P]
         }
         guard let pooled else {
             throw PipelineError(.unsupportedModel, "SDXL needs pooled text embeddings from a CLIPTextModelWithProjection (text_encoder_2); none of the text encoders has a text_projection")
