@@ -20,6 +20,15 @@ public final class ModelBenchSession {
         benchmark = ModelBenchmark(settings: settings, profile: profile || profileShapes ? OpProfile(byShape: profileShapes) : nil)
     }
 
+    /// After a precision's models are dropped, what they leave behind: the bf16 packings of the freed weights
+    /// (dropped lazily, at the next bf16 miss, which an f32 model never makes) and freed heap pages. Left
+    /// alone they count in the next precision's peak RSS — and in the memory a PyTorch run started after
+    /// this session (`--torch`) finds (an SDXL f32 grid then ran out of memory).
+    public static func releaseFreedModels() {
+        BF16WeightCache.shared.removeAll()
+        HostAllocator.returnFreedMemory()
+    }
+
     /// Runs `grid` (whose `arch` and `component` this session's source and component must be);
     /// returns every result in grid order.
     public func run(_ grid: BenchGrid, backend: any Backend = CPUBackend()) throws -> [BenchResult] {
@@ -31,6 +40,7 @@ public final class ModelBenchSession {
         for cell in grid.cells {
             if builtFor != cell.precision {
                 models = nil                                       // free the previous precision's weights first
+                Self.releaseFreedModels()
                 let start = OpProfile.now()
                 models = try source.build(grid.component, precision: cell.precision, seed: benchmark.settings.seed,
                                           backend: backend, profile: benchmark.profile,

@@ -38,7 +38,10 @@ struct ModelBenchRunner {
         var results = try session.run(grid)
 
         var others: [BenchResult] = []
-        if options.torch { others += runTorch(grid, settings: settings, session: session) }
+        if options.torch {
+            ModelBenchSession.releaseFreedModels()   // the models died with the session run; give back what they left
+            others += runTorch(grid, settings: settings, session: session)
+        }
         if let path = options.compare {
             do { others += try BenchResult.load(path: path) } catch { throw ValidationError("\(error)") }
         }
