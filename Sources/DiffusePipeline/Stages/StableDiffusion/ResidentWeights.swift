@@ -8,7 +8,8 @@ import DiffuseSources
 /// when the stage ends keeps the peak at the largest stage (the UNet's) instead of the sum of all three.
 /// The bf16 kernel's packed weight copies (`BF16WeightCache`, up to 4 GiB) are dropped with the text
 /// encoders' and the UNet's pages: the VAE decode, whose activations peak at the full image size, then
-/// runs without them (a 1024² SDXL run in bf16: 14.1 → see docs/benchmarks.md), and the next run packs
+/// runs without them (with the other changes of docs/benchmarks.md "SDXL and SD-Turbo", a 1024² SDXL run
+/// in bf16 went from 14.1 to 11.7 GB peak RSS), and the next run packs
 /// its weights again on its first step (seconds, against minutes of steps). Shared by a pipeline and its
 /// stages.
 public final class ResidentWeights: @unchecked Sendable {
