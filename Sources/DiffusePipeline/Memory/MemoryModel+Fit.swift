@@ -8,8 +8,11 @@ extension MemoryModel {
         guard let limit else { return nil }
         let needed = baselineBytes + peakBytes(request, weights: weights)
         guard needed > limit.bytes else { return nil }
-        return MemoryShortfall(request: request, neededBytes: needed, weightBytes: weightBytes(request, weights),
-                               activationBytes: activationBytes(request), baselineBytes: baselineBytes, limit: limit,
+        let weightBytes = weightBytes(request, weights)
+        // A generation's peak stage may not hold every weight counted (the VAE decode runs without the
+        // packed copies): what is left of the peak is reported as its activations.
+        return MemoryShortfall(request: request, neededBytes: needed, weightBytes: weightBytes,
+                               activationBytes: needed - baselineBytes - weightBytes, baselineBytes: baselineBytes, limit: limit,
                                suggestions: suggestions(request, weights: weights, baselineBytes: baselineBytes, limit: limit))
     }
 

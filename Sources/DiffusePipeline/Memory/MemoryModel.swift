@@ -45,14 +45,25 @@ public struct MemoryModel: Sendable {
     /// Pixels per latent.
     public var vaeScaleFactor: Int { vae.scaleFactor }
 
-    /// Weights + activations of `request`.
+    /// Weights + activations of `request`. A whole generation peaks in its largest stage: the text
+    /// encoders and the UNet hold the bf16 kernel's packed weight copies, the VAE decode (the largest
+    /// activations at big sizes) runs after the pipeline has dropped them (`ResidentWeights`).
     public func peakBytes(_ request: MemoryRequest, weights: WeightFootprint) -> Int {
-        weightBytes(request, weights) + activationBytes(request)
+        guard request.call == .pipeline else { return weightBytes(request, weights) + activationBytes(request) }
+        let packed = weights.packedBytes(.pipeline, policy: policy(request))
+        let held = weightBytes(request, weights) - packed
+        let guided = request.guidedBatch
+        let modelStages = packed + max(textBytes(batch: guided, request.attention), unetBytes(batch: guided, request))
+        return held + max(modelStages, vaeBytes(batch: request.batch, request))
+    }
+
+    func policy(_ request: MemoryRequest) -> PrecisionPolicy {
+        PrecisionPolicy(request.precision, bf16Accelerated: bf16Accelerated)
     }
 
     /// The weights `request` holds (`WeightFootprint.bytes`).
     public func weightBytes(_ request: MemoryRequest, _ weights: WeightFootprint) -> Int {
-        weights.bytes(request.call, policy: PrecisionPolicy(request.precision, bf16Accelerated: bf16Accelerated))
+        weights.bytes(request.call, policy: policy(request))
     }
 
     /// Activation bytes of the request's largest stage.

@@ -24,6 +24,20 @@ public enum WeightFootprint: Sendable, Equatable {
         }
     }
 
+    /// The part of `bytes(call, policy:)` that is the bf16 kernel's packed copies (0 without the kernel).
+    /// The pipeline drops them when the denoising loop ends (`ResidentWeights`), so the VAE stage runs
+    /// without them.
+    public func packedBytes(_ call: MemoryCall, policy: PrecisionPolicy) -> Int {
+        switch self {
+        case .bytes(let n):
+            return policy.usesBF16Kernel(.unet) ? min(max(0, n), policy.packedCapacityBytes) : 0
+        case .parameters(let unet, let textEncoder, let vae):
+            let used: [(PrecisionPolicy.Component, Int)] = (call.needsUNet ? [(.unet, unet)] : [])
+                + (call.needsTextEncoder ? [(.textEncoder, textEncoder)] : []) + (call.needsVAE ? [(.vae, vae)] : [])
+            return min(used.reduce(0) { $0 + policy.packedBytes($1.0, parameters: $1.1) }, policy.packedCapacityBytes)
+        }
+    }
+
     /// Whether the bytes follow the precision (parameter counts), so that another precision can be
     /// predicted too.
     public var followsPrecision: Bool {

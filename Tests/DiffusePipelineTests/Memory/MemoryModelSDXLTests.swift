@@ -49,4 +49,24 @@ struct MemoryModelSDXLTests {
         #expect(WeightFootprint.bytes(6 << 30).bytes(.unet, policy: policy) == (6 << 30) + capacity)
         #expect(WeightFootprint.bytes(1 << 30).bytes(.unet, policy: policy) == 2 << 30)
     }
+
+    /// A whole 1024² generation in bf16 peaks in its largest stage: the UNet's with the packed copies, not
+    /// the VAE decode's (which runs after they are dropped). Measured on the full-size folder
+    /// (docs/benchmarks.md, "SDXL and SD-Turbo"): 12.08 GB peak RSS; the prediction stays above it and
+    /// under 12 GiB, so `--memory-limit 12GiB` accepts the run.
+    @Test func bf16PipelineAt1024FitsTwelveGiB() {
+        var model = Self.model
+        model.bf16Accelerated = true
+        let policy = PrecisionPolicy(.bf16, bf16Accelerated: true)
+        let weights = WeightFootprint.parameters(unet: 2_567_463_684, textEncoder: 123_060_480 + 694_659_840, vae: 83_653_863)
+        let request = MemoryRequest(call: .pipeline, width: 1024, height: 1024, batch: 1, precision: .bf16,
+                                    attention: MemoryAttention(.flash))
+        let peak = model.peakBytes(request, weights: weights)
+        let packed = weights.packedBytes(.pipeline, policy: policy)
+        #expect(packed == policy.packedCapacityBytes)
+        let held = weights.bytes(.pipeline, policy: policy) - packed
+        #expect(peak == held + packed + model.activationBytes(MemoryRequest(call: .unet, width: 1024, height: 1024,
+                                                                              batch: 2, attention: MemoryAttention(.flash))))
+        #expect(peak >= 12_082_180_096 && peak <= 12 << 30, "\(peak)")
+    }
 }
