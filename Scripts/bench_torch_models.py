@@ -225,6 +225,7 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--steps", type=int, default=20, help="UNet calls per pipeline run")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--vae-tiling", action="store_true", help="vae.enable_tiling() + enable_slicing() (vae, pipeline)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -253,6 +254,9 @@ def main():
     for precision in dict.fromkeys(args.precision):
         dtype = DTYPES[precision]
         models = build(args.component, args)
+        if args.vae_tiling and models[1] is not None:
+            models[1].enable_tiling()
+            models[1].enable_slicing()
         if dtype != torch.float32:
             models = tuple(m.to(dtype) if m is not None else None for m in models)
         weight_bytes = sum(p.numel() * p.element_size() for m in models if m is not None for p in m.parameters())

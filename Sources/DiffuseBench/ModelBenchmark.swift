@@ -15,6 +15,8 @@ public final class ModelBenchmark {
         public var repeats = 3
         /// UNet calls per `pipeline` run.
         public var pipelineSteps = 20
+        /// VAE decodes (vae and pipeline cells) tiled and one image at a time (`AutoencoderKL+Tiling.swift`).
+        public var vaeTiling = false
         /// Cells predicted (or measured) above this are `oom`; nil: no limit.
         public var memoryLimit: MemoryLimit?
         public var seed: UInt64 = 0
@@ -42,8 +44,10 @@ public final class ModelBenchmark {
     public func run(_ cell: BenchCell, models: BenchModels, configs: ModelConfigs) -> BenchResult {
         var result = BenchResult(source: "diffuse", cell: cell, threads: Parallel.threadCount, status: .ok)
         let model = configs.memoryModel, weights = WeightFootprint.bytes(models.weightBytes)
-        result.predictedBytes = settings.baselineBytes + model.peakBytes(cell.memoryRequest, weights: weights)
-        let shortfall = model.shortfall(cell.memoryRequest, weights: weights, baselineBytes: settings.baselineBytes,
+        var request = cell.memoryRequest
+        if settings.vaeTiling { request.vaeTile = configs.vae.sampleSize.height }
+        result.predictedBytes = settings.baselineBytes + model.peakBytes(request, weights: weights)
+        let shortfall = model.shortfall(request, weights: weights, baselineBytes: settings.baselineBytes,
                                         limit: settings.memoryLimit)
         let family = "\(cell.attention)|\(cell.precision)|\(cell.width)x\(cell.height)|\(cell.compiled)"
         if cell.compiled && cell.component != .unet && cell.component != .pipeline {
@@ -118,7 +122,8 @@ public final class ModelBenchmark {
             let vae = try require(models.vae, "VAE")
             let latents = SyntheticWeights.uniform(inputs.latentShape(b, channels: configs.vae.latentChannels),
                                                    seed: settings.seed &+ 6)
-            return { _ = try vae.decode(latents) }
+            let tiling = settings.vaeTiling ? VAETiling(config: configs.vae) : nil
+            return { _ = try tiling.map { try vae.decode(latents, tiling: $0) } ?? vae.decode(latents) }
         case .textEncoder:
             _ = try require(models.textEncoder, "text encoder")
             let ids = inputs.ids(b)
@@ -128,6 +133,7 @@ public final class ModelBenchmark {
             _ = try require(models.textEncoder, "text encoder")
             let ids = inputs.ids(2 * b), steps = settings.pipelineSteps
             let noise = inputs.latents(2 * b)
+            let tiling = settings.vaeTiling ? VAETiling(config: configs.vae) : nil
             return {
                 // Each stage's mapped weights are released when it ends, as the pipeline does.
                 let prompt = try models.encodePrompt(ids)                   // [2B, 77, D], SDXL pooled [2B, P]
@@ -139,7 +145,8 @@ public final class ModelBenchmark {
                     latents = try unet(latents, Float(999 - step * 999 / max(steps, 1)), prompt.hidden, added)
                 }
                 models.releaseResidentWeights(.unet)
-                _ = try vae.decode(latents.sliced(dim: 0, 0..<b))               // [B, 3, H, W]
+                let z = latents.sliced(dim: 0, 0..<b)                                 // [B, 3, H, W]
+                _ = try tiling.map { try vae.decode(z, tiling: $0) } ?? vae.decode(z)
                 models.releaseResidentWeights(.vae)
             }
         }

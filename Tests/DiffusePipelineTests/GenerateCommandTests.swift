@@ -48,11 +48,12 @@ struct GenerateCommandTests {
 
     // MARK: - Equality with diffusers
 
-    static let allCases: [(String, PipelineCase)] =
-        ((try? PipelineFixture.cases("tiny-sd1").cases) ?? []).map { ("tiny-sd1", $0) }
-        + ((try? PipelineFixture.cases("tiny-sd2").cases) ?? []).map { ("tiny-sd2", $0) }
-        + ((try? PipelineFixture.cases("tiny-sdxl").cases) ?? []).map { ("tiny-sdxl", $0) }
-        + ((try? PipelineFixture.cases("tiny-sdxl-refiner").cases) ?? []).map { ("tiny-sdxl-refiner", $0) }
+    /// Every fixture's cases; "vae-tiling" runs tiny-sd1 with `--vae-tiling`.
+    static let allCases: [(String, PipelineCase)] = ["tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "vae-tiling"]
+        .flatMap { name -> [(String, PipelineCase)] in
+            let cases: [PipelineCase] = (try? PipelineFixture.cases(name).cases) ?? []
+            return cases.map { (name, $0) }
+        }
 
     @Test(arguments: allCases.map { "\($0.0)/\($0.1.case)" })
     func pngEqualsDiffusers(_ id: String) throws {
@@ -60,10 +61,12 @@ struct GenerateCommandTests {
         let tensors = try PipelineFixture.cases(name).tensors
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var arguments = ["--model", FixturePaths.path(name), "--steps", "\(c.steps)", "--guidance-scale", "\(c.guidance)",
+        let model = name == "vae-tiling" ? "tiny-sd1" : name
+        var arguments = ["--model", FixturePaths.path(model), "--steps", "\(c.steps)", "--guidance-scale", "\(c.guidance)",
                          "--seed", "\(c.seed)", "--negative-prompt", c.negative_prompt, "--images", "\(c.images)",
                          "--output", "out.png", "--quiet", c.prompt]
         if let scheduler = c.scheduler { arguments += ["--scheduler", scheduler] }
+        if name == "vae-tiling" { arguments.append("--vae-tiling") }
         if let spacing = c.timestep_spacing { arguments += ["--timestep-spacing", spacing] }
         if let prompt2 = c.prompt_2 { arguments += ["--prompt-2", prompt2] }
         if let negative2 = c.negative_prompt_2 { arguments += ["--negative-prompt-2", negative2] }
@@ -95,7 +98,7 @@ struct GenerateCommandTests {
             let parameters = text.first { $0.key == "parameters" }?.value ?? ""
             #expect(parameters.hasPrefix(c.prompt + "\n"))
             #expect(parameters.contains("Steps: \(c.steps), Sampler: "))
-            #expect(parameters.contains("Seed: \(c.seed), Size: \(c.width)x\(c.height), Model: \(name)"))
+            #expect(parameters.contains("Seed: \(c.seed), Size: \(c.width)x\(c.height), Model: \(model)"))
         }
     }
 

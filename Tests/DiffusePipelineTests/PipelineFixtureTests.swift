@@ -55,6 +55,7 @@ import DiffuseTestSupport
     static let sd2Cases = (try? PipelineFixture.cases("tiny-sd2").cases) ?? []
     static let sdxlCases = (try? PipelineFixture.cases("tiny-sdxl").cases) ?? []
     static let refinerCases = (try? PipelineFixture.cases("tiny-sdxl-refiner").cases) ?? []
+    static let tilingCases = (try? PipelineFixture.cases("vae-tiling").cases) ?? []
 
     @Test(arguments: sd1Cases)
     func sd1Case(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1") }
@@ -72,11 +73,18 @@ import DiffuseTestSupport
     @Test(arguments: refinerCases)
     func sdxlRefinerCase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sdxl-refiner") }
 
-    static func run(_ c: PipelineCase, in name: String) throws {
-        let pipe = try PipelineFixture.pipeline(name)
+    /// tiny-sd1 with its VAE tiled (`GenerationConfiguration.vaeTiling`), at sizes of several tiles: text-to-image
+    /// (2 images, sliced) and image-to-image (tiled encode too), as diffusers' `vae.enable_tiling()`.
+    @Test(arguments: tilingCases)
+    func vaeTilingCase(_ c: PipelineCase) throws { try Self.run(c, in: "vae-tiling", pipeline: "tiny-sd1", vaeTiling: true) }
+
+    static func run(_ c: PipelineCase, in name: String, pipeline: String? = nil, vaeTiling: Bool = false) throws {
+        let pipe = try PipelineFixture.pipeline(pipeline ?? name)
         let tensors = try PipelineFixture.cases(name).tensors
         let initImage = c.img2img ? normalizedImage(try tensors.tensor("\(c.case).init_image")) : nil
-        let result = try pipe.generate(try c.configuration(initImage: initImage))
+        var config = try c.configuration(initImage: initImage)
+        config.vaeTiling = vaeTiling
+        let result = try pipe.generate(config)
 
         let timesteps = try tensors.tensor("\(c.case).timesteps")
         #expect(result.timesteps.map { Float($0) } == timesteps.floats(), "\(c.case) timesteps")

@@ -13,7 +13,7 @@ import DiffuseTestSupport
     final class LatentOutputPipeline: DiffusionPipeline, @unchecked Sendable {
         let base: StableDiffusionPipeline
         init(_ base: StableDiffusionPipeline) { self.base = base }
-        struct Identity: LatentDecoding { func decode(_ latents: Tensor) throws -> Tensor { latents } }
+        struct Identity: LatentDecoding { func decode(_ latents: Tensor, tiled: Bool) throws -> Tensor { latents } }
         var backend: any Backend { base.backend }
         var promptEncoder: any PromptEncoding { base.promptEncoder }
         var denoiser: any Denoiser { base.denoiser }

@@ -40,6 +40,8 @@ struct ModelBenchOptions: ParsableArguments {
     var repeats = 3
     @Option(help: "UNet calls per pipeline run (bench pipeline).")
     var steps = 20
+    @Flag(help: "Decode tiled and one image at a time (vae, pipeline), as `generate --vae-tiling` (PyTorch: vae.enable_tiling()).")
+    var vaeTiling = false
     @Option(help: "Seed of the random weights and inputs.")
     var seed: UInt64 = 0
 

@@ -27,6 +27,7 @@ struct ModelBenchRunner {
         settings.warmup = options.warmup
         settings.repeats = options.repeats
         settings.pipelineSteps = options.steps
+        settings.vaeTiling = options.vaeTiling
         settings.memoryLimit = try options.memory.limit()
         settings.seed = options.seed
         settings.baselineBytes = ProcessMemory.residentBytes ?? 0
@@ -86,6 +87,7 @@ struct ModelBenchRunner {
             + " --warmup \(settings.warmup) --repeats \(settings.repeats) --steps \(settings.pipelineSteps) --seed \(settings.seed)"
         command += options.model.map { " --model '\($0)'" } ?? " --arch \(grid.arch)"
         if options.compile { command += " --compile" }
+        if settings.vaeTiling { command += " --vae-tiling" }
         if let limit = settings.memoryLimit { command += " --memory-limit \(limit.bytes)" }
         session.note("")
         session.note("PyTorch: \(command)")

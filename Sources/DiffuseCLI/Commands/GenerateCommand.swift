@@ -87,6 +87,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "f32|f16|bf16 (f16/bf16: UNet + text-encoder weights in that type, f32 compute).")
     var precision: String = "f32"
 
+    @Flag(help: "Decode (and encode) in overlapping tiles, one image at a time, as diffusers' vae.enable_tiling(): memory follows the tile, not the image.")
+    var vaeTiling = false
+
     @Flag(help: "Compile the UNet (capture the first step as a graph, fuse, plan memory, replay every later step).")
     var compile = false
 
@@ -164,6 +167,7 @@ struct GenerateCommand: ParsableCommand {
         config.initImage = picture?.tensor()
         config.strength = strength ?? 0.8
         config.clipSkip = clipSkip
+        config.vaeTiling = vaeTiling
         config.memoryLimit = memoryLimit
         _ = try limits.validate(config)   // the processor's name says the SDPA kernel, which decides the memory
 

@@ -9,7 +9,7 @@ import DiffuseNN
 /// Like diffusers' `vae.decode`, `decode` takes *unscaled* latents: the pipeline passes
 /// `latents / scalingFactor` (`latents / scalingFactor + shiftFactor` for VAEs that have a shift), and
 /// turns a sampled encoding z into UNet latents as `scalingFactor · z` (`scalingFactor · (z − shiftFactor)`).
-/// Images are [B, C, H, W] in [-1, 1]. Tiling and slicing are not implemented (batches run whole).
+/// Images are [B, C, H, W] in [-1, 1]. Tiling and slicing: `AutoencoderKL+Tiling.swift`.
 ///
 /// Computation happens in the dtype chosen at load (`dtype`); inputs are converted to it and outputs
 /// come back in it. diffusers' `force_upcast` (run the VAE in f32 when the pipeline is f16) is the
@@ -85,13 +85,18 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     /// (image-to-image: `latentDistribution(image).sample(noise:)`, then × `scalingFactor`).
     public func latentDistribution(_ image: Tensor, observe: Observer? = nil) throws -> DiagonalGaussianDistribution {
         try AutoencoderKLError.checkImageLike(image, role: "image", channels: config.inChannels, method: "encode")
-        // [B, in, H, W] → [B, 2 · latent, h, w]
+        return DiagonalGaussianDistribution(moments: try moments(image, observe: observe), backend: backend)
+    }
+
+    /// diffusers' `_encode`: image [B, in, H, W] → moments [B, 2 · latent, h, w] (mean and log-variance,
+    /// before the distribution clamps the latter).
+    func moments(_ image: Tensor, observe: Observer? = nil) throws -> Tensor {
         var moments = try encoder(backend.cast(image, to: dtype), observe: observe)
         if let quantConv {
             moments = quantConv(moments)
             observe?("quant_conv", moments)
         }
-        return DiagonalGaussianDistribution(moments: moments, backend: backend)
+        return moments
     }
 
     /// Unscaled latents [B, latent_channels, h, w] → image [B, out_channels, h·f, w·f] (about [-1, 1]).
@@ -99,6 +104,11 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     public func decode(_ latents: Tensor, observe: Observer? = nil) throws -> Tensor {
         try AutoencoderKLError.checkImageLike(latents, role: "latents", channels: config.latentChannels,
                                               method: "decode")
+        return try decodeWhole(latents, observe: observe)
+    }
+
+    /// diffusers' `_decode` without tiling: post_quant_conv, then the decoder.
+    func decodeWhole(_ latents: Tensor, observe: Observer? = nil) throws -> Tensor {
         var z = backend.cast(latents, to: dtype)
         if let postQuantConv {
             z = postQuantConv(z)

@@ -95,12 +95,19 @@ public struct MemoryModel: Sendable {
         return 4 * batch * w * h * Self.unetActivationFactor * c0 + scores
     }
 
+    /// The decode at full size, or with tiling one tile of one image (plus the decoded image it is
+    /// assembled into).
     func vaeBytes(batch: Int, _ request: MemoryRequest) -> Int {
         let f = vaeScaleFactor
-        let latentTokens = (request.width / f) * (request.height / f)
         let channels = vae.blockOutChannels.count > 1 ? vae.blockOutChannels[1] : vae.blockOutChannels.first ?? 0
-        return 4 * batch * request.width * request.height * Self.vaeActivationFactor * channels
-            + request.attention.scoreBytes(batch: batch, heads: 1, queries: latentTokens, keys: latentTokens)
+        var (b, width, height, output) = (batch, request.width, request.height, 0)
+        if let tile = request.vaeTile, width > tile || height > tile {
+            (b, width, height) = (1, min(width, tile), min(height, tile))
+            output = 2 * 4 * batch * 3 * request.width * request.height   // the tiles and the joined image
+        }
+        let latentTokens = (width / f) * (height / f)
+        return 4 * b * width * height * Self.vaeActivationFactor * channels + output
+            + request.attention.scoreBytes(batch: b, heads: 1, queries: latentTokens, keys: latentTokens)
     }
 
     /// The larger of the text encoders' activations (SDXL runs them one after the other).

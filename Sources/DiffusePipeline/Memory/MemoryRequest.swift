@@ -12,6 +12,9 @@ public struct MemoryRequest: Sendable, Equatable, CustomStringConvertible {
     /// `pipeline` only: classifier-free guidance runs the text encoder and the UNet on 2·batch
     /// (`GenerationConfiguration.usesGuidance`).
     public var guidance: Bool
+    /// The VAE runs tiled (`AutoencoderKL.tiling`): its activations are one tile's of this side in pixels,
+    /// for one image at a time. nil: the whole image and batch at once.
+    public var vaeTile: Int? = nil
 
     public init(call: MemoryCall, width: Int, height: Int, batch: Int, precision: Precision = .f32,
                 attention: MemoryAttention, guidance: Bool = true) {

@@ -43,6 +43,11 @@ public struct GenerationConfiguration: Sendable {
     /// Replaces the scheduler's `timestep_spacing` ("linspace", "leading", "trailing"; SDXL-Turbo and
     /// SD-Turbo are trained for "trailing"); nil: the scheduler config's own.
     public var timestepSpacing: String? = nil
+    /// Decode (and, for image-to-image, encode) in overlapping tiles of the VAE's `sample_size` and one
+    /// image at a time, blended as diffusers' `vae.enable_tiling()` + `enable_slicing()` do: memory follows
+    /// the tile, not the image (a 2048² SD decode fits in a few GiB). The image differs slightly from the
+    /// untiled one, as diffusers' does. Default false.
+    public var vaeTiling: Bool = false
     /// CLIP layers to skip from the end (diffusers `clip_skip`; 0 = the last layer).
     public var clipSkip: Int = 0
     /// The memory the run may use: a run whose predicted peak (`MemoryModel`) is larger is refused

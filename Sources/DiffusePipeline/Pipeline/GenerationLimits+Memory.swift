@@ -8,10 +8,14 @@ extension GenerationLimits {
     /// none (files that cannot be read fail later, when they are loaded, with their own error).
     public var weightFootprint: WeightFootprint { weights ?? (try? WeightFootprint(folder: folder)) ?? .bytes(0) }
 
-    /// The prediction's request for a run of `batch` images of `width`×`height`.
-    public func memoryRequest(width: Int, height: Int, batch: Int, guidance: Bool = true) -> MemoryRequest {
-        MemoryRequest(call: .pipeline, width: width, height: height, batch: batch, precision: precision,
-                      attention: MemoryAttention(processorName: attentionProcessor), guidance: guidance)
+    /// The prediction's request for a run of `batch` images of `width`×`height` (`vaeTiling`: the VAE
+    /// tiled, `GenerationConfiguration.vaeTiling`).
+    public func memoryRequest(width: Int, height: Int, batch: Int, guidance: Bool = true,
+                              vaeTiling: Bool = false) -> MemoryRequest {
+        var request = MemoryRequest(call: .pipeline, width: width, height: height, batch: batch, precision: precision,
+                                    attention: MemoryAttention(processorName: attentionProcessor), guidance: guidance)
+        if vaeTiling { request.vaeTile = folder.vae.sampleSize.height }
+        return request
     }
 
     /// Predicted peak bytes of such a run (weights + the largest stage's activations).
@@ -21,9 +25,10 @@ extension GenerationLimits {
     }
 
     /// Throws `PipelineError.tooLarge` with the `MemoryShortfall`'s line when the run would not fit.
-    func checkMemory(width: Int, height: Int, batch: Int, guidance: Bool, limit: MemoryLimit?) throws {
+    func checkMemory(width: Int, height: Int, batch: Int, guidance: Bool, vaeTiling: Bool = false,
+                     limit: MemoryLimit?) throws {
         guard let limit else { return }
-        let request = memoryRequest(width: width, height: height, batch: batch, guidance: guidance)
+        let request = memoryRequest(width: width, height: height, batch: batch, guidance: guidance, vaeTiling: vaeTiling)
         if let shortfall = memoryModel.shortfall(request, weights: weightFootprint, limit: limit) {
             throw PipelineError(.tooLarge, shortfall.description)
         }

@@ -51,8 +51,8 @@ extension DiffusionPipeline {
         try latentPreparation(for: config).prepare(&run, backend: backend)
         // 3. Denoising loop
         let latents = try denoise(&run, callback: callback)
-        // 4. Decode [N, C, h, w] → [N, 3, H, W], downloaded to the host
-        let images = try latentDecoder.decode(latents).toHost()
+        // 4. Decode [N, C, h, w] → [N, 3, H, W] (tiled if asked), downloaded to the host
+        let images = try latentDecoder.decode(latents, tiled: config.vaeTiling).toHost()
         return GenerationResult(images: images, latents: latents, initialLatents: run.initialLatents!,
                                 timesteps: run.timesteps, seed: seed, warnings: run.conditioning!.warnings)
     }

@@ -18,7 +18,9 @@ public struct ImageToImageLatents: LatentPreparation, @unchecked Sendable {
         try run.scheduler.setTimesteps(config.steps)
         run.timesteps = run.scheduler.img2imgTimesteps(steps: config.steps, strength: config.strength)
 
-        let posterior = try vae.latentDistribution(backend.cast(backend.upload(image), to: .f32))
+        let pixels = backend.cast(backend.upload(image), to: .f32)
+        let posterior = config.vaeTiling ? try vae.latentDistribution(pixels, tiling: VAETiling(config: vae.config))
+                                         : try vae.latentDistribution(pixels)
         residentWeights.release(.vae)
         let sampled = posterior.sample(noise: backend.upload(run.random.randn(posterior.mean.shape)))
         let encoded = backend.scale(backend.cast(sampled, to: .f32), by: vae.scalingFactor)      // [1, C, h, w]
