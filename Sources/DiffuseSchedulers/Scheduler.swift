@@ -19,7 +19,7 @@ import DiffuseCore
 /// Samples are tensors of any shape (`[batch, 4, h, w]`) on `backend`'s device; the arithmetic runs as
 /// backend ops (`Backend.linearCombination`, `divide`, …) in float32 in diffusers' operation order, so
 /// trajectories agree with diffusers to float32 rounding. Scalars (σ, ᾱ, coefficients) stay on the host;
-/// noise drawn by ancestral / SDE schedulers is drawn on the host and uploaded.
+/// noise drawn by ancestral / SDE / LCM schedulers is drawn on the host and uploaded.
 public protocol Scheduler: Sendable {
     /// The diffusers class reproduced, e.g. `"EulerDiscreteScheduler"`.
     static var diffusersClassName: String { get }
@@ -32,8 +32,8 @@ public protocol Scheduler: Sendable {
     var order: Int { get }
 
     /// The timesteps to run, in order, after `setTimesteps` (empty before). Integers for PNDM / DDIM /
-    /// DPM-Solver; float32 values (possibly fractional) for Euler / Euler a / LMS. PNDM (PLMS) repeats
-    /// its second timestep, so it has `steps + 1` entries.
+    /// DPM-Solver / LCM; float32 values (possibly fractional) for Euler / Euler a / LMS. PNDM (PLMS)
+    /// repeats its second timestep, so it has `steps + 1` entries.
     var timesteps: [Double] { get }
 
     /// σ for each entry of `timesteps`, plus the final σ (usually 0) — for sigma-based schedulers; nil
@@ -63,7 +63,7 @@ public protocol Scheduler: Sendable {
     /// `add_noise(original, noise, t)` for image-to-image: `original` noised to the level of `timestep`.
     func addNoise(to original: Tensor, noise: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor
 
-    /// Whether `step` draws random numbers (Euler ancestral, DPM-Solver SDE, DDIM with η > 0).
+    /// Whether `step` draws random numbers (Euler ancestral, DPM-Solver SDE, DDIM with η > 0, LCM).
     var usesRandomness: Bool { get }
 
     /// `set_begin_index(i)`: the run starts at `timesteps[i]` (image-to-image), so the first `step` /

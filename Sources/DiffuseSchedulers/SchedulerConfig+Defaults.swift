@@ -11,11 +11,18 @@ extension SchedulerConfig {
     static let alphaToOneClasses: Set<String> = [
         "DDIMScheduler", "DDIMInverseScheduler", "DDIMParallelScheduler", "LCMScheduler", "TCDScheduler",
     ]
-    /// Classes whose `clip_sample` defaults to true.
+    /// Classes whose `clip_sample` defaults to true (LCM's and TCD's default is false).
     static let clipSampleClasses: Set<String> = [
         "DDIMScheduler", "DDIMInverseScheduler", "DDIMParallelScheduler", "DDPMScheduler",
-        "DDPMParallelScheduler", "LCMScheduler", "TCDScheduler",
+        "DDPMParallelScheduler",
     ]
+    /// Classes whose betas default to SD's schedule (`beta_start` 0.00085, `beta_end` 0.012,
+    /// `scaled_linear`) instead of DDPM's (0.0001, 0.02, `linear`).
+    static let stableDiffusionBetaClasses: Set<String> = ["LCMScheduler", "TCDScheduler"]
+
+    public static func defaultBetas(for className: String?) -> (start: Double, end: Double, schedule: String) {
+        className.map(stableDiffusionBetaClasses.contains) == true ? (0.00085, 0.012, "scaled_linear") : (0.0001, 0.02, "linear")
+    }
 
     public static func defaultTimestepSpacing(for className: String?) -> String {
         guard let className else { return "leading" }
@@ -45,6 +52,10 @@ extension SchedulerConfig {
         if !explicit(.setAlphaToOne) { copy.setAlphaToOne = Self.defaultSetAlphaToOne(for: newClassName) }
         if !explicit(.clipSample) { copy.clipSample = Self.defaultClipSample(for: newClassName) }
         if !explicit(.varianceType) { copy.varianceType = Self.defaultVarianceType(for: newClassName) }
+        let betas = Self.defaultBetas(for: newClassName)
+        if !explicit(.betaStart) { copy.betaStart = betas.start }
+        if !explicit(.betaEnd) { copy.betaEnd = betas.end }
+        if !explicit(.betaSchedule) { copy.betaSchedule = betas.schedule }
         return copy
     }
 }

@@ -7,15 +7,15 @@ import Foundation
 /// `scheduler/scheduler_config.json`: the union of the `__init__` arguments of diffusers' schedulers
 /// (`diffusers/schedulers/scheduling_pndm.py`, `scheduling_ddim.py`, `scheduling_ddpm.py`,
 /// `scheduling_euler_discrete.py`, `scheduling_euler_ancestral_discrete.py`,
-/// `scheduling_dpmsolver_multistep.py`, `scheduling_lms_discrete.py`; diffusers 0.42).
+/// `scheduling_dpmsolver_multistep.py`, `scheduling_lms_discrete.py`, `scheduling_lcm.py`; diffusers 0.42).
 ///
-/// Most defaults are shared. Four differ between classes and are resolved from `_class_name`
+/// Most defaults are shared. Some differ between classes and are resolved from `_class_name`
 /// (see `SchedulerConfig+Defaults.swift`): `timestep_spacing`, `set_alpha_to_one`, `clip_sample`,
-/// `variance_type`. `converted(to:)` re-resolves them for another class the way diffusers'
+/// `variance_type`, and LCM's / TCD's betas (`beta_start`, `beta_end`, `beta_schedule`). `converted(to:)` re-resolves them for another class the way diffusers'
 /// `OtherScheduler.from_config(config)` does (keys written in the file win, missing ones take the new
 /// class's default) — e.g. running SD 1.5's PNDM config as Euler gives `"linspace"` spacing.
 ///
-/// Every default was checked against `inspect.signature(Scheduler.__init__)` of those seven classes.
+/// Every default was checked against `inspect.signature(Scheduler.__init__)` of those eight classes.
 /// Python's `json` writes `-Infinity` for DPMSolver's default `lambda_min_clipped`; that token is accepted.
 public struct SchedulerConfig: Codable, Sendable, Equatable {
     /// `_class_name`, e.g. `PNDMScheduler` (SD 1.5), `DDIMScheduler` (SD 2.1). nil if the file has none.
@@ -76,6 +76,12 @@ public struct SchedulerConfig: Codable, Sendable, Equatable {
     public var useDynamicShifting: Bool
     public var timeShiftType: String
 
+    // LCM
+    /// LCM: the length of the distillation schedule the inference timesteps are picked from (50).
+    public var originalInferenceSteps: Int
+    /// LCM: the factor on the timestep in the boundary-condition scalings `c_skip`, `c_out` (10).
+    public var timestepScaling: Double
+
     /// The keys the file actually contained (used by `converted(to:)`). Not encoded.
     public var explicitKeys: Set<String> = []
     /// Where the config was read from, for error messages. Not encoded.
@@ -120,6 +126,8 @@ public struct SchedulerConfig: Codable, Sendable, Equatable {
         case flowShift = "flow_shift"
         case useDynamicShifting = "use_dynamic_shifting"
         case timeShiftType = "time_shift_type"
+        case originalInferenceSteps = "original_inference_steps"
+        case timestepScaling = "timestep_scaling"
     }
 
     /// Every value at the defaults of `className` (e.g. `SchedulerConfig(className: "EulerDiscreteScheduler")`).
@@ -136,9 +144,10 @@ public struct SchedulerConfig: Codable, Sendable, Equatable {
         className = name
         diffusersVersion = try c.decodeIfPresent(String.self, forKey: .diffusersVersion)
         numTrainTimesteps = try c.decode(.numTrainTimesteps, default: 1000)
-        betaStart = try c.decode(.betaStart, default: 0.0001)
-        betaEnd = try c.decode(.betaEnd, default: 0.02)
-        betaSchedule = try c.decode(.betaSchedule, default: "linear")
+        let betas = Self.defaultBetas(for: name)
+        betaStart = try c.decode(.betaStart, default: betas.start)
+        betaEnd = try c.decode(.betaEnd, default: betas.end)
+        betaSchedule = try c.decode(.betaSchedule, default: betas.schedule)
         trainedBetas = try c.decodeIfPresent([Double].self, forKey: .trainedBetas)
         predictionType = try c.decode(.predictionType, default: "epsilon")
         stepsOffset = try c.decode(.stepsOffset, default: 0)
@@ -171,5 +180,7 @@ public struct SchedulerConfig: Codable, Sendable, Equatable {
         flowShift = try c.decode(.flowShift, default: 1.0)
         useDynamicShifting = try c.decode(.useDynamicShifting, default: false)
         timeShiftType = try c.decode(.timeShiftType, default: "exponential")
+        originalInferenceSteps = try c.decode(.originalInferenceSteps, default: 50)
+        timestepScaling = try c.decode(.timestepScaling, default: 10.0)
     }
 }

@@ -6,6 +6,7 @@ public enum SchedulerFactory {
         PNDMScheduler.diffusersClassName, DDIMScheduler.diffusersClassName,
         EulerDiscreteScheduler.diffusersClassName, EulerAncestralDiscreteScheduler.diffusersClassName,
         DPMSolverMultistepScheduler.diffusersClassName, LMSDiscreteScheduler.diffusersClassName,
+        LCMScheduler.diffusersClassName,
     ]
 
     /// The scheduler for `className` (default: the config's own `_class_name`), with the class-dependent
@@ -22,6 +23,7 @@ public enum SchedulerFactory {
         case EulerAncestralDiscreteScheduler.diffusersClassName: return try EulerAncestralDiscreteScheduler(config: resolved)
         case DPMSolverMultistepScheduler.diffusersClassName: return try DPMSolverMultistepScheduler(config: resolved)
         case LMSDiscreteScheduler.diffusersClassName: return try LMSDiscreteScheduler(config: resolved)
+        case LCMScheduler.diffusersClassName: return try LCMScheduler(config: resolved)
         default: throw SchedulerError.unsupportedClass(name)
         }
     }

@@ -133,6 +133,7 @@ struct GenerateCommandTests {
 
     static let badInputs: [(String, [String])] = [
         ("unknown scheduler", ["--scheduler", "heun"]),
+        ("lcm steps over original_inference_steps", ["--scheduler", "lcm", "--steps", "60"]),
         ("zero steps", ["--steps", "0"]),
         ("negative steps", ["--steps=-3"]),
         ("width not a multiple of 8", ["--width", "30"]),

@@ -51,7 +51,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed (torch-compatible); random and printed when absent.")
     var seed: UInt64?
 
-    @Option(help: "pndm|ddim|euler|euler-a|lms|dpmpp-2m|dpmpp-2m-karras (default: the model's own).")
+    @Option(help: "pndm|ddim|euler|euler-a|lms|dpmpp-2m|dpmpp-2m-karras|lcm (default: the model's own; lcm: LCM models and LCM-LoRAs, 2–8 steps, guidance 1–2).")
     var scheduler: String?
 
     @Option(help: "linspace|leading|trailing: how the steps spread over the training timesteps (default: the scheduler config's; Turbo models: trailing).")

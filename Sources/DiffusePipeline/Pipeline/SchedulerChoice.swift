@@ -8,6 +8,8 @@ public enum SchedulerChoice: String, Sendable, CaseIterable {
     case lms
     case dpmpp2M = "dpmpp-2m"
     case dpmpp2MKarras = "dpmpp-2m-karras"
+    /// Latent consistency (LCM-distilled models, LCM-LoRAs): few steps, guidance ≈ 1.
+    case lcm
 
     /// The diffusers class.
     public var className: String {
@@ -18,6 +20,7 @@ public enum SchedulerChoice: String, Sendable, CaseIterable {
         case .eulerAncestral: "EulerAncestralDiscreteScheduler"
         case .lms: "LMSDiscreteScheduler"
         case .dpmpp2M, .dpmpp2MKarras: "DPMSolverMultistepScheduler"
+        case .lcm: "LCMScheduler"
         }
     }
 
@@ -31,6 +34,7 @@ public enum SchedulerChoice: String, Sendable, CaseIterable {
         case .lms: "LMS"
         case .dpmpp2M: "DPM++ 2M"
         case .dpmpp2MKarras: "DPM++ 2M Karras"
+        case .lcm: "LCM"
         }
     }
 

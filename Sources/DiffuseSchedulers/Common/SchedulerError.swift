@@ -7,6 +7,9 @@ public enum SchedulerError: Error, CustomStringConvertible, Equatable, Sendable 
     case timestepsNotSet(scheduler: String)
     /// A step count that is not in 1…`num_train_timesteps`.
     case invalidStepCount(scheduler: String, steps: Int, numTrainTimesteps: Int)
+    /// LCM: more inference steps than the distillation schedule they are picked from has
+    /// (`⌊original_inference_steps · strength⌋` timesteps).
+    case tooManySteps(scheduler: String, steps: Int, originalSteps: Int, strength: Double)
     /// `timestep` is not one of the scheduler's `timesteps`.
     case unknownTimestep(scheduler: String, timestep: Double)
     /// The scheduler draws noise in `step` (e.g. Euler ancestral) and was called without a `RandomSource`.
@@ -24,6 +27,12 @@ public enum SchedulerError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(scheduler): call setTimesteps(_:) before stepping"
         case let .invalidStepCount(scheduler, steps, train):
             return "\(scheduler): \(steps) inference steps; must be between 1 and num_train_timesteps (\(train))"
+        case let .tooManySteps(scheduler, steps, original, strength):
+            let available = Int(Double(original) * strength)
+            if strength == 1 {
+                return "\(scheduler): \(steps) inference steps; at most original_inference_steps (\(original))"
+            }
+            return "\(scheduler): \(steps) inference steps; at most \(available) with strength \(strength) (original_inference_steps \(original) × strength)"
         case let .unknownTimestep(scheduler, t):
             return "\(scheduler): timestep \(t) is not in the scheduler's timesteps"
         case let .randomSourceRequired(scheduler):

@@ -25,8 +25,8 @@ public struct DDIMScheduler: Scheduler {
     private var numInferenceSteps = 0
 
     public init(config: SchedulerConfig) throws {
-        guard ["epsilon", "v_prediction", "sample"].contains(config.predictionType) else {
-            throw Self.unsupported("prediction_type", config.predictionType, supported: ["epsilon", "v_prediction", "sample"])
+        guard AlphaPrediction.predictionTypes.contains(config.predictionType) else {
+            throw Self.unsupported("prediction_type", config.predictionType, supported: AlphaPrediction.predictionTypes)
         }
         if config.thresholding { throw Self.unsupported("thresholding", true, supported: ["false"]) }
         guard ["linspace", "leading", "trailing"].contains(config.timestepSpacing) else {
@@ -65,21 +65,13 @@ public struct DDIMScheduler: Scheduler {
         let betaProdT = 1 - alphaProdT
         let sqrtAlpha = alphaProdT.squareRoot(), sqrtBeta = betaProdT.squareRoot()
 
-        var predOriginal: Tensor, predEpsilon: Tensor
+        let predOriginal = AlphaPrediction.clipped(AlphaPrediction.originalSample(
+            m, x, alphaProdT: alphaProdT, predictionType: config.predictionType, backend), config, backend)
+        let predEpsilon: Tensor
         switch config.predictionType {
-        case "epsilon":
-            predOriginal = backend.divide(backend.linearCombination([(1, x), (-sqrtBeta, m)]), by: sqrtAlpha)
-            predEpsilon = m
-        case "sample":
-            predOriginal = m
-            predEpsilon = backend.divide(backend.linearCombination([(1, x), (-sqrtAlpha, m)]), by: sqrtBeta)
-        default: // v_prediction
-            predOriginal = backend.linearCombination([(sqrtAlpha, x), (-sqrtBeta, m)])
-            predEpsilon = backend.linearCombination([(sqrtAlpha, m), (sqrtBeta, x)])
-        }
-        if config.clipSample {
-            let r = Float(config.clipSampleRange)
-            predOriginal = backend.clamp(predOriginal, lower: -r, upper: r)
+        case "epsilon": predEpsilon = m
+        case "sample": predEpsilon = backend.divide(backend.linearCombination([(1, x), (-sqrtAlpha, m)]), by: sqrtBeta)
+        default: predEpsilon = backend.linearCombination([(sqrtAlpha, m), (sqrtBeta, x)]) // v_prediction
         }
         // _get_variance, std_dev_t = eta · √variance
         let betaProdTPrev = 1 - alphaProdTPrev

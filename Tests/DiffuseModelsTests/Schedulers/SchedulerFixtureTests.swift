@@ -10,8 +10,8 @@ import DiffuseSchedulers
 import DiffuseTestSupport
 
 /// Every case of `Fixtures/schedulers/schedulers.safetensors`: diffusers' timesteps, sigmas,
-/// `alphas_cumprod`, `init_noise_sigma`, and a 10-step trajectory (`scale_model_input` and `step`
-/// outputs, with the stored fake model outputs), run with the same `TorchRandomSource(seed: 0)` stream.
+/// `alphas_cumprod`, `init_noise_sigma`, and a trajectory of 10 steps (LCM: 1–8) (`scale_model_input` and
+/// `step` outputs, with the stored fake model outputs), run with the same `TorchRandomSource(seed: 0)` stream.
 @Suite("Scheduler trajectories vs diffusers")
 struct SchedulerFixtureTests {
     static let file = FixturePaths.path("schedulers/schedulers.safetensors")
