@@ -2,10 +2,11 @@ import DiffuseCore
 import DiffuseSources
 import DiffuseModels
 
-/// Stage 4 of SD 1.x / 2.x: `vae.decode(latents / scaling_factor (+ shift_factor))` → [N, 3, H, W] f32 in
-/// about [-1, 1]. The VAE's mapped weights are released afterwards.
+/// Stage 4 of SD 1.x / 2.x and SDXL: `vae.decode(latents / scaling_factor (+ shift_factor))` → [N, 3, H, W]
+/// f32 in about [-1, 1], with the model's `AutoencoderKL` or a replacement (`AutoencoderTiny`). The VAE's
+/// mapped weights are released afterwards.
 public struct VAELatentDecoder: LatentDecoding, @unchecked Sendable {
-    public let vae: AutoencoderKL
+    public let vae: any LatentAutoencoder
     let backend: any Backend
     let residentWeights: ResidentWeights
 
