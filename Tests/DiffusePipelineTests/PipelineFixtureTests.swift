@@ -55,6 +55,7 @@ import DiffuseTestSupport
     static let sd2Cases = (try? PipelineFixture.cases("tiny-sd2").cases) ?? []
     static let sdxlCases = (try? PipelineFixture.cases("tiny-sdxl").cases) ?? []
     static let refinerCases = (try? PipelineFixture.cases("tiny-sdxl-refiner").cases) ?? []
+    static let taesdCases = (try? PipelineFixture.cases("tiny-taesd").cases) ?? []
 
     @Test(arguments: sd1Cases)
     func sd1Case(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1") }
@@ -72,9 +73,18 @@ import DiffuseTestSupport
     @Test(arguments: refinerCases)
     func sdxlRefinerCase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sdxl-refiner") }
 
-    static func run(_ c: PipelineCase, in name: String) throws {
-        let pipe = try PipelineFixture.pipeline(name)
-        let tensors = try PipelineFixture.cases(name).tensors
+    /// tiny-sd1 with its VAE replaced (Fixtures/tiny-taesd/pipeline_cases.json): by the tiny `AutoencoderTiny`
+    /// for decoding and for image-to-image encoding (no posterior sample: the generator's first draw is
+    /// the added noise, as in diffusers), and by tiny-sd1's own VAE folder as a separate `AutoencoderKL`.
+    /// Same tolerances as the other cases.
+    @Test(arguments: taesdCases)
+    func replacedVAECase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1", casesFolder: "tiny-taesd") }
+
+    /// Runs case `c` on the fixture pipeline `name` (with the case's replacement VAE, if any) and compares it
+    /// with the tensors recorded in `casesFolder` (default: `name`'s).
+    static func run(_ c: PipelineCase, in name: String, casesFolder: String? = nil) throws {
+        let pipe = try PipelineFixture.pipeline(name, vae: c.vae)
+        let tensors = try PipelineFixture.cases(casesFolder ?? name).tensors
         let initImage = c.img2img ? normalizedImage(try tensors.tensor("\(c.case).init_image")) : nil
         let result = try pipe.generate(try c.configuration(initImage: initImage))
 
