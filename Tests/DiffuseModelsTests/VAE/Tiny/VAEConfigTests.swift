@@ -24,6 +24,21 @@ import DiffuseTestSupport
         #expect(try VAEConfig(jsonData: fullSizeJSON).scaleFactor == 8)
     }
 
+    /// diffusers' defaults are TAESD's: the full-size config written by diffusers decodes to `AutoencoderTinyConfig()`
+    /// (but for metadata); every key is written back, and a round trip gives the same config.
+    @Test func tinyConfigDefaultsAndRoundTrip() throws {
+        var (fullSize, _, _) = try TinyVAEFixture.fullSize()
+        #expect(fullSize.className == "AutoencoderTiny")
+        fullSize.className = nil
+        fullSize.sourceFile = AutoencoderTinyConfig().sourceFile
+        #expect(fullSize == AutoencoderTinyConfig())
+        let config = try TinyVAEFixture.config()
+        let json = try JSONEncoder().encode(config)
+        let keys = try JSONSerialization.jsonObject(with: json) as! [String: Any]
+        #expect(keys.count == 16 && keys["num_decoder_blocks"] as? [Int] == [2, 1] && keys["_class_name"] as? String == "AutoencoderTiny")
+        #expect(try AutoencoderTinyConfig(jsonData: json, file: config.sourceFile) == config)
+    }
+
     @Test func otherClassesAndMissingNamesAreRefused() throws {
         let unet = try #require(throws: ConfigError.self) {
             _ = try VAEConfig(contentsOfFile: FixturePaths.path("tiny-sd1/unet/config.json"))
