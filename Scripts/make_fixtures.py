@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixtures import common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "vae-tiling", "single-file", "ops", "schedulers"]  # subfolders this script owns
+GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling",
+             "single-file", "ops", "schedulers"]  # subfolders this script owns
 COMMAND = "python Scripts/make_fixtures.py"
 
 
@@ -52,7 +53,8 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import ops, pipeline_cases, pipelines, reference, schedulers, sdxl, sdxl_refiner, single_file, vae_tiling, tokenizer, tokenizer_cases
+    from fixtures import (ops, pipeline_cases, pipelines, reference, schedulers, sdxl, sdxl_refiner, single_file, taesd,
+                          tokenizer, tokenizer_cases, vae_tiling)
 
     for sub in GENERATED:
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
@@ -74,6 +76,9 @@ def generate(out: str) -> None:
     print("tiny-sdxl-refiner ...", flush=True)
     common.set_determinism(0)
     notes["tiny-sdxl-refiner"] = sdxl_refiner.build(out)
+    print("tiny-taesd ...", flush=True)
+    common.set_determinism(0)
+    notes["tiny-taesd"] = taesd.build(out)
     print("vae-tiling ...", flush=True)
     common.set_determinism(0)
     notes["vae-tiling"] = vae_tiling.build(out)

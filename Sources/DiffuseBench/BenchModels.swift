@@ -20,7 +20,7 @@ public final class BenchModels: @unchecked Sendable {
     public let backend: any Backend
     public let baseBackend: any Backend
     public let unet: UNet2DConditionModel?
-    public let vae: AutoencoderKL?
+    public let vae: (any LatentAutoencoder)?
     public let textEncoder: CLIPTextModel?
     /// SDXL's `text_encoder_2` (CLIPTextModelWithProjection), built where `textEncoder` is; nil for SD 1.x / 2.x.
     public let textEncoder2: CLIPTextModel?

@@ -122,8 +122,8 @@ public final class ModelBenchmark {
             let vae = try require(models.vae, "VAE")
             let latents = SyntheticWeights.uniform(inputs.latentShape(b, channels: configs.vae.latentChannels),
                                                    seed: settings.seed &+ 6)
-            let tiling = settings.vaeTiling ? VAETiling(config: configs.vae) : nil
-            return { _ = try tiling.map { try vae.decode(latents, tiling: $0) } ?? vae.decode(latents) }
+            let tiled = settings.vaeTiling
+            return { _ = try vae.decode(latents, tiled: tiled) }
         case .textEncoder:
             _ = try require(models.textEncoder, "text encoder")
             let ids = inputs.ids(b)
@@ -133,7 +133,7 @@ public final class ModelBenchmark {
             _ = try require(models.textEncoder, "text encoder")
             let ids = inputs.ids(2 * b), steps = settings.pipelineSteps
             let noise = inputs.latents(2 * b)
-            let tiling = settings.vaeTiling ? VAETiling(config: configs.vae) : nil
+            let tiled = settings.vaeTiling
             return {
                 // Each stage's mapped weights are released when it ends, as the pipeline does.
                 let prompt = try models.encodePrompt(ids)                   // [2B, 77, D], SDXL pooled [2B, P]
@@ -146,7 +146,7 @@ public final class ModelBenchmark {
                 }
                 models.releaseResidentWeights(.unet)
                 let z = latents.sliced(dim: 0, 0..<b)                                 // [B, 3, H, W]
-                _ = try tiling.map { try vae.decode(z, tiling: $0) } ?? vae.decode(z)
+                _ = try vae.decode(z, tiled: tiled)
                 models.releaseResidentWeights(.vae)
             }
         }

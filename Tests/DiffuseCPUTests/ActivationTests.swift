@@ -26,6 +26,8 @@ import Darwin
         case .geluTanh: x / (1 + exp(-2 * (2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
         case .quickGelu: x / (1 + exp(-1.702 * x))
         case .exp: exp(x)
+        case .relu: max(x, 0)
+        case .tanh: tanh(x)
         }
     }
 
@@ -57,7 +59,13 @@ import Darwin
         let s = cpu.activation(x, .sigmoid).floats()
         #expect(s == [0.5, 0, 1, 0, 1], "sigmoid: \(s)")
         #expect(cpu.activation(x, .exp).floats() == [1, 0, .infinity, 0, .infinity])
-        for kind in Activation.allCases where kind != .sigmoid && kind != .exp {
+        #expect(cpu.activation(x, .relu).floats() == [0, 0, .infinity, 0, 1e30])
+        #expect(cpu.activation(x, .tanh).floats() == [0, -1, 1, -1, 1])
+        // As torch: relu keeps NaN and −0 (clamp_min replaces only x < 0); tanh(NaN) is NaN.
+        let signed = cpu.activation(Tensor([-0.0, .nan], shape: [2]), .relu).floats()
+        #expect(signed[0] == 0 && signed[0].sign == .minus && signed[1].isNaN)
+        #expect(cpu.activation(Tensor([.nan], shape: [1]), .tanh).floats()[0].isNaN)
+        for kind in Activation.allCases where ![.sigmoid, .exp, .relu, .tanh].contains(kind) {
             let y = cpu.activation(x, kind).floats()
             #expect(y[0] == 0 && y[3] == 0 && y[4] == 1e30, "\(kind): \(y)")
             // −∞ · 0 is NaN, as in torch; at +∞ we give +∞ for every kind (torch gives NaN for erf-GELU).

@@ -85,6 +85,8 @@ import DiffuseTestSupport
         case "gelu":
             return one(.activation(try f.string("approximate") == "tanh" ? .geluTanh : .gelu), [try t("input")], .pointwise)
         case "exp": return one(.activation(.exp), [try t("input")], .pointwise)
+        case "relu": return one(.activation(.relu), [try t("input")], .pointwise)
+        case "tanh": return one(.activation(.tanh), [try t("input")], .pointwise)
         case "geglu_split": return one(.geglu, [try t("input")], .pointwise)
         case "geglu": return []                                  // projection + GEGLU: two ops, covered above
         // elementwise

@@ -9,7 +9,8 @@ import DiffuseTestSupport
 /// `.build/debug/diffuse`, or `$DIFFUSE_BINARY`). Skipped when no binary is found; build it first
 /// (`swift build`, which `swift test` does).
 ///
-/// - Every fixture case (Fixtures/tiny-sd*/pipeline_cases.json, SDXL's included) through the command: the PNGs it writes
+/// - Every fixture case (Fixtures/tiny-sd*/pipeline_cases.json, SDXL's included, and tiny-taesd's: tiny-sd1 with
+///   `--vae`) through the command: the PNGs it writes
 ///   equal diffusers' `output_type="pil"` images within 1 level of 255 (the library tests explain the
 ///   ±1), with the `parameters` chunk.
 /// - Bad input: exit code ≠ 0, exactly one stderr line starting `error: `, and nothing written.
@@ -48,11 +49,10 @@ struct GenerateCommandTests {
 
     // MARK: - Equality with diffusers
 
-    /// Every fixture's cases; "vae-tiling" runs tiny-sd1 with `--vae-tiling`.
-    static let allCases: [(String, PipelineCase)] = ["tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "vae-tiling"]
-        .flatMap { name -> [(String, PipelineCase)] in
-            let cases: [PipelineCase] = (try? PipelineFixture.cases(name).cases) ?? []
-            return cases.map { (name, $0) }
+    /// Every fixture's cases; "vae-tiling" runs tiny-sd1 with `--vae-tiling`, "tiny-taesd" tiny-sd1 with `--vae`.
+    static let allCases: [(String, PipelineCase)] =
+        ["tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling"].flatMap { (name: String) -> [(String, PipelineCase)] in
+            ((try? PipelineFixture.cases(name).cases) ?? []).map { (name, $0) }
         }
 
     @Test(arguments: allCases.map { "\($0.0)/\($0.1.case)" })
@@ -61,7 +61,7 @@ struct GenerateCommandTests {
         let tensors = try PipelineFixture.cases(name).tensors
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let model = name == "vae-tiling" ? "tiny-sd1" : name
+        let model = name == "tiny-taesd" || name == "vae-tiling" ? "tiny-sd1" : name   // their cases run tiny-sd1
         var arguments = ["--model", FixturePaths.path(model), "--steps", "\(c.steps)", "--guidance-scale", "\(c.guidance)",
                          "--seed", "\(c.seed)", "--negative-prompt", c.negative_prompt, "--images", "\(c.images)",
                          "--output", "out.png", "--quiet", c.prompt]
@@ -72,6 +72,7 @@ struct GenerateCommandTests {
         if let negative2 = c.negative_prompt_2 { arguments += ["--negative-prompt-2", negative2] }
         if let score = c.aesthetic_score { arguments += ["--aesthetic-score", "\(score)"] }
         if let score = c.negative_aesthetic_score { arguments += ["--negative-aesthetic-score", "\(score)"] }
+        if let vae = c.vae { arguments += ["--vae", FixturePaths.path(vae)] }
         if c.img2img {
             let pixels = try tensors.tensor("\(c.case).init_image").hostContiguous()
             let picture = RGBImage(width: pixels.size(1), height: pixels.size(0),
@@ -98,7 +99,8 @@ struct GenerateCommandTests {
             let parameters = text.first { $0.key == "parameters" }?.value ?? ""
             #expect(parameters.hasPrefix(c.prompt + "\n"))
             #expect(parameters.contains("Steps: \(c.steps), Sampler: "))
-            #expect(parameters.contains("Seed: \(c.seed), Size: \(c.width)x\(c.height), Model: \(model)"))
+            #expect(parameters.contains("Seed: \(c.seed), Size: \(c.width)x\(c.height), Model: \(model)"
+                                        + (c.vae.map { ", VAE: " + GenerateCommandTests.lastComponent($0) } ?? "")))
         }
     }
 
@@ -129,6 +131,8 @@ struct GenerateCommandTests {
         #expect(parameters == "a photo of a cat\nSteps: 4, Sampler: Euler a, CFG scale: 7.5, Seed: 9, Size: 24x16, Model: tiny-sd1, Denoising strength: 0.5")
     }
 
+    static func lastComponent(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+
     // MARK: - Bad input
 
     static let badInputs: [(String, [String])] = [
@@ -148,6 +152,11 @@ struct GenerateCommandTests {
         ("corrupt image", ["--init-image", "corrupt.png"]),
         ("image size not a multiple of 8", ["--init-image", "odd.png"]),
         ("folder without unet", ["--model", "no-unet"]),
+        ("vae not found", ["--vae", "no-such-vae"]),
+        ("vae is a pipeline folder", ["--vae", FixturePaths.path("tiny-sd1")]),
+        ("vae is a file", ["--vae", FixturePaths.path("tiny-taesd/config.json")]),
+        ("vae is another model", ["--vae", FixturePaths.path("tiny-sd1/unet")]),
+        ("vae with other latent channels", ["--vae", "wide-vae"]),
         ("empty model", ["--model", ""]),
         ("unknown attention", ["--attention", "turbo"]),
         ("unknown precision", ["--precision", "f8"]),
@@ -165,6 +174,12 @@ struct GenerateCommandTests {
         try RGBImage(width: 30, height: 32, pixels: [UInt8](repeating: 128, count: 30 * 32 * 3)).writePNG(to: folder + "/odd.png")
         try Data("not an image at all".utf8).write(to: URL(fileURLWithPath: folder + "/corrupt.png"))
         try FileManager.default.createDirectory(atPath: folder + "/no-unet", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: folder + "/wide-vae", withIntermediateDirectories: false)
+        let taesdConfig = String(decoding: try Data(contentsOf: URL(fileURLWithPath: FixturePaths.path("tiny-taesd/config.json"))), as: UTF8.self)
+        try Data(taesdConfig.replacingOccurrences(of: "\"latent_channels\": 4", with: "\"latent_channels\": 16").utf8)
+            .write(to: URL(fileURLWithPath: folder + "/wide-vae/config.json"))
+        try FileManager.default.createSymbolicLink(atPath: folder + "/wide-vae/diffusion_pytorch_model.safetensors",
+                                                   withDestinationPath: FixturePaths.path("tiny-taesd/diffusion_pytorch_model.safetensors"))
         for item in ["model_index.json", "scheduler", "text_encoder", "tokenizer", "vae"] {
             try FileManager.default.createSymbolicLink(atPath: folder + "/no-unet/" + item,
                                                        withDestinationPath: FixturePaths.path("tiny-sd1/" + item))

@@ -56,6 +56,7 @@ import DiffuseTestSupport
     static let sdxlCases = (try? PipelineFixture.cases("tiny-sdxl").cases) ?? []
     static let refinerCases = (try? PipelineFixture.cases("tiny-sdxl-refiner").cases) ?? []
     static let tilingCases = (try? PipelineFixture.cases("vae-tiling").cases) ?? []
+    static let taesdCases = (try? PipelineFixture.cases("tiny-taesd").cases) ?? []
 
     @Test(arguments: sd1Cases)
     func sd1Case(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1") }
@@ -76,11 +77,20 @@ import DiffuseTestSupport
     /// tiny-sd1 with its VAE tiled (`GenerationConfiguration.vaeTiling`), at sizes of several tiles: text-to-image
     /// (2 images, sliced) and image-to-image (tiled encode too), as diffusers' `vae.enable_tiling()`.
     @Test(arguments: tilingCases)
-    func vaeTilingCase(_ c: PipelineCase) throws { try Self.run(c, in: "vae-tiling", pipeline: "tiny-sd1", vaeTiling: true) }
+    func vaeTilingCase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1", casesFolder: "vae-tiling", vaeTiling: true) }
 
-    static func run(_ c: PipelineCase, in name: String, pipeline: String? = nil, vaeTiling: Bool = false) throws {
-        let pipe = try PipelineFixture.pipeline(pipeline ?? name)
-        let tensors = try PipelineFixture.cases(name).tensors
+    /// tiny-sd1 with its VAE replaced (Fixtures/tiny-taesd/pipeline_cases.json): by the tiny `AutoencoderTiny`
+    /// for decoding and for image-to-image encoding (no posterior sample: the generator's first draw is
+    /// the added noise, as in diffusers), and by tiny-sd1's own VAE folder as a separate `AutoencoderKL`.
+    /// Same tolerances as the other cases.
+    @Test(arguments: taesdCases)
+    func replacedVAECase(_ c: PipelineCase) throws { try Self.run(c, in: "tiny-sd1", casesFolder: "tiny-taesd") }
+
+    /// Runs case `c` on the fixture pipeline `name` (with the case's replacement VAE, if any) and compares it
+    /// with the tensors recorded in `casesFolder` (default: `name`'s).
+    static func run(_ c: PipelineCase, in name: String, casesFolder: String? = nil, vaeTiling: Bool = false) throws {
+        let pipe = try PipelineFixture.pipeline(name, vae: c.vae)
+        let tensors = try PipelineFixture.cases(casesFolder ?? name).tensors
         let initImage = c.img2img ? normalizedImage(try tensors.tensor("\(c.case).init_image")) : nil
         var config = try c.configuration(initImage: initImage)
         config.vaeTiling = vaeTiling

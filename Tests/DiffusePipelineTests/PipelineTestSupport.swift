@@ -8,16 +8,18 @@ import DiffuseCPU
 import DiffusePipeline
 import DiffuseTestSupport
 
-/// Loaded fixture pipelines (tiny-sd1, tiny-sd2), shared by the tests of this target.
+/// Loaded fixture pipelines (tiny-sd1, tiny-sd2, …), shared by the tests of this target.
 enum PipelineFixture {
     nonisolated(unsafe) private static var cache: [String: StableDiffusionPipeline] = [:]
     private static let lock = Lock()
 
-    static func pipeline(_ name: String, precision: Precision = .f32) throws -> StableDiffusionPipeline {
-        let key = name + "/" + precision.rawValue
+    /// `name` with `vae` (a folder relative to Fixtures/, e.g. `tiny-taesd`) in place of its VAE when given.
+    static func pipeline(_ name: String, vae: String? = nil, precision: Precision = .f32) throws -> StableDiffusionPipeline {
+        let key = name + "/" + precision.rawValue + (vae.map { "/vae=" + $0 } ?? "")
         return try lock.withLock {
             if let cached = cache[key] { return cached }
-            let pipe = try StableDiffusionPipeline(path: FixturePaths.path(name), precision: precision)
+            let pipe = try StableDiffusionPipeline(path: FixturePaths.path(name), vae: vae.map(FixturePaths.path),
+                                                   precision: precision)
             cache[key] = pipe
             return pipe
         }
@@ -55,6 +57,8 @@ struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
     /// SDXL refiner cases: the time ids' aesthetic scores.
     var aesthetic_score: Double? = nil
     var negative_aesthetic_score: Double? = nil
+    /// tiny-taesd cases: the VAE folder (relative to Fixtures/) that replaces the model's.
+    var vae: String? = nil
 
     var description: String { `case` }
 

@@ -141,8 +141,11 @@ struct GenerateCommand: ParsableCommand {
             progress: quiet ? nil : DownloadProgress.standardError())
         if case .downloaded = resolved.origin { reporter.info("Model: \(resolved.location)") }
         try folder.validateSupported()
-        let limits = GenerationLimits(folder: folder, attentionProcessor: attentionChoice.processor.name,
+        let vae = try source.vaeFolder(progress: quiet ? nil : DownloadProgress.standardError())
+        if let vae, case .downloaded = vae.resolved.origin { reporter.info("VAE: \(vae.resolved.location)") }
+        let limits = GenerationLimits(folder: folder, vae: vae?.folder, attentionProcessor: attentionChoice.processor.name,
                                       precision: precisionChoice)
+        try limits.checkVAE()
         if let picture, let path = initImage {
             let m = max(8, limits.sizeMultiple)
             guard picture.width % m == 0, picture.height % m == 0 else {
@@ -171,8 +174,9 @@ struct GenerateCommand: ParsableCommand {
         config.memoryLimit = memoryLimit
         _ = try limits.validate(config)   // the processor's name says the SDPA kernel, which decides the memory
 
-        let pipeline = try StableDiffusionPipeline(folder: folder, precision: precisionChoice, backend: common.backend(),
-                                                   attention: attentionChoice.processor, compile: compile)
+        let pipeline = try StableDiffusionPipeline(folder: folder, vae: vae?.folder, precision: precisionChoice,
+                                                   backend: common.backend(), attention: attentionChoice.processor,
+                                                   compile: compile)
         let size = try pipeline.validate(config)   // again, with the loaded pipeline
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }
@@ -187,6 +191,7 @@ struct GenerateCommand: ParsableCommand {
             prompt: prompt, negativePrompt: negativePrompt, steps: steps, sampler: pipeline.samplerName(schedulerChoice),
             guidanceScale: guidanceScale, seed: seed, width: size.width, height: size.height,
             model: Self.modelName(request.model))
+        parameters.vae = source.vae.map(Self.modelName)
         parameters.strength = picture == nil ? nil : config.strength
         parameters.clipSkip = clipSkip
         parameters.batchSize = images

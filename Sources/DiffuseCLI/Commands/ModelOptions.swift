@@ -21,6 +21,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weights variant, e.g. fp16 for *.fp16.safetensors (hub ids: only those are downloaded).")
     var variant: String?
 
+    @Option(help: "Replace the model's VAE, for decoding and image-to-image encoding: a diffusers VAE folder (config.json + diffusion_pytorch_model.safetensors) or a hub id, an AutoencoderKL or an AutoencoderTiny (TAESD: madebyollin/taesd for SD 1.x / 2.x, madebyollin/taesdxl for SDXL).")
+    var vae: String?
+
+    /// The `--vae` folder (hub ids: from the cache, else downloaded) and where it came from; nil without `--vae`.
+    func vaeFolder(progress: DownloadProgress?) throws -> (folder: VAEFolder, resolved: ResolvedModel)? {
+        try vae.map { try ModelSource.openVAE($0, progress: progress) }
+    }
+
     /// What to open: `--model`, else the default model (throws `DefaultModelError` when none is found).
     func request() throws -> ModelSource.Request {
         ModelSource.Request(model: try model ?? DefaultModel.resolve(), revision: revision, variant: variant,

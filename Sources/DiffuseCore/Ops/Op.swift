@@ -113,6 +113,10 @@ public enum Activation: String, Sendable, CaseIterable {
     case quickGelu
     /// e^x (the VAE posterior's `std = exp(0.5 · logvar)`).
     case exp
+    /// max(x, 0) — `nn.ReLU` (AutoencoderTiny's activation); NaN stays NaN, −0 stays −0, as in torch.
+    case relu
+    /// tanh(x) — `torch.tanh` (DecoderTiny's input clamp `tanh(x / 3) · 3`).
+    case tanh
 }
 
 extension Op {

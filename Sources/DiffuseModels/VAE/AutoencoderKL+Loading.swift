@@ -13,7 +13,7 @@ extension AutoencoderKL {
                             backend: any Backend) throws {
         try config.validateSupported()
         guard !weightFiles.isEmpty else {
-            throw AutoencoderKLError(message: "\(config.sourceFile): no weight files given for the VAE")
+            throw AutoencoderError(message: "\(config.sourceFile): no weight files given for the VAE")
         }
         let store = try WeightStore(files: weightFiles, dtype: dtype, source: weightFiles.joined(separator: ", "))
         try self.init(config: config, weights: store, backend: backend)

@@ -34,7 +34,7 @@ extension AutoencoderKL {
     /// `decode` with tiling and slicing: unscaled latents [B, C, h, w] → image [B, out, h·f, w·f]. Latents
     /// no larger than one tile decode whole (as diffusers' `_decode` does), one image at a time.
     public func decode(_ latents: Tensor, tiling: VAETiling) throws -> Tensor {
-        try AutoencoderKLError.checkImageLike(latents, role: "latents", channels: config.latentChannels, method: "decode")
+        try AutoencoderError.checkImageLike(latents, role: "latents", channels: config.latentChannels, method: "decode")
         let images = try (0..<latents.size(0)).map { i in
             let z = latents.sliced(dim: 0, i..<(i + 1))                                 // [1, C, h, w]
             guard z.size(2) > tiling.latentTile || z.size(3) > tiling.latentTile else { return try decodeWhole(z) }
@@ -47,7 +47,7 @@ extension AutoencoderKL {
     /// `latentDistribution` with tiling and slicing: image [B, in, H, W] → the posterior of
     /// [B, latent, H/f, W/f] (`_tiled_encode` tiles the encoder's moments, mean and log-variance together).
     public func latentDistribution(_ image: Tensor, tiling: VAETiling) throws -> DiagonalGaussianDistribution {
-        try AutoencoderKLError.checkImageLike(image, role: "image", channels: config.inChannels, method: "encode")
+        try AutoencoderError.checkImageLike(image, role: "image", channels: config.inChannels, method: "encode")
         let moments = try (0..<image.size(0)).map { i -> Tensor in
             let x = image.sliced(dim: 0, i..<(i + 1))                                   // [1, in, H, W]
             guard x.size(2) > tiling.sampleTile || x.size(3) > tiling.sampleTile else { return try self.moments(x) }

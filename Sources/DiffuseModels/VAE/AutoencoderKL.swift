@@ -84,7 +84,7 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     /// `encode` as diffusers returns it (`vae.encode(image).latent_dist`), for sampling latents
     /// (image-to-image: `latentDistribution(image).sample(noise:)`, then × `scalingFactor`).
     public func latentDistribution(_ image: Tensor, observe: Observer? = nil) throws -> DiagonalGaussianDistribution {
-        try AutoencoderKLError.checkImageLike(image, role: "image", channels: config.inChannels, method: "encode")
+        try AutoencoderError.checkImageLike(image, role: "image", channels: config.inChannels, method: "encode")
         return DiagonalGaussianDistribution(moments: try moments(image, observe: observe), backend: backend)
     }
 
@@ -102,7 +102,7 @@ public final class AutoencoderKL: AttentionLayers, Sendable {
     /// Unscaled latents [B, latent_channels, h, w] → image [B, out_channels, h·f, w·f] (about [-1, 1]).
     /// Divide the UNet's latents by `scalingFactor` first, as diffusers' pipelines do.
     public func decode(_ latents: Tensor, observe: Observer? = nil) throws -> Tensor {
-        try AutoencoderKLError.checkImageLike(latents, role: "latents", channels: config.latentChannels,
+        try AutoencoderError.checkImageLike(latents, role: "latents", channels: config.latentChannels,
                                               method: "decode")
         return try decodeWhole(latents, observe: observe)
     }

@@ -13,14 +13,15 @@ import DiffuseModels
 /// the score matrix (`MemoryAttention`).
 public struct MemoryModel: Sendable {
     public var unet: UNet2DConditionConfig
-    public var vae: AutoencoderKLConfig
+    /// The VAE that decodes: the model's own, or the one given to replace it (`--vae`).
+    public var vae: VAEConfig
     public var textEncoder: CLIPTextConfig
     /// SDXL's `text_encoder_2`, run after the first: the text stage's peak is the larger encoder's.
     public var textEncoder2: CLIPTextConfig?
     /// Whether bf16 weight products run on the AVX512-BF16 kernel, which keeps packed weight copies.
     public var bf16Accelerated: Bool
 
-    public init(unet: UNet2DConditionConfig, vae: AutoencoderKLConfig, textEncoder: CLIPTextConfig,
+    public init(unet: UNet2DConditionConfig, vae: VAEConfig, textEncoder: CLIPTextConfig,
                 textEncoder2: CLIPTextConfig? = nil, bf16Accelerated: Bool = BF16GEMMBackend.isAccelerated) {
         self.unet = unet
         self.vae = vae
@@ -29,15 +30,18 @@ public struct MemoryModel: Sendable {
         self.bf16Accelerated = bf16Accelerated
     }
 
-    /// The configs of a model folder (the SDXL refiner's only encoder as `textEncoder`).
-    public init(folder: ModelFolder) {
-        self.init(unet: folder.unet, vae: folder.vae, textEncoder: folder.textEncoder ?? folder.widestTextEncoder, textEncoder2: folder.textEncoder2)
+    /// The configs of a model folder (the SDXL refiner's only encoder as `textEncoder`), with `vae` in place
+    /// of its VAE when given.
+    public init(folder: ModelFolder, vae: VAEConfig? = nil) {
+        self.init(unet: folder.unet, vae: vae ?? .autoencoderKL(folder.vae),
+                  textEncoder: folder.textEncoder ?? folder.widestTextEncoder, textEncoder2: folder.textEncoder2)
     }
 
     /// f32 activation floats per latent pixel per batch item, in units of `block_out_channels[0]`.
     /// *Measured* (SD 1.5, flash, peak tensor bytes from batch 1 to 2): 28.7 at 512², 24.6 at 256².
     public static let unetActivationFactor = 30
-    /// f32 activation floats per image pixel per batch item, in units of the VAE's `block_out_channels[1]`.
+    /// f32 activation floats per image pixel per batch item, in units of the VAE's `block_out_channels[1]`
+    /// (an `AutoencoderTiny`'s width: it keeps one stage's width at full resolution).
     public static let vaeActivationFactor = 4
     /// Text encoder activation floats per token per batch item, in units of `hidden_size`.
     public static let textActivationFactor = 8
@@ -95,19 +99,26 @@ public struct MemoryModel: Sendable {
         return 4 * batch * w * h * Self.unetActivationFactor * c0 + scores
     }
 
-    /// The decode at full size, or with tiling one tile of one image (plus the decoded image it is
-    /// assembled into).
+    /// AutoencoderKL: full-resolution activations plus the mid-block attention's scores over the latent
+    /// pixels — with tiling (`request.vaeTile`), one tile of one image plus the tiles and the image they are
+    /// joined into; AutoencoderTiny: the activations only (no attention; it decodes whole).
     func vaeBytes(batch: Int, _ request: MemoryRequest) -> Int {
         let f = vaeScaleFactor
-        let channels = vae.blockOutChannels.count > 1 ? vae.blockOutChannels[1] : vae.blockOutChannels.first ?? 0
-        var (b, width, height, output) = (batch, request.width, request.height, 0)
-        if let tile = request.vaeTile, width > tile || height > tile {
-            (b, width, height) = (1, min(width, tile), min(height, tile))
-            output = 2 * 4 * batch * 3 * request.width * request.height   // the tiles and the joined image
+        switch vae {
+        case .autoencoderKL(let kl):
+            let channels = kl.blockOutChannels.count > 1 ? kl.blockOutChannels[1] : kl.blockOutChannels.first ?? 0
+            var (b, width, height, output) = (batch, request.width, request.height, 0)
+            if let tile = request.vaeTile, width > tile || height > tile {
+                (b, width, height) = (1, min(width, tile), min(height, tile))
+                output = 2 * 4 * batch * 3 * request.width * request.height   // the tiles and the joined image
+            }
+            let latentTokens = (width / f) * (height / f)
+            return 4 * b * width * height * Self.vaeActivationFactor * channels + output
+                + request.attention.scoreBytes(batch: b, heads: 1, queries: latentTokens, keys: latentTokens)
+        case .autoencoderTiny(let tiny):
+            let pixels = 4 * batch * request.width * request.height * Self.vaeActivationFactor
+            return pixels * max(tiny.decoderBlockOutChannels.max() ?? 0, tiny.encoderBlockOutChannels.max() ?? 0)
         }
-        let latentTokens = (width / f) * (height / f)
-        return 4 * b * width * height * Self.vaeActivationFactor * channels + output
-            + request.attention.scoreBytes(batch: b, heads: 1, queries: latentTokens, keys: latentTokens)
     }
 
     /// The larger of the text encoders' activations (SDXL runs them one after the other).

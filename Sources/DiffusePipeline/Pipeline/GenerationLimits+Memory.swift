@@ -1,12 +1,13 @@
 /// The memory check of a run: `MemoryModel`'s prediction for the whole generation against the limit,
 /// before anything is allocated.
 extension GenerationLimits {
-    /// The memory model of this folder's configs.
-    public var memoryModel: MemoryModel { MemoryModel(folder: folder) }
+    /// The memory model of this folder's configs (with the replacement VAE's).
+    public var memoryModel: MemoryModel { MemoryModel(folder: folder, vae: vae?.config) }
 
-    /// The weights counted: `weights`, else the parameters in the folder's safetensors headers, else
-    /// none (files that cannot be read fail later, when they are loaded, with their own error).
-    public var weightFootprint: WeightFootprint { weights ?? (try? WeightFootprint(folder: folder)) ?? .bytes(0) }
+    /// The weights counted: `weights`, else the parameters in the folder's (and the replacement VAE's)
+    /// safetensors headers, else none (files that cannot be read fail later, when they are loaded, with
+    /// their own error).
+    public var weightFootprint: WeightFootprint { weights ?? (try? WeightFootprint(folder: folder, vae: vae)) ?? .bytes(0) }
 
     /// The prediction's request for a run of `batch` images of `width`×`height` (`vaeTiling`: the VAE
     /// tiled, `GenerationConfiguration.vaeTiling`).

@@ -5,7 +5,8 @@
 ///     Negative prompt: blurry
 ///     Steps: 50, Sampler: Euler a, CFG scale: 7.5, Seed: 1234, Size: 512x512, Model: sd15, …
 ///
-/// The negative-prompt line is left out when empty (as A1111 does). Image-to-image adds
+/// The negative-prompt line is left out when empty (as A1111 does). A replaced VAE adds `VAE`;
+/// image-to-image adds
 /// `Denoising strength`; batches add `Batch size` / `Batch pos`; `Clip skip` uses A1111's numbering
 /// (1 = last layer = Diffuse's 0) and is written only when not 1.
 public struct GenerationParameters: Sendable, Equatable {
@@ -18,6 +19,8 @@ public struct GenerationParameters: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var model: String
+    /// The VAE given in place of the model's (its folder or hub name), nil for the model's own.
+    public var vae: String? = nil
     public var strength: Double? = nil
     public var clipSkip: Int = 0
     public var batchSize: Int = 1
@@ -40,6 +43,7 @@ public struct GenerationParameters: Sendable, Equatable {
     public var text: String {
         var fields = ["Steps: \(steps)", "Sampler: \(sampler)", "CFG scale: \(Self.number(guidanceScale))",
                       "Seed: \(seed)", "Size: \(width)x\(height)", "Model: \(model)"]
+        if let vae { fields.append("VAE: \(vae)") }
         if let strength { fields.append("Denoising strength: \(Self.number(strength))") }
         if clipSkip != 0 { fields.append("Clip skip: \(clipSkip + 1)") }
         if batchSize > 1 { fields += ["Batch size: \(batchSize)", "Batch pos: \(batchPosition)"] }

@@ -12,6 +12,9 @@ public struct GenerationLimits: Sendable {
     public static let maximumSide = 4096
 
     public let folder: ModelFolder
+    /// The VAE that replaces the folder's (`--vae`), or nil: its numbers (pixels per latent, parameters,
+    /// activations) are the ones that count then.
+    public let vae: VAEFolder?
     /// The name of the UNet's attention processor (`vanilla`, `sliced(k)`, `sdpa`), which with the SDPA
     /// kernel in force decides the attention part of the memory prediction (`MemoryAttention`); nil when
     /// not known yet (counted as flash).
@@ -22,16 +25,34 @@ public struct GenerationLimits: Sendable {
     /// (`GenerationLimits+Memory.swift`).
     public let weights: WeightFootprint?
 
-    public init(folder: ModelFolder, attentionProcessor: String?, precision: Precision = .f32,
+    public init(folder: ModelFolder, vae: VAEFolder? = nil, attentionProcessor: String?, precision: Precision = .f32,
                 weights: WeightFootprint? = nil) {
         self.folder = folder
+        self.vae = vae
         self.attentionProcessor = attentionProcessor
         self.precision = precision
         self.weights = weights
     }
 
-    /// Pixels per latent: `2^(len(vae.block_out_channels) − 1)`.
-    public var vaeScaleFactor: Int { folder.vae.scaleFactor }
+    /// Pixels per latent: `2^(len(vae.block_out_channels) − 1)`, of the replacement VAE when there is one.
+    public var vaeScaleFactor: Int { vae?.config.scaleFactor ?? folder.vae.scaleFactor }
+
+    /// Throws `PipelineError.unsupportedModel` when the replacement VAE cannot serve this model's UNet (its
+    /// latent channels differ) and the config's `ConfigError` when Diffuse cannot run it. Nothing to check
+    /// without one.
+    public func checkVAE() throws {
+        guard let vae else { return }
+        try vae.config.validateSupported()
+        try Self.checkLatentChannels(vae: vae.config.latentChannels, unet: folder.unet, vaePath: vae.path)
+    }
+
+    /// A VAE with `channels` latent channels can serve `unet` only if the UNet takes and predicts that many.
+    static func checkLatentChannels(vae channels: Int, unet: UNet2DConditionConfig, vaePath: String) throws {
+        guard unet.inChannels == channels, unet.outChannels == channels else {
+            throw PipelineError(.unsupportedModel, "\(vaePath): this VAE has \(channels) latent channels and the model's UNet "
+                + "\(unet.inChannels) in, \(unet.outChannels) out; give a VAE made for this model (TAESD for SD 1.x / 2.x, TAESDXL for SDXL)")
+        }
+    }
 
     /// Image sides must be multiples of this: the VAE factor (8 for SD 1.x / 2.x, 2 for the tiny
     /// fixtures), so that the latents have whole sides. Any latent size works in the UNet: sizes that are
@@ -48,6 +69,7 @@ public struct GenerationLimits: Sendable {
     /// The resolved (width, height) of a run, after checking everything in `config`.
     public func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int) {
         func invalid(_ message: String) -> PipelineError { PipelineError(.invalidConfiguration, message) }
+        try checkVAE()
         let train = folder.scheduler.numTrainTimesteps
         guard config.steps >= 1 else { throw invalid("steps must be at least 1, got \(config.steps)") }
         guard config.steps <= train else {
@@ -112,7 +134,7 @@ extension StableDiffusionPipeline {
 
     /// The limits of this pipeline with its current attention processor.
     public var limits: GenerationLimits {
-        GenerationLimits(folder: folder, attentionProcessor: unet.attentionLayers.first?.processor.name ?? "vanilla",
+        GenerationLimits(folder: folder, vae: vaeFolder, attentionProcessor: unet.attentionLayers.first?.processor.name ?? "vanilla",
                          precision: precision, weights: weightFootprint)
     }
 

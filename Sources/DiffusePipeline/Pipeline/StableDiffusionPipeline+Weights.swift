@@ -32,16 +32,16 @@ extension StableDiffusionPipeline {
             }
             return store
         }
-        let files = try folder.requiredWeightFiles(component).files
-        if allF32 { return try WeightStore(files: files, dtype: .f32) }
-        return try weightStore(files, component, policy: policy)
+        return try weightStore(folder.requiredWeightFiles(component).files, component, policy: policy)
     }
 
-    /// f16 / bf16: every floating tensor converted once to its `PrecisionPolicy.storageDType` (a tensor
-    /// already stored so is a zero-copy view of its file) and held, in a store with no compute dtype, so
-    /// that the models compute in f32 on weights of those dtypes.
+    /// The store of `component`'s weight `files` (a component folder's, or a replacement VAE's). f32: the
+    /// files mapped, converted where stored otherwise. f16 / bf16: every floating tensor converted once to its
+    /// `PrecisionPolicy.storageDType` (a tensor already stored so is a zero-copy view of its file) and held,
+    /// in a store with no compute dtype, so that the models compute in f32 on weights of those dtypes.
     static func weightStore(_ files: [String], _ component: SingleFileCheckpoint.Component,
                             policy: PrecisionPolicy) throws -> WeightStore {
+        if policy.weightDType(component) == .f32 { return try WeightStore(files: files, dtype: .f32) }
         var tensors: [String: Tensor] = [:]
         for path in files {
             let file = try SafeTensorsFile(path: path)

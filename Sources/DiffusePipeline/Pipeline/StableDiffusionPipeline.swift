@@ -20,7 +20,10 @@ import DiffuseSources
 /// let result = try pipe.textToImage(config) { step in print(step.step); return .proceed }
 /// ```
 /// Loading: the folder's components with `precision` (see `Precision`), the attention processor of
-/// every layer set to `attention` (nil: the layers' default). With `compile`, every denoising step runs
+/// every layer set to `attention` (nil: the layers' default). `vae` replaces the folder's VAE by another
+/// diffusers VAE folder — an `AutoencoderKL` or an `AutoencoderTiny` (TAESD / TAESDXL), as diffusers'
+/// `StableDiffusionPipeline.from_pretrained(…, vae=AutoencoderTiny.from_pretrained(…))` — for decoding and
+/// for image-to-image encoding; its weights are held as `PrecisionPolicy` says for `.vae`. With `compile`, every denoising step runs
 /// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). Not thread-safe across concurrent runs
 /// with different attention processors; runs themselves share nothing mutable.
 ///
@@ -44,7 +47,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public let tokenizer2: CLIPTokenizer?
     public let textEncoder2: CLIPTextModel?
     public let unet: UNet2DConditionModel
-    public let vae: AutoencoderKL
+    /// The folder's `AutoencoderKL`, or the replacement loaded from `vaeFolder`.
+    public let vae: any LatentAutoencoder
+    /// The VAE folder given to replace the model's (nil: the model's own).
+    public let vaeFolder: VAEFolder?
     /// The memory-mapped weight files of each component, released stage by stage (`ResidentWeights`).
     public let residentWeights: ResidentWeights
     /// Whether a run drops each component's memory-mapped weights from resident memory once its stage is
@@ -62,9 +68,16 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public let denoiser: any Denoiser
     public let latentDecoder: any LatentDecoding
 
-    public init(folder: ModelFolder, precision: Precision = .f32, backend: any Backend = CPUBackend(),
-                attention: (any AttentionProcessor)? = nil, compile: Bool = false) throws {
+    public init(folder: ModelFolder, vae vaeFolder: VAEFolder? = nil, precision: Precision = .f32,
+                backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil,
+                compile: Bool = false) throws {
         try folder.validateSupported()
+        if let vaeFolder {
+            try vaeFolder.config.validateSupported()
+            try GenerationLimits.checkLatentChannels(vae: vaeFolder.config.latentChannels, unet: folder.unet,
+                                                     vaePath: vaeFolder.path)
+        }
+        self.vaeFolder = vaeFolder
         family = try ModelFamily(folder: folder)
         self.folder = folder
         self.precision = precision
@@ -79,9 +92,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         unet = try UNet2DConditionModel(config: folder.unet, weights: unetWeights,
                                         backend: compile ? TracingBackend(wrapping: compute) : compute)
         compiledUNet = compile ? try CompiledUNet(unet) : nil
-        let vaeWeights = try Self.weightStore(folder, .vae, policy: policy)
-        vae = try AutoencoderKL(config: folder.vae, weights: vaeWeights, backend: policy.backend(for: .vae, on: backend),
-                                computeDType: policy.computeDType)
+        let vaeWeights = try vaeFolder.map { try Self.weightStore($0.weights.files, .vae, policy: policy) }
+            ?? Self.weightStore(folder, .vae, policy: policy)
+        vae = try (vaeFolder?.config ?? .autoencoderKL(folder.vae)).autoencoder(
+            weights: vaeWeights, backend: policy.backend(for: .vae, on: backend), computeDType: policy.computeDType)
         files[.unet] = unetWeights.mappedFiles
         files[.vae] = vaeWeights.mappedFiles
         let resident = ResidentWeights(files: files)
@@ -105,18 +119,18 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         }
         denoiser = UNetDenoiser(unet: unet, compiledUNet: compiledUNet, backend: compute, residentWeights: resident)
         latentDecoder = VAELatentDecoder(vae: vae, backend: compute, residentWeights: resident)
-        guard unet.config.inChannels == vae.config.latentChannels, unet.config.outChannels == vae.config.latentChannels else {
-            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.config.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
+        guard unet.config.inChannels == vae.latentChannels, unet.config.outChannels == vae.latentChannels else {
+            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
         }
         if let attention { try setAttentionProcessor(attention) }
     }
 
-    /// Opens `path` as a `ModelFolder` and loads it.
-    public convenience init(path: String, variant: String? = nil, precision: Precision = .f32,
+    /// Opens `path` as a `ModelFolder` (and `vae`, when given, as the `VAEFolder` replacing its VAE) and loads it.
+    public convenience init(path: String, variant: String? = nil, vae: String? = nil, precision: Precision = .f32,
                             backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil,
                             compile: Bool = false) throws {
-        try self.init(folder: ModelFolder(path: path, variant: variant), precision: precision, backend: backend,
-                      attention: attention, compile: compile)
+        try self.init(folder: ModelFolder(path: path, variant: variant), vae: vae.map { try VAEFolder(path: $0) },
+                      precision: precision, backend: backend, attention: attention, compile: compile)
     }
 
     /// Sets `processor` on every attention layer of the UNet, the VAE and the text encoder.
@@ -127,7 +141,8 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         try textEncoder2?.setAttentionProcessor(processor)
     }
 
-    /// Pixels per latent (`2^(len(vae.block_out_channels) − 1)`; 8 for SD, 2 for the tiny fixtures).
+    /// Pixels per latent (`2^(len(vae.block_out_channels) − 1)`, of the VAE in use; 8 for SD, 2 for the tiny
+    /// fixtures).
     public var vaeScaleFactor: Int { vae.vaeScaleFactor }
 
     /// Image sides must be multiples of this (`GenerationLimits.sizeMultiple`).

@@ -61,19 +61,47 @@ struct HubFileSelection: Sendable, Equatable {
         let weighted = encoders.filter { $0.0 == "text_encoder" }
             + [("unet", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model")] + encoders.filter { $0.0 != "text_encoder" }
         for (component, base) in weighted {
-            let names = variant.map { ["\(base).\($0).safetensors", "\(base).safetensors.index.\($0).json", "\(base).\($0).safetensors.index.json"] }
-                ?? ["\(base).safetensors", "\(base).safetensors.index.json"]
-            guard let name = names.map({ component + "/" + $0 }).first(where: present.contains) else {
-                let there = siblings.filter { $0.hasPrefix(component + "/") && ($0.contains(".safetensors") || $0.hasSuffix(".bin") || $0.hasSuffix(".ckpt")) }
-                let found = there.isEmpty ? "no weight files" : "only " + there.sorted().joined(separator: ", ")
-                let advice = variant == nil ? (there.contains { $0.contains(".fp16.") } ? "; try --variant fp16" : "")
-                                            : "; try without --variant"
-                throw missing("has no \(component) weights \(variant.map { "of variant \"\($0)\" " } ?? "")(\(names[0])): \(found)" + advice)
-            }
+            let name = try weightFile(in: component + "/", base: base, siblings: siblings, variant: variant, missing: missing)
             files.append(name)
             if name.hasSuffix(".json") { indexes.append(name) }
         }
         return HubFileSelection(files: files, shardIndexes: indexes)
+    }
+
+    /// The files of a repository holding one model at its root (`--vae`: madebyollin/taesd,
+    /// stabilityai/sd-vae-ft-mse): `config.json` and `diffusion_pytorch_model[.{variant}].safetensors` or its
+    /// shard index. Throws `.incompleteRepo` when one is absent (a pipeline repository is named as such).
+    static func selectComponent(siblings: [String], variant: String?, model: String, revision: String) throws -> HubFileSelection {
+        func missing(_ what: String) -> ModelSourceError {
+            ModelSourceError(.incompleteRepo, model: model, message: "revision \"\(revision)\" on the hub \(what)")
+        }
+        guard siblings.contains("config.json") else {
+            if siblings.contains("model_index.json") {
+                throw missing("is a pipeline repository (model_index.json), not a VAE repository with config.json at its root; download it and give the path of its vae/ folder")
+            }
+            throw missing("has no config.json at its root: not a diffusers VAE repository (such as madebyollin/taesd: config.json + diffusion_pytorch_model.safetensors)")
+        }
+        let weights = try weightFile(in: "", base: "diffusion_pytorch_model", siblings: siblings, variant: variant,
+                                     adviseVariant: false, missing: missing)
+        return HubFileSelection(files: ["config.json", weights], shardIndexes: weights.hasSuffix(".json") ? [weights] : [])
+    }
+
+    /// The weight file (or shard index) of the component whose files start with `prefix` (`unet/`, or ""
+    /// for a repository's root): `{base}[.{variant}].safetensors` or its index; else `missing` says what
+    /// the repository has instead (and, with `adviseVariant`, which `--variant` to try).
+    static func weightFile(in prefix: String, base: String, siblings: [String], variant: String?,
+                           adviseVariant: Bool = true, missing: (String) -> ModelSourceError) throws -> String {
+        let names = variant.map { ["\(base).\($0).safetensors", "\(base).safetensors.index.\($0).json", "\(base).\($0).safetensors.index.json"] }
+            ?? ["\(base).safetensors", "\(base).safetensors.index.json"]
+        let present = Set(siblings)
+        if let name = names.map({ prefix + $0 }).first(where: present.contains) { return name }
+        let there = siblings.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/")
+            && ($0.contains(".safetensors") || $0.hasSuffix(".bin") || $0.hasSuffix(".ckpt")) }
+        let found = there.isEmpty ? "no weight files" : "only " + there.sorted().joined(separator: ", ")
+        let advice = !adviseVariant ? "" : variant == nil ? (there.contains { $0.contains(".fp16.") } ? "; try --variant fp16" : "")
+                                                          : "; try without --variant"
+        let component = prefix.isEmpty ? "" : String(prefix.dropLast()) + " "
+        throw missing("has no \(component)weights \(variant.map { "of variant \"\($0)\" " } ?? "")(\(names[0])): \(found)" + advice)
     }
 
     /// The shard files (repository paths) listed by the shard index at `localPath`, whose repository

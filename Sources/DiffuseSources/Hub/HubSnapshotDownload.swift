@@ -28,9 +28,10 @@ struct HubSnapshotDownload {
     let client: HubClient
     let progress: DownloadProgress?
 
-    func run(revision: String, variant: String?) throws -> Result {
+    /// Downloads what `layout` needs of `revision` (default: a pipeline).
+    func run(revision: String, variant: String?, layout: HubLayout = .pipeline) throws -> Result {
         let info = try client.repoInfo(id: cache.id, revision: revision)
-        let selection = try HubFileSelection.select(siblings: info.files, variant: variant, model: client.model, revision: revision)
+        let selection = try layout.select(siblings: info.files, variant: variant, model: client.model, revision: revision)
         var result = Result(commit: info.commit, snapshot: cache.snapshot(info.commit), files: 0, bytes: 0)
         var files = selection.files
         var index = 0

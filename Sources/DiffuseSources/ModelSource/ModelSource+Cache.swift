@@ -36,11 +36,12 @@ extension ModelSource {
         return (snapshot, hash)
     }
 
-    /// Nil when `ModelFolder` opens `snapshot` with `variant`; otherwise why not (a dangling symlink
-    /// named first: a blob deleted from under the cache).
-    static func snapshotProblem(_ snapshot: String, variant: String?, model: String) -> ModelSourceError? {
+    /// Nil when `snapshot` opens as `layout`'s folder (`ModelFolder`, `VAEFolder`) with `variant`; otherwise
+    /// why not (a dangling symlink named first: a blob deleted from under the cache).
+    static func snapshotProblem(_ snapshot: String, variant: String?, layout: HubLayout = .pipeline,
+                                model: String) -> ModelSourceError? {
         do {
-            _ = try ModelFolder(path: snapshot, variant: variant)
+            try layout.open(snapshot, variant: variant)
             return nil
         } catch {
             let dangling = HubCacheRepo.danglingLinks(in: snapshot)

@@ -1,13 +1,14 @@
 /// Hub ids: the cache first, then (when not offline) a download into it.
 extension ModelSource {
-    static func locateHub(_ id: String, revision: String, variant: String?, environment: [String: String],
-                          progress: DownloadProgress?) throws -> ResolvedModel {
+    /// The snapshot folder of hub repository `id` holding what `layout` needs.
+    static func locateHub(_ id: String, revision: String, variant: String?, layout: HubLayout = .pipeline,
+                          environment: [String: String], progress: DownloadProgress?) throws -> ResolvedModel {
         let root = cacheRoot(environment: environment)
         let cache = HubCacheRepo(root: root, id: id)
         let cacheError: ModelSourceError
         do {
             let (snapshot, commit) = try cachedSnapshot(cache, model: id, revision: revision)
-            guard let problem = snapshotProblem(snapshot, variant: variant, model: id) else {
+            guard let problem = snapshotProblem(snapshot, variant: variant, layout: layout, model: id) else {
                 return ResolvedModel(path: snapshot, origin: .hubCache(cache: root, commit: commit), model: id)
             }
             cacheError = problem
@@ -27,12 +28,12 @@ extension ModelSource {
         let download = HubSnapshotDownload(cache: cache, client: client, progress: progress)
         let result: HubSnapshotDownload.Result
         do {
-            result = try download.run(revision: revision, variant: variant)
+            result = try download.run(revision: revision, variant: variant, layout: layout)
         } catch let error as ModelSourceError where error.kind == .notCached {
             throw ModelSourceError(.notCached, model: id,
                 message: error.message + "; " + cacheError.message + "; connect to the network, or " + fetch)
         }
-        if let problem = snapshotProblem(result.snapshot, variant: variant, model: id) { throw problem }
+        if let problem = snapshotProblem(result.snapshot, variant: variant, layout: layout, model: id) { throw problem }
         return ResolvedModel(path: result.snapshot, origin: .downloaded(endpoint: endpoint, cache: root, commit: result.commit,
                                                                          files: result.files, bytes: result.bytes), model: id)
     }

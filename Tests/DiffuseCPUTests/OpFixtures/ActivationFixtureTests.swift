@@ -4,7 +4,7 @@ import DiffuseCPU
 import DiffuseTestSupport
 
 /// `Fixtures/ops/activation.safetensors`: `silu`, `sigmoid`, `gelu` (`approximate` none / tanh),
-/// `quick_gelu`, `geglu` (diffusers GEGLU with its projection) and `geglu_split` (no projection).
+/// `quick_gelu`, `relu`, `tanh`, `geglu` (diffusers GEGLU with its projection) and `geglu_split` (no projection).
 ///
 /// `geglu` = linear then `Backend.geglu`: the projection is computed in f32 (half inputs upcast exactly)
 /// and only the final result is rounded to the case's dtype, as an engine that fuses GEGLU into the
@@ -32,6 +32,10 @@ import DiffuseTestSupport
                 try OpFixtureTesting.check(c, cpu.activation(x, .quickGelu), tolerance: .pointwise, torchRoundings: 3)
             case "sigmoid":
                 try OpFixtureTesting.check(c, cpu.activation(x, .sigmoid), tolerance: .pointwise)
+            case "relu":
+                try OpFixtureTesting.check(c, cpu.activation(x, .relu), tolerance: .pointwise)
+            case "tanh":
+                try OpFixtureTesting.check(c, cpu.activation(x, .tanh), tolerance: .pointwise)
             case "geglu_split":
                 // h, g = input.chunk(2, -1); h · gelu(g): one product of O(|x|) values.
                 var tolerance = OpTolerance.pointwise
@@ -54,7 +58,7 @@ import DiffuseTestSupport
                                             atol: linear.atol * 2.2 * max(1, projection.maxAbs) + OpTolerance.pointwise.atol)
                 try OpFixtureTesting.check(c, y, tolerance: tolerance, torchRoundings: 3)
             default:
-                OpFixtureTesting.unknownOp(c, known: ["silu", "sigmoid", "gelu", "quick_gelu", "geglu", "geglu_split"])
+                OpFixtureTesting.unknownOp(c, known: ["silu", "sigmoid", "relu", "tanh", "gelu", "quick_gelu", "geglu", "geglu_split"])
             }
         }
     }

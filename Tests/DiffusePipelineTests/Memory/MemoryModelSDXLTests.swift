@@ -9,7 +9,7 @@ import Testing
 /// and the bf16 kernel's packed copies bounded by its cache.
 struct MemoryModelSDXLTests {
     static let configs = ModelConfigs(.sdxl)
-    static let model = MemoryModel(unet: configs.unet, vae: configs.vae, textEncoder: configs.textEncoder,
+    static let model = MemoryModel(unet: configs.unet, vae: .autoencoderKL(configs.vae), textEncoder: configs.textEncoder,
                                    textEncoder2: configs.textEncoder2, bf16Accelerated: false)
 
     static func activation(_ call: MemoryCall, _ attention: AttentionChoice, batch: Int = 1) -> Int {

@@ -11,7 +11,7 @@ struct MemoryShortfallTests {
     /// SD 1.5 (the bf16 kernel's packed copies left out so that the numbers do not depend on the CPU).
     static let model: MemoryModel = {
         let c = ModelConfigs(.sd15)
-        return MemoryModel(unet: c.unet, vae: c.vae, textEncoder: c.textEncoder, bf16Accelerated: false)
+        return MemoryModel(unet: c.unet, vae: .autoencoderKL(c.vae), textEncoder: c.textEncoder, bf16Accelerated: false)
     }()
     /// SD 1.5's parameters: UNet, CLIP ViT-L/14 text model, VAE.
     static let weights = WeightFootprint.parameters(unet: 859_520_964, textEncoder: 123_060_480, vae: 83_653_863)

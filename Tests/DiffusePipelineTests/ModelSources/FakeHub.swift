@@ -5,7 +5,8 @@ import DiffusePipeline
 import DiffuseTestSupport
 
 /// A fake Hugging Face hub for `TestHTTPServer`, serving repository `org/tiny-sd1` made from
-/// Fixtures/tiny-sd1 as the real hub does (huggingface_hub `hf_api.py` / `file_download.py`):
+/// Fixtures/tiny-sd1 (or `org/tiny-taesd`, a VAE repository laid out as madebyollin/taesd, from
+/// Fixtures/tiny-taesd) as the real hub does (huggingface_hub `hf_api.py` / `file_download.py`):
 ///
 ///     GET  /api/models/org/tiny-sd1/revision/<rev>   {"sha": commit, "siblings": [{"rfilename"}]}
 ///     HEAD /org/tiny-sd1/resolve/<rev>/<file>         LFS (.safetensors, .bin): 302 to /cdn/<sha256>
@@ -14,11 +15,24 @@ import DiffuseTestSupport
 ///     GET  /cdn/<sha256>                              the content; honours Range: bytes=N-
 ///
 /// Besides the files Diffuse needs, the repository holds ones it must not download: an fp16 variant
-/// of each weight file, a `.bin` copy of the UNet, a README. Switches make it misbehave.
+/// of each weight file, a `.bin` copy of the UNet, a README (tiny-taesd: the original-format
+/// `taesd_decoder.safetensors` / `.pth`, a README). Switches make it misbehave.
 final class FakeHub: @unchecked Sendable {
     static let commit = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
     static let id = "org/tiny-sd1"
 
+    /// Which repository the hub serves.
+    enum Repo {
+        case tinySD1, tinyTAESD
+
+        var id: String { self == .tinySD1 ? FakeHub.id : "org/tiny-taesd" }
+        var contents: Result<(files: [String: Data], etags: [String: String]), any Error> {
+            self == .tinySD1 ? FakeHub.contents : FakeHub.taesdContents
+        }
+    }
+
+    /// The repository id served (`org/tiny-sd1`, `org/tiny-taesd`).
+    let id: String
     let files: [String: Data]
     private let lock = NSLock()
     private var _dropOnce: Set<String> = []
@@ -70,11 +84,27 @@ final class FakeHub: @unchecked Sendable {
         return (files, etags)
     }
 
+    /// A VAE repository: config.json and the diffusers weights at the root, beside files Diffuse must not take.
+    private static let taesdContents: Result<(files: [String: Data], etags: [String: String]), any Error> = Result {
+        let source = FixturePaths.path("tiny-taesd")
+        var files: [String: Data] = [:]
+        for name in ["config.json", "diffusion_pytorch_model.safetensors"] {
+            files[name] = try Data(contentsOf: URL(fileURLWithPath: source + "/" + name))
+        }
+        files["taesd_decoder.safetensors"] = Data("original-format decoder".utf8)
+        files["taesd_decoder.pth"] = Data("not a pickle".utf8)
+        files["README.md"] = Data("# tiny-taesd\n".utf8)
+        var etags = files.mapValues { SHA256.hex([UInt8]($0)) }
+        for (file, sha) in etags where !isLFS(file) { etags[file] = String(sha.prefix(40)) }
+        return (files, etags)
+    }
+
     /// sha256 of the content for LFS files; 40 hex digits otherwise (a git blob sha1 on the real hub).
     let etags: [String: String]
 
-    init() throws {
-        (files, etags) = try Self.contents.get()
+    init(repo: Repo = .tinySD1) throws {
+        id = repo.id
+        (files, etags) = try repo.contents.get()
     }
 
     static func isLFS(_ file: String) -> Bool { file.hasSuffix(".safetensors") || file.hasSuffix(".bin") }
@@ -93,17 +123,17 @@ final class FakeHub: @unchecked Sendable {
         if let token, request.headers["authorization"] != "Bearer " + token {
             return .init(status: 401, headers: [("X-Error-Code", "GatedRepo")], body: Data("Access to model org/tiny-sd1 is restricted.".utf8))
         }
-        let apiPrefix = "/api/models/\(Self.id)/revision/"
+        let apiPrefix = "/api/models/\(id)/revision/"
         if path.hasPrefix("/api/models/") {
             guard path.hasPrefix(apiPrefix) else { return notFound("RepoNotFound") }
             let revision = String(path.dropFirst(apiPrefix.count))
             guard revision == "main" || revision == Self.commit else { return notFound("RevisionNotFound") }
             if garbageMetadata { return .init(status: 200, body: Data("<html><body>Welcome to the hotel wifi</body></html>".utf8)) }
             let siblings = files.keys.sorted().map { ["rfilename": $0] }
-            let json = try! JSONSerialization.data(withJSONObject: ["id": Self.id, "sha": Self.commit, "siblings": siblings] as [String: Any])
+            let json = try! JSONSerialization.data(withJSONObject: ["id": id, "sha": Self.commit, "siblings": siblings] as [String: Any])
             return .init(status: 200, headers: [("Content-Type", "application/json")], body: json)
         }
-        let resolvePrefix = "/\(Self.id)/resolve/"
+        let resolvePrefix = "/\(id)/resolve/"
         guard path.hasPrefix(resolvePrefix) else { return notFound("RepoNotFound") }
         let rest = path.dropFirst(resolvePrefix.count)
         guard let slash = rest.firstIndex(of: "/") else { return notFound("EntryNotFound") }

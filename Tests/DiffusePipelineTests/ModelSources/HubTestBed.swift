@@ -9,8 +9,8 @@ final class HubTestBed {
     let server: TestHTTPServer
     let cache: String
 
-    init() throws {
-        let hub = try FakeHub()
+    init(repo: FakeHub.Repo = .tinySD1) throws {
+        let hub = try FakeHub(repo: repo)
         self.hub = hub
         server = try TestHTTPServer { hub.handle($0) }
         cache = FileManager.default.temporaryDirectory.path + "/diffuse-hub-" + String(UInt64.random(in: 0..<UInt64.max), radix: 16)
@@ -19,7 +19,7 @@ final class HubTestBed {
 
     var environment: [String: String] { ["HF_HUB_CACHE": cache, "HF_ENDPOINT": server.base] }
     var offline: [String: String] { environment.merging(["HF_HUB_OFFLINE": "1"]) { $1 } }
-    var repo: String { cache + "/models--org--tiny-sd1" }
+    var repo: String { cache + "/models--" + hub.id.replacingOccurrences(of: "/", with: "--") }
     var snapshot: String { repo + "/snapshots/" + FakeHub.commit }
 
     /// Paths (below the repo folder) of every file and link, sorted.
@@ -29,7 +29,7 @@ final class HubTestBed {
 
     /// The repository files requested through /resolve/ (HEAD or GET), sorted, without duplicates.
     func resolvedFiles() -> [String] {
-        let prefix = "/\(FakeHub.id)/resolve/"
+        let prefix = "/\(hub.id)/resolve/"
         return Set(server.requests.compactMap { request -> String? in
             guard request.path.hasPrefix(prefix) else { return nil }
             let rest = request.path.dropFirst(prefix.count)

@@ -72,6 +72,29 @@ import DiffuseTestSupport
         #expect(try cpu.imageToImage(config).images.floats() == result.images.floats())
     }
 
+    /// With an `AutoencoderTiny` as the VAE (`--vae`), the encoder's latents are not sampled: one noise upload
+    /// fewer; the tiny autoencoder, like the rest, holds no pointer into the device's buffers.
+    @Test func imageToImageWithTheTinyVAEUploadsOneNoise() throws {
+        let device = DiffuseTestSupport.StrictDevice()
+        let strict = try StableDiffusionPipeline(path: FixturePaths.path("tiny-sd1"), vae: FixturePaths.path("tiny-taesd"),
+                                                 backend: StrictBackend(base: CPUBackend(), device: device))
+        var config = Self.configuration(guidance: 7.5)
+        config.initImage = Tensor((0..<(3 * 32 * 32)).map { Float($0 % 17) / 8 - 1 }, shape: [1, 3, 32, 32])
+        config.strength = 0.7
+        config.width = nil
+        config.height = nil
+        device.resetTransfers()
+        let result = try strict.imageToImage(config)
+        #expect(device.transfers.map(\.description) == [
+            "upload i64 [2, 77]",                                // token ids
+            "upload f32 [1, 3, 32, 32]",                         // the init image
+            "upload f32 [1, 4, 16, 16]",                         // the noise added at the first timestep
+            "download f32 [1, 3, 32, 32]",                       // the decoded image
+        ], "\(device.transfers)")
+        let cpu = try PipelineFixture.pipeline("tiny-sd1", vae: "tiny-taesd")
+        #expect(try cpu.imageToImage(config).images.floats() == result.images.floats())
+    }
+
     /// Ops keep their results on the device; only `upload` and `floats()` (a download) cross.
     @Test func opsStayOnTheDeviceAndOnlyTransfersCross() {
         let device = DiffuseTestSupport.StrictDevice()

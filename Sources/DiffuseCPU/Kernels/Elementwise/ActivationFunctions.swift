@@ -27,6 +27,9 @@ enum ActivationFunctions {
     /// x · σ(1.702 x)
     @inline(__always) static func quickGelu(_ x: V) -> V { x * VectorMath.sigmoid(1.702 * x) }
 
+    /// max(x, 0), as torch's `clamp_min(0)`: only x < 0 is replaced, so NaN and −0 pass through.
+    @inline(__always) static func relu(_ x: V) -> V { x.replacing(with: 0, where: x .< 0) }
+
     /// Applies `kind` to src[0..<n] → dst (serial; callers parallelise).
     @inline(__always)
     static func apply(_ kind: Activation, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
@@ -39,6 +42,10 @@ enum ActivationFunctions {
         // libm's expf, element by element: used on latent-sized maps only (the VAE posterior's std),
         // where matching torch's correctly rounded exp matters more than speed.
         case .exp: for i in 0..<n { dst[i] = expf(src[i]) }
+        case .relu: VectorMap.unary(src, dst, n) { relu($0) }
+        // libm's tanhf, element by element, for the same reason as exp: AutoencoderTiny applies it to the
+        // latents only ([N, 4, h, w]), once per decode.
+        case .tanh: for i in 0..<n { dst[i] = tanhf(src[i]) }
         }
     }
 }

@@ -4,10 +4,11 @@ import DiffuseModels
 
 /// Stage 2 of image-to-image (diffusers `StableDiffusionImg2ImgPipeline`, pipeline_stable_diffusion_img2img.py):
 /// the last ⌊steps · strength⌋ timesteps (`get_timesteps`, `set_begin_index`); the init image [1, 3, H, W]
-/// encoded by the VAE and sampled (first `randn`), × `scaling_factor`, repeated to [N, C, h, w]; noise
-/// (second `randn`) added at the first timestep (`add_noise`).
+/// encoded by the VAE (`retrieve_latents`: an `AutoencoderKL`'s posterior sampled with the first `randn`;
+/// an `AutoencoderTiny`'s latents as they are, no draw), × `scaling_factor`, repeated to [N, C, h, w]; noise
+/// (the next `randn`) added at the first timestep (`add_noise`).
 public struct ImageToImageLatents: LatentPreparation, @unchecked Sendable {
-    public let vae: AutoencoderKL
+    public let vae: any LatentAutoencoder
     let residentWeights: ResidentWeights
 
     public func prepare(_ run: inout GenerationState, backend: any Backend) throws {
@@ -18,11 +19,10 @@ public struct ImageToImageLatents: LatentPreparation, @unchecked Sendable {
         try run.scheduler.setTimesteps(config.steps)
         run.timesteps = run.scheduler.img2imgTimesteps(steps: config.steps, strength: config.strength)
 
-        let pixels = backend.cast(backend.upload(image), to: .f32)
-        let posterior = config.vaeTiling ? try vae.latentDistribution(pixels, tiling: VAETiling(config: vae.config))
-                                         : try vae.latentDistribution(pixels)
+        let sampled = try vae.encodeLatents(backend.cast(backend.upload(image), to: .f32), tiled: config.vaeTiling) { shape in
+            backend.upload(run.random.randn(shape))
+        }
         residentWeights.release(.vae)
-        let sampled = posterior.sample(noise: backend.upload(run.random.randn(posterior.mean.shape)))
         let encoded = backend.scale(backend.cast(sampled, to: .f32), by: vae.scalingFactor)      // [1, C, h, w]
         let n = config.imagesPerPrompt
         let batch = n == 1 ? encoded : backend.concat(Array(repeating: encoded, count: n), dim: 0)
