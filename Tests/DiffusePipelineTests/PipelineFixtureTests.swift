@@ -75,6 +75,11 @@ import DiffuseTestSupport
     static func run(_ c: PipelineCase, in name: String) throws {
         let pipe = try PipelineFixture.pipeline(name)
         let tensors = try PipelineFixture.cases(name).tensors
+        try check(pipe, c, tensors: tensors, label: name)
+    }
+
+    /// Runs case `c` on `pipe` and compares with the case's tensors in `tensors` (tolerances above).
+    static func check(_ pipe: StableDiffusionPipeline, _ c: PipelineCase, tensors: SafeTensorsFile, label: String) throws {
         let initImage = c.img2img ? normalizedImage(try tensors.tensor("\(c.case).init_image")) : nil
         let result = try pipe.generate(try c.configuration(initImage: initImage))
 
@@ -88,7 +93,7 @@ import DiffuseTestSupport
         let decoded = compare(result.images, try tensors.tensor("\(c.case).decoded"))
         let expected = try tensors.tensor("\(c.case).image").hostContiguous()
         let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init), (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) })
-        print("\(name) \(c.case): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
+        print("\(label) \(c.case): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
         #expect(latents.passes, "\(c.case) latents: \(latents)")
         #expect(decoded.passes, "\(c.case) decoded: \(decoded)")
         #expect(diff.max <= 1, "\(c.case): pixels differ by up to \(diff.max)")
