@@ -27,7 +27,8 @@ extension StableDiffusionPipeline {
         let resolved = adapters.map { ($0, $0.file.layers(unetLayersPerBlock: layersPerBlock)) }
         let sets: [LoRAOverlay.Adapter] = resolved.map { ($0.1.layers, $0.0.scale) }
         let touched = Set(sets.flatMap { $0.layers.map(\.component) }).intersection(baseWeights.keys)
-        let merger = CPUBackend()
+        // The merge computes on host tensors: the caller's backend (its threads) when it is the host's.
+        let merger: any Backend = baseBackend.device.isHost ? baseBackend : CPUBackend()
         var overlays: [SingleFileCheckpoint.Component: LoRAOverlay] = [:]
         var (newUNet, newCompiled, newText, newText2) = (unet, compiledUNet, textEncoder, textEncoder2)
         for component in touched.union(loraComponents) {

@@ -22,10 +22,8 @@ public struct LoRAAdapter: Sendable {
     public static func parse(_ argument: String) throws -> (path: String, scale: Float) {
         guard let colon = argument.lastIndex(of: ":") else { return (argument, 1) }
         let suffix = argument[argument.index(after: colon)...]
-        guard let scale = Float(suffix) else {
-            // A number-like suffix that does not parse ("1.2.3", "x") is a mistake, unless it names a file.
-            return (argument, 1)
-        }
+        // Not a number: the colon is part of the path (reading it then says whether that file exists).
+        guard let scale = Float(suffix) else { return (argument, 1) }
         guard scale.isFinite else {
             throw LoRAError(.invalidScale, path: String(argument[..<colon]), message: "the LoRA scale must be a finite number, got \(suffix)")
         }

@@ -50,13 +50,16 @@ extension LoRAFile {
         return nil
     }
 
-    /// alpha / rank: kohya's `alpha` tensor (none: 1); PEFT's `lora_alpha` / `alpha_pattern` from the
+    /// alpha / rank: kohya's `alpha` tensor of the layer (none: 1); PEFT's `lora_alpha` / `alpha_pattern` from the
     /// metadata header (none: alpha = rank, diffusers' `get_peft_kwargs` without alphas); 1 for the older
     /// diffusers formats.
     func scaling(_ pair: Pair, component: SingleFileCheckpoint.Component, module: String) -> Float {
         let rank = pair.down.shape[0]
         switch format {
         case .kohya:
+            // Each layer's own alpha, as kohya-ss and A1111 apply it. diffusers 0.42 agrees when a file has one
+            // alpha for all layers (the usual case); when they differ it gives attention and text-encoder
+            // layers the most common alpha instead (its `alpha_pattern` keys for them name no module).
             return pair.alpha.map { $0 / Float(rank) } ?? 1
         case .peft:
             let names = component == .unet ? [module] : [module, "text_model." + module]
