@@ -21,8 +21,10 @@ import DiffuseSources
 /// ```
 /// Loading: the folder's components with `precision` (see `Precision`), the attention processor of
 /// every layer set to `attention` (nil: the layers' default). With `compile`, every denoising step runs
-/// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). Not thread-safe across concurrent runs
-/// with different attention processors; runs themselves share nothing mutable.
+/// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). LoRA
+/// adapters are merged into the weights by `setLoRAs` (StableDiffusionPipeline+LoRA.swift), which rebuilds
+/// the UNet and text encoders and can be called again between runs. Not thread-safe across concurrent runs
+/// with different attention processors, nor with `setLoRAs`; runs themselves share nothing mutable.
 ///
 /// Built from stages (`DiffusionPipeline`, `StableDiffusionPipeline+Stages.swift`): `CLIPPromptEncoder`
 /// (SDXL: `SDXLPromptEncoder`), `TextToImageLatents` / `ImageToImageLatents`, `UNetDenoiser`,

@@ -1,6 +1,6 @@
 import DiffuseCore
 
-/// A LoRA `.safetensors` file in one of the layouts of `LoRAFormat`, read into down / up pairs (f32) with
+/// A LoRA `.safetensors` file in one of the layouts of `LoRAFormat`, read into down / up pairs with
 /// their alphas. Which weights the pairs update is `layers(unetLayersPerBlock:)`; the file is read once,
 /// and a pipeline keeps it to apply again (`StableDiffusionPipeline.setLoRAs`).
 ///
@@ -13,7 +13,7 @@ public struct LoRAFile: @unchecked Sendable {
     public struct Pair: @unchecked Sendable {
         public let stem: String
         public let downKey: String
-        /// f32 [r, in] or [r, in, kh, kw]; up f32 [out, r] or [out, r, 1, 1].
+        /// [r, in] or [r, in, kh, kw]; up [out, r] or [out, r, 1, 1]; as stored (f32, f16 or bf16).
         public let down: Tensor
         public let up: Tensor
         /// kohya's `<stem>.alpha`, nil when absent (and in the other formats).
@@ -106,14 +106,18 @@ public struct LoRAFile: @unchecked Sendable {
         }
     }
 
+    /// The stored tensor (a view of the mapped file: f16 / bf16 files stay half-size until merged).
     static func tensor(_ file: SafeTensorsFile, _ key: String, path: String) throws -> Tensor {
-        do { return try file.tensor(key, as: .f32) } catch {
-            throw LoRAError(.unreadable, path: path, message: "cannot read \(key) as f32: \(error)")
+        guard let info = file.info(key), info.dtype.isFloatingPoint else {
+            throw LoRAError(.unsupported, path: path, message: "\(key) is not a floating-point tensor")
+        }
+        do { return try file.tensor(key) } catch {
+            throw LoRAError(.unreadable, path: path, message: "cannot read \(key): \(error)")
         }
     }
 
     static func scalar(_ file: SafeTensorsFile, _ key: String, path: String) throws -> Float {
-        let t = try tensor(file, key, path: path)
+        let t = try tensor(file, key, path: path).hostConverted(to: .f32)
         guard t.count == 1, let value = t.floats().first, value.isFinite else {
             throw LoRAError(.unsupported, path: path, message: "\(key) must be one finite number, found \(t.shape)")
         }

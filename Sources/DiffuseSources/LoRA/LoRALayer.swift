@@ -12,7 +12,7 @@ public struct LoRALayer: @unchecked Sendable {
     /// The diffusers module path of the layer (`down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q`);
     /// text encoders' without the `text_model.` some checkpoints put in front.
     public let module: String
-    /// f32, as stored (host; memory-mapped when the file is f32).
+    /// As stored (f32, f16 or bf16; host views of the memory-mapped file), widened to f32 only while merged.
     public let down: Tensor
     public let up: Tensor
     /// alpha / rank (1 when the file gives no alpha).

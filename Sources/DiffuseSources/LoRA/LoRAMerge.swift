@@ -7,7 +7,7 @@ import DiffuseCore
 /// (peft/tuners/lora/layer.py `get_delta_weight`).
 ///
 /// Shapes: W [out, in] or [out, in, kh, kw] → [out, K] (K = in·kh·kw); down [r, in(, kh, kw)] → [r, K];
-/// up [out, r(, 1, 1)] → [out, r]. Computed in f32 (one GEMM per term, `beta = 1` onto the running sum),
+/// up [out, r(, 1, 1)] → [out, r]. Computed in f32 (f16 / bf16 factors widened) (one GEMM per term, `beta = 1` onto the running sum),
 /// then cast back to W's dtype, so an f16 / bf16 weight is rounded once.
 public enum LoRAMerge {
     /// Whether `layer`'s update has `weightShape` (a linear weight takes 1×1 conv factors and the reverse).
@@ -27,8 +27,8 @@ public enum LoRAMerge {
         let out = weight.shape[0], k = weight.count / max(out, 1)
         var sum = backend.cast(weight, to: .f32).reshaped([out, k])                   // [out, K]
         for (layer, factor) in terms {
-            let up = layer.up.reshaped([out, layer.rank])                          // [out, r]
-            let down = layer.down.reshaped([layer.rank, k])                        // [r, K]
+            let up = backend.cast(layer.up, to: .f32).reshaped([out, layer.rank])     // [out, r]
+            let down = backend.cast(layer.down, to: .f32).reshaped([layer.rank, k])   // [r, K]
             sum = backend.matmul(up, down, alpha: factor, beta: 1, c: sum)       // sum + factor · up · down
         }
         return backend.cast(sum.reshaped(weight.shape), to: weight.dtype)

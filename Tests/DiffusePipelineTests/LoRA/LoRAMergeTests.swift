@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import DiffuseCore
 import DiffuseCPU
 import DiffuseModels
@@ -76,6 +77,33 @@ import DiffuseTestSupport
             }
         }
         #expect(worst < 1e-6)
+    }
+
+    /// An f16 LoRA file stays f16 in memory (views of the file) and is widened to f32 for the merge: the same
+    /// merged weights, bit for bit, as an f32 file holding the same (f16-representable) values.
+    @Test func halfFilesAreWidenedForTheMerge() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/diffuse-lora-f16-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try SafeTensorsFile(path: LoRAFixture.path("sd1-kohya"))
+        var half: [String: Tensor] = [:], rounded: [String: Tensor] = [:]
+        for name in source.names {
+            half[name] = try source.tensor(name).hostConverted(to: DType.f16)
+            rounded[name] = half[name]!.hostConverted(to: DType.f32)
+        }
+        try SafeTensors.write(half, to: dir + "/half.safetensors")
+        try SafeTensors.write(rounded, to: dir + "/rounded.safetensors")
+        let halfLayers = try LoRAFile(path: dir + "/half.safetensors").layers().layers
+        let wideLayers = try LoRAFile(path: dir + "/rounded.safetensors").layers().layers
+        #expect(halfLayers.allSatisfy { $0.down.dtype == DType.f16 && $0.up.dtype == DType.f16 })
+        #expect(halfLayers.map(\.scaling) == wideLayers.map(\.scaling))
+        let folder = try ModelFolder(path: FixturePaths.path("tiny-sd1"))
+        let store = try WeightStore(files: folder.requiredWeightFiles(.unet).files, dtype: .f32)
+        let key = "down_blocks.0.resnets.1.conv1.weight"
+        let base = store.tensor(key, shape: [32, 32, 3, 3])
+        let a = LoRAOverlay(component: .unet, adapters: [(halfLayers, 0.8)], backend: CPUBackend())!.tensor(for: key, base: base)
+        let b = LoRAOverlay(component: .unet, adapters: [(wideLayers, 0.8)], backend: CPUBackend())!.tensor(for: key, base: base)
+        #expect(a != nil && a?.dtype == DType.f32 && a?.floats() == b?.floats())
     }
 
     /// A layer whose update has another shape than the weight is left out and reported, not merged.
