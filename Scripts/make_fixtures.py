@@ -23,16 +23,16 @@ from fixtures import common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling",
-             "single-file", "ops", "schedulers"]  # subfolders this script owns
+             "single-file", "ops", "schedulers", "lora"]  # subfolders this script owns
 COMMAND = "python Scripts/make_fixtures.py"
 
 
 def versions() -> dict:
-    import diffusers, numpy, open_clip, safetensors, tokenizers, torch, transformers  # noqa: E401
+    import diffusers, numpy, open_clip, peft, safetensors, tokenizers, torch, transformers  # noqa: E401
     return {"python": platform.python_version(), "torch": torch.__version__, "diffusers": diffusers.__version__,
             "transformers": transformers.__version__, "tokenizers": tokenizers.__version__,
             "safetensors": safetensors.__version__, "numpy": numpy.__version__,
-            "open_clip_torch": open_clip.__version__}
+            "open_clip_torch": open_clip.__version__, "peft": peft.__version__}
 
 
 def manifest(out: str, notes: dict) -> dict:
@@ -53,8 +53,8 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import (ops, pipeline_cases, pipelines, reference, schedulers, sdxl, sdxl_refiner, single_file, taesd,
-                          tokenizer, tokenizer_cases, vae_tiling)
+    from fixtures import (lora, ops, pipeline_cases, pipelines, reference, schedulers, sdxl, sdxl_refiner, single_file,
+                          taesd, tokenizer, tokenizer_cases, vae_tiling)
 
     for sub in GENERATED:
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
@@ -100,6 +100,9 @@ def generate(out: str) -> None:
     print("schedulers ...", flush=True)
     common.set_determinism(0)
     schedulers.build(os.path.join(out, "schedulers"))
+    print("lora ...", flush=True)
+    common.set_determinism(0)
+    notes["lora"] = lora.build(out)
     common.write_json(os.path.join(out, "MANIFEST.json"), manifest(out, notes), sort_keys=False)
 
 

@@ -91,6 +91,12 @@ import DiffuseTestSupport
     static func run(_ c: PipelineCase, in name: String, casesFolder: String? = nil, vaeTiling: Bool = false) throws {
         let pipe = try PipelineFixture.pipeline(name, vae: c.vae)
         let tensors = try PipelineFixture.cases(casesFolder ?? name).tensors
+        try check(pipe, c, tensors: tensors, label: casesFolder ?? name, vaeTiling: vaeTiling)
+    }
+
+    /// Runs case `c` on `pipe` and compares with the case's tensors in `tensors` (tolerances above).
+    static func check(_ pipe: StableDiffusionPipeline, _ c: PipelineCase, tensors: SafeTensorsFile, label: String,
+                      vaeTiling: Bool = false) throws {
         let initImage = c.img2img ? normalizedImage(try tensors.tensor("\(c.case).init_image")) : nil
         var config = try c.configuration(initImage: initImage)
         config.vaeTiling = vaeTiling
@@ -106,7 +112,7 @@ import DiffuseTestSupport
         let decoded = compare(result.images, try tensors.tensor("\(c.case).decoded"))
         let expected = try tensors.tensor("\(c.case).image").hostContiguous()
         let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init), (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) })
-        print("\(name) \(c.case): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
+        print("\(label) \(c.case): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
         #expect(latents.passes, "\(c.case) latents: \(latents)")
         #expect(decoded.passes, "\(c.case) decoded: \(decoded)")
         #expect(diff.max <= 1, "\(c.case): pixels differ by up to \(diff.max)")

@@ -90,6 +90,11 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Decode (and encode) in overlapping tiles, one image at a time, as diffusers' vae.enable_tiling(): memory follows the tile, not the image.")
     var vaeTiling = false
 
+    @Option(name: .customLong("lora"),
+            help: ArgumentHelp("A LoRA .safetensors file and its scale (default 1); repeat for several at once. Formats: kohya / A1111, diffusers / PEFT, diffusers' attention processors.",
+                               valueName: "file[:scale]"))
+    var loras: [String] = []
+
     @Flag(help: "Compile the UNet (capture the first step as a graph, fuse, plan memory, replay every later step).")
     var compile = false
 
@@ -131,6 +136,11 @@ struct GenerateCommand: ParsableCommand {
         let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
         let paths = try OutputPaths.paths(output: output, seed: seed, count: images)
         try OutputPaths.checkFolder(of: paths[0])
+        // LoRA files are read (and checked to be LoRAs) before the model.
+        let adapters = try loras.map { argument in
+            let (path, scale) = try LoRAAdapter.parse(argument)
+            return try LoRAAdapter(path: path, scale: scale)
+        }
         // EXIF orientation applied, as diffusers' `load_image` (`ImageOps.exif_transpose`) does.
         let picture = try initImage.map { try RGBImage(contentsOf: $0, applyingOrientation: true) }
 
@@ -178,6 +188,9 @@ struct GenerateCommand: ParsableCommand {
                                                    backend: common.backend(), attention: attentionChoice.processor,
                                                    compile: compile)
         let size = try pipeline.validate(config)   // again, with the loaded pipeline
+        if !adapters.isEmpty {
+            for warning in try pipeline.setLoRAs(adapters) where !quiet { ProgressReporter.write("warning: \(warning)\n") }
+        }
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }
         Interrupt.install()
@@ -195,6 +208,7 @@ struct GenerateCommand: ParsableCommand {
         parameters.strength = picture == nil ? nil : config.strength
         parameters.clipSkip = clipSkip
         parameters.batchSize = images
+        parameters.loras = adapters.map { GenerationParameters.LoRATag(name: $0.file.name, scale: $0.scale) }
         try write(result.rgbImages, to: paths, parameters: parameters)
         for path in paths { reporter.info("Wrote \(path)") }
     }

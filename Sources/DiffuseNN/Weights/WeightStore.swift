@@ -25,6 +25,8 @@ public final class WeightStore: @unchecked Sendable {
     private let mapping: (any WeightKeyMapping)?
     /// Makes every requested tensor (synthetic benchmark models); nil for stores backed by files or memory.
     private var generator: (@Sendable (String, [Int]) -> Tensor)? = nil
+    /// Replaces some handed-out tensors (`overlaid(by:)`); nil for a plain store.
+    public private(set) var overlay: (any WeightOverlay)? = nil
 
     /// Advice printed under the key check's error instead of the default (see `WeightLoadError.hint`).
     public var hint: String?
@@ -96,6 +98,26 @@ public final class WeightStore: @unchecked Sendable {
         generator = make
     }
 
+    /// A store over the same stored tensors (shared, not copied: memory-mapped files stay mapped once) whose
+    /// requests go through `overlay` (nil: none). Its key check starts afresh; `self` is not changed, so a
+    /// model can be built again from it with another overlay, or none.
+    public func overlaid(by overlay: (any WeightOverlay)?) -> WeightStore {
+        let copy = WeightStore(source: source, dtype: dtype, mapping: mapping, entries: entries)
+        copy.generator = generator
+        copy.ignoredPrefixes = ignoredPrefixes
+        copy.hint = hint
+        copy.dtypeRule = dtypeRule
+        copy.overlay = overlay
+        return copy
+    }
+
+    private init(source: String, dtype: DType?, mapping: (any WeightKeyMapping)?, entries: [String: Entry]) {
+        self.source = source
+        self.dtype = dtype
+        self.mapping = mapping
+        self.entries = entries
+    }
+
     /// Every key in the checkpoint (with a mapping: the stored keys of the component).
     public var keys: [String] { entries.keys.sorted() }
 
@@ -111,24 +133,31 @@ public final class WeightStore: @unchecked Sendable {
     /// the model recomputes, like CLIP's `position_ids`).
     public func ignoreUnused(prefix: String) { ignoredPrefixes.append(prefix) }
 
-    /// The tensor stored under `key`, which must have `shape`. A missing key or a wrong shape is recorded
-    /// (reported by `finish()`) and a zero tensor of the expected shape is returned so loading can go on.
+    /// The tensor stored under `key`, which must have `shape` (through the overlay, if any). A missing key or
+    /// a wrong shape is recorded (reported by `finish()`) and a zero tensor of the expected shape is returned
+    /// so loading can go on.
     public func tensor(_ key: String, shape: [Int]) -> Tensor {
-        let outDType = dtype ?? .f32
+        let stored = storedTensor(key, shape: shape)
+        guard let overlay, let stored else { return stored ?? Tensor(zeros: shape, dtype: dtype ?? .f32) }
+        return overlay.tensor(for: key, base: stored) ?? stored
+    }
+
+    /// `tensor(_:shape:)` without the overlay; nil (recorded) when the key is missing or has another shape.
+    private func storedTensor(_ key: String, shape: [Int]) -> Tensor? {
         if let generator { return generator(key, shape) }
         guard let ref = resolve(key) else {
             missing.append(key + " (no counterpart in this checkpoint's layout)")
-            return Tensor(zeros: shape, dtype: outDType)
+            return nil
         }
         let name = mapping == nil ? key : "\(key) ← \(ref)"
         guard let entry = entries[ref.key] else {
             missing.append(mapping == nil ? key : "\(ref.key) (→ \(key))")
-            return Tensor(zeros: shape, dtype: outDType)
+            return nil
         }
         used.insert(ref.key)
         guard ref.transform.shape(from: entry.shape) == shape else {
             mismatched.append((name, shape, entry.shape))
-            return Tensor(zeros: shape, dtype: outDType)
+            return nil
         }
         let target = dtype ?? dtypeRule?(key, shape, entry.dtype) ?? entry.dtype
         if let memory = entry.memory { return ref.transform.apply(memory).hostConverted(to: target) }
@@ -142,7 +171,7 @@ public final class WeightStore: @unchecked Sendable {
             // Headers were validated when the file was opened; a read can fail only on an unsupported
             // conversion, which is reported with the key.
             mismatched.append((name + " (\(error))", shape, entry.shape))
-            return Tensor(zeros: shape, dtype: outDType)
+            return nil
         }
     }
 

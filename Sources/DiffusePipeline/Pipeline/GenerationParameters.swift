@@ -8,8 +8,21 @@
 /// The negative-prompt line is left out when empty (as A1111 does). A replaced VAE adds `VAE`;
 /// image-to-image adds
 /// `Denoising strength`; batches add `Batch size` / `Batch pos`; `Clip skip` uses A1111's numbering
-/// (1 = last layer = Diffuse's 0) and is written only when not 1.
+/// (1 = last layer = Diffuse's 0) and is written only when not 1. LoRA adapters are written into the
+/// prompt line as A1111's prompt syntax names them, `<lora:name:scale>` (name: the file without folder
+/// and extension), so A1111 applies them when the parameters are pasted back.
 public struct GenerationParameters: Sendable, Equatable {
+    /// A LoRA adapter as A1111's prompt syntax names it.
+    public struct LoRATag: Sendable, Equatable {
+        public var name: String
+        public var scale: Float
+        public init(name: String, scale: Float) {
+            self.name = name
+            self.scale = scale
+        }
+        public var text: String { "<lora:\(name):\(scale)>" }
+    }
+
     public var prompt: String
     public var negativePrompt: String
     public var steps: Int
@@ -25,6 +38,7 @@ public struct GenerationParameters: Sendable, Equatable {
     public var clipSkip: Int = 0
     public var batchSize: Int = 1
     public var batchPosition: Int = 0
+    public var loras: [LoRATag] = []
 
     public init(prompt: String, negativePrompt: String, steps: Int, sampler: String, guidanceScale: Double,
                 seed: UInt64, width: Int, height: Int, model: String) {
@@ -47,7 +61,7 @@ public struct GenerationParameters: Sendable, Equatable {
         if let strength { fields.append("Denoising strength: \(Self.number(strength))") }
         if clipSkip != 0 { fields.append("Clip skip: \(clipSkip + 1)") }
         if batchSize > 1 { fields += ["Batch size: \(batchSize)", "Batch pos: \(batchPosition)"] }
-        var lines = [prompt]
+        var lines = [([prompt] + loras.map(\.text)).joined(separator: " ")]
         if !negativePrompt.isEmpty { lines.append("Negative prompt: " + negativePrompt) }
         lines.append(fields.joined(separator: ", "))
         return lines.joined(separator: "\n")

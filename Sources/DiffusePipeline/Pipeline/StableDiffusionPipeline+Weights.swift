@@ -5,17 +5,23 @@ import DiffuseSources
 
 /// Weight stores held as `PrecisionPolicy` says.
 extension StableDiffusionPipeline {
-    /// The tokenizer and text encoder `component` (`.textEncoder` / `.textEncoder2`) of `folder`, or nils
-    /// when the model has none; its mapped files go into `files`.
+    /// The tokenizer, text encoder and weight store of `component` (`.textEncoder` / `.textEncoder2`) of
+    /// `folder`, or nils when the model has none; its mapped files go into `files`.
     static func loadTextEncoder(_ folder: ModelFolder, _ component: SingleFileCheckpoint.Component, policy: PrecisionPolicy,
                                 on backend: any Backend,
-                                files: inout [SingleFileCheckpoint.Component: [MappedFile]]) throws -> (CLIPTokenizer?, CLIPTextModel?) {
-        let config = component == .textEncoder ? folder.textEncoder : folder.textEncoder2
-        guard let config else { return (nil, nil) }
+                                files: inout [SingleFileCheckpoint.Component: [MappedFile]]) throws -> (CLIPTokenizer?, CLIPTextModel?, WeightStore?) {
+        guard folder.textEncoderConfig(component) != nil else { return (nil, nil, nil) }
         let tokenizer = try CLIPTokenizer(folder: folder.componentPath(component == .textEncoder ? "tokenizer" : "tokenizer_2"))
         let weights = try weightStore(folder, component, policy: policy)
         files[component] = weights.mappedFiles
-        return (tokenizer, try CLIPTextModel(config: config, weights: weights, backend: policy.backend(for: component, on: backend)))
+        return (tokenizer, try makeTextEncoder(folder, component, weights: weights, policy: policy, on: backend), weights)
+    }
+
+    /// The text encoder `component` built from `weights` (its config must exist).
+    static func makeTextEncoder(_ folder: ModelFolder, _ component: SingleFileCheckpoint.Component, weights: WeightStore,
+                                policy: PrecisionPolicy, on backend: any Backend) throws -> CLIPTextModel {
+        try CLIPTextModel(config: folder.textEncoderConfig(component)!, weights: weights,
+                          backend: policy.backend(for: component, on: backend))
     }
 
     /// The store of one component of `folder`: its weight files, or the renaming view of a single-file
@@ -51,5 +57,12 @@ extension StableDiffusionPipeline {
             }
         }
         return WeightStore(tensors: tensors, dtype: nil, source: files.joined(separator: ", "))
+    }
+}
+
+extension ModelFolder {
+    /// The config of `.textEncoder` / `.textEncoder2`, nil when the model has no such component.
+    func textEncoderConfig(_ component: SingleFileCheckpoint.Component) -> CLIPTextConfig? {
+        component == .textEncoder ? textEncoder : component == .textEncoder2 ? textEncoder2 : nil
     }
 }

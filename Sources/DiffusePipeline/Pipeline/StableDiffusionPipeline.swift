@@ -24,8 +24,10 @@ import DiffuseSources
 /// diffusers VAE folder — an `AutoencoderKL` or an `AutoencoderTiny` (TAESD / TAESDXL), as diffusers'
 /// `StableDiffusionPipeline.from_pretrained(…, vae=AutoencoderTiny.from_pretrained(…))` — for decoding and
 /// for image-to-image encoding; its weights are held as `PrecisionPolicy` says for `.vae`. With `compile`, every denoising step runs
-/// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). Not thread-safe across concurrent runs
-/// with different attention processors; runs themselves share nothing mutable.
+/// the UNet through `CompiledUNet` (captured on the first step, replayed after; see DiffuseCompile). LoRA
+/// adapters are merged into the weights by `setLoRAs` (StableDiffusionPipeline+LoRA.swift), which rebuilds
+/// the UNet and text encoders and can be called again between runs. Not thread-safe across concurrent runs
+/// with different attention processors, nor with `setLoRAs`; runs themselves share nothing mutable.
 ///
 /// Built from stages (`DiffusionPipeline`, `StableDiffusionPipeline+Stages.swift`): `CLIPPromptEncoder`
 /// (SDXL: `SDXLPromptEncoder`), `TextToImageLatents` / `ImageToImageLatents`, `UNetDenoiser`,
@@ -41,12 +43,13 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// SD 1.x / 2.x or SDXL, from the loaded components.
     public let family: ModelFamily
     /// The (first) tokenizer and text encoder; nil only for the SDXL refiner, which has just the second.
+    /// The models (text encoders, UNet, compiled UNet) and the stages holding them are rebuilt by `setLoRAs`.
     public let tokenizer: CLIPTokenizer?
-    public let textEncoder: CLIPTextModel?
+    public private(set) var textEncoder: CLIPTextModel?
     /// SDXL's second tokenizer and text encoder (`CLIPTextModelWithProjection`); nil for SD 1.x / 2.x.
     public let tokenizer2: CLIPTokenizer?
-    public let textEncoder2: CLIPTextModel?
-    public let unet: UNet2DConditionModel
+    public private(set) var textEncoder2: CLIPTextModel?
+    public private(set) var unet: UNet2DConditionModel
     /// The folder's `AutoencoderKL`, or the replacement loaded from `vaeFolder`.
     public let vae: any LatentAutoencoder
     /// The VAE folder given to replace the model's (nil: the model's own).
@@ -62,11 +65,24 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         set { residentWeights.releasesBetweenStages = newValue }
     }
     /// The compiled UNet the denoising loop calls, when built with `compile: true`.
-    public let compiledUNet: CompiledUNet?
+    public private(set) var compiledUNet: CompiledUNet?
     /// The stages (`DiffusionPipeline`).
-    public let promptEncoder: any PromptEncoding
-    public let denoiser: any Denoiser
+    public private(set) var promptEncoder: any PromptEncoding
+    public private(set) var denoiser: any Denoiser
     public let latentDecoder: any LatentDecoding
+    /// The LoRA adapters merged into the weights (`setLoRAs`); empty: the model's own weights.
+    public internal(set) var loras: [LoRAAdapter] = []
+
+    /// The stores the UNet and text encoders were built from, kept to build them again with other LoRA
+    /// adapters (`setLoRAs`); never written.
+    let baseWeights: [SingleFileCheckpoint.Component: WeightStore]
+    /// The backend given to `init` (text encoders compute on its policy wrapper, `backend` is the UNet's).
+    let baseBackend: any Backend
+    let compiles: Bool
+    /// The processor of `setAttentionProcessor`, set again on rebuilt models.
+    var attentionProcessor: (any AttentionProcessor)?
+    /// The components the current adapters touch.
+    var loraComponents: Set<SingleFileCheckpoint.Component> = []
 
     public init(folder: ModelFolder, vae vaeFolder: VAEFolder? = nil, precision: Precision = .f32,
                 backend: any Backend = CPUBackend(), attention: (any AttentionProcessor)? = nil,
@@ -85,13 +101,16 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         self.policy = policy
         let compute = policy.backend(for: .unet, on: backend)
         self.backend = compute
+        baseBackend = backend
+        compiles = compile
         var files: [SingleFileCheckpoint.Component: [MappedFile]] = [:]
-        (tokenizer, textEncoder) = try Self.loadTextEncoder(folder, .textEncoder, policy: policy, on: backend, files: &files)
-        (tokenizer2, textEncoder2) = try Self.loadTextEncoder(folder, .textEncoder2, policy: policy, on: backend, files: &files)
+        var stores: [SingleFileCheckpoint.Component: WeightStore] = [:]
+        (tokenizer, textEncoder, stores[.textEncoder]) = try Self.loadTextEncoder(folder, .textEncoder, policy: policy, on: backend, files: &files)
+        (tokenizer2, textEncoder2, stores[.textEncoder2]) = try Self.loadTextEncoder(folder, .textEncoder2, policy: policy, on: backend, files: &files)
         let unetWeights = try Self.weightStore(folder, .unet, policy: policy)
-        unet = try UNet2DConditionModel(config: folder.unet, weights: unetWeights,
-                                        backend: compile ? TracingBackend(wrapping: compute) : compute)
-        compiledUNet = compile ? try CompiledUNet(unet) : nil
+        stores[.unet] = unetWeights
+        baseWeights = stores
+        (unet, compiledUNet) = try Self.makeUNet(folder, weights: unetWeights, backend: compute, compile: compile)
         let vaeWeights = try vaeFolder.map { try Self.weightStore($0.weights.files, .vae, policy: policy) }
             ?? Self.weightStore(folder, .vae, policy: policy)
         vae = try (vaeFolder?.config ?? .autoencoderKL(folder.vae)).autoencoder(
@@ -100,11 +119,34 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         files[.vae] = vaeWeights.mappedFiles
         let resident = ResidentWeights(files: files)
         residentWeights = resident
+        promptEncoder = Self.makePromptEncoder(family: family, folder: folder, tokenizer: tokenizer, textEncoder: textEncoder,
+                                               tokenizer2: tokenizer2, textEncoder2: textEncoder2, backend: compute,
+                                               residentWeights: resident)
+        denoiser = UNetDenoiser(unet: unet, compiledUNet: compiledUNet, backend: compute, residentWeights: resident)
+        latentDecoder = VAELatentDecoder(vae: vae, backend: compute, residentWeights: resident)
+        guard unet.config.inChannels == vae.latentChannels, unet.config.outChannels == vae.latentChannels else {
+            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
+        }
+        if let attention { try setAttentionProcessor(attention) }
+    }
+
+    /// The UNet built from `weights` (traced for compile), and its compiled form with `compile`.
+    static func makeUNet(_ folder: ModelFolder, weights: WeightStore, backend: any Backend,
+                         compile: Bool) throws -> (UNet2DConditionModel, CompiledUNet?) {
+        let unet = try UNet2DConditionModel(config: folder.unet, weights: weights,
+                                            backend: compile ? TracingBackend(wrapping: backend) : backend)
+        return (unet, compile ? try CompiledUNet(unet) : nil)
+    }
+
+    /// Stage 1 for the family: `CLIPPromptEncoder` (SD 1.x / 2.x) or `SDXLPromptEncoder`.
+    static func makePromptEncoder(family: ModelFamily, folder: ModelFolder, tokenizer: CLIPTokenizer?, textEncoder: CLIPTextModel?,
+                                  tokenizer2: CLIPTokenizer?, textEncoder2: CLIPTextModel?, backend: any Backend,
+                                  residentWeights: ResidentWeights) -> any PromptEncoding {
         switch family {
         case .stableDiffusion:
             // ModelFamily: an SD 1.x / 2.x folder has text_encoder (only the SDXL refiner lacks it).
-            promptEncoder = CLIPPromptEncoder(tokenizer: tokenizer!, textEncoder: textEncoder!, backend: compute,
-                                              residentWeights: resident)
+            return CLIPPromptEncoder(tokenizer: tokenizer!, textEncoder: textEncoder!, backend: backend,
+                                     residentWeights: residentWeights)
         case .stableDiffusionXL(let timeIds):
             var encoders: [SDXLPromptEncoder.Encoder] = []
             if let tokenizer, let textEncoder {
@@ -113,16 +155,22 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
             if let tokenizer2, let textEncoder2 {
                 encoders.append(.init(tokenizer: tokenizer2, model: textEncoder2, component: .textEncoder2))
             }
-            promptEncoder = SDXLPromptEncoder(encoders: encoders,
-                                              forceZerosForEmptyPrompt: folder.modelIndex.options["force_zeros_for_empty_prompt"] ?? true,
-                                              timeIds: timeIds, backend: compute, residentWeights: resident)
+            return SDXLPromptEncoder(encoders: encoders,
+                                     forceZerosForEmptyPrompt: folder.modelIndex.options["force_zeros_for_empty_prompt"] ?? true,
+                                     timeIds: timeIds, backend: backend, residentWeights: residentWeights)
         }
-        denoiser = UNetDenoiser(unet: unet, compiledUNet: compiledUNet, backend: compute, residentWeights: resident)
-        latentDecoder = VAELatentDecoder(vae: vae, backend: compute, residentWeights: resident)
-        guard unet.config.inChannels == vae.latentChannels, unet.config.outChannels == vae.latentChannels else {
-            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
-        }
-        if let attention { try setAttentionProcessor(attention) }
+    }
+
+    /// Puts rebuilt models in place and rebuilds the stages that hold them.
+    func install(unet: UNet2DConditionModel, compiledUNet: CompiledUNet?, textEncoder: CLIPTextModel?, textEncoder2: CLIPTextModel?) {
+        self.unet = unet
+        self.compiledUNet = compiledUNet
+        self.textEncoder = textEncoder
+        self.textEncoder2 = textEncoder2
+        promptEncoder = Self.makePromptEncoder(family: family, folder: folder, tokenizer: tokenizer, textEncoder: textEncoder,
+                                               tokenizer2: tokenizer2, textEncoder2: textEncoder2, backend: backend,
+                                               residentWeights: residentWeights)
+        denoiser = UNetDenoiser(unet: unet, compiledUNet: compiledUNet, backend: backend, residentWeights: residentWeights)
     }
 
     /// Opens `path` as a `ModelFolder` (and `vae`, when given, as the `VAEFolder` replacing its VAE) and loads it.
@@ -133,8 +181,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
                       precision: precision, backend: backend, attention: attention, compile: compile)
     }
 
-    /// Sets `processor` on every attention layer of the UNet, the VAE and the text encoder.
+    /// Sets `processor` on every attention layer of the UNet, the VAE and the text encoder (and on the
+    /// models `setLoRAs` builds later).
     public func setAttentionProcessor(_ processor: any AttentionProcessor) throws {
+        attentionProcessor = processor
         try unet.setAttentionProcessor(processor)
         try vae.setAttentionProcessor(processor)
         try textEncoder?.setAttentionProcessor(processor)
