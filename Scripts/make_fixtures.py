@@ -70,18 +70,11 @@ def generate(out: str) -> None:
         reference.build(out, fam, weights)
         common.set_determinism(0)
         pipeline_cases.build(out, fam)
-    print("tiny-sdxl ...", flush=True)
-    common.set_determinism(0)
-    notes["tiny-sdxl"] = sdxl.build(out)
-    print("tiny-sdxl-refiner ...", flush=True)
-    common.set_determinism(0)
-    notes["tiny-sdxl-refiner"] = sdxl_refiner.build(out)
-    print("tiny-taesd ...", flush=True)
-    common.set_determinism(0)
-    notes["tiny-taesd"] = taesd.build(out)
-    print("vae-tiling ...", flush=True)
-    common.set_determinism(0)
-    notes["vae-tiling"] = vae_tiling.build(out)
+    for name, module in (("tiny-sdxl", sdxl), ("tiny-sdxl-refiner", sdxl_refiner), ("tiny-taesd", taesd),
+                         ("vae-tiling", vae_tiling)):
+        print(f"{name} ...", flush=True)
+        common.set_determinism(0)
+        notes[name] = module.build(out)
     print("tokenizer cases ...", flush=True)
     count = tokenizer_cases.build(out)
     notes["tokenizer_cases"] = f"tokenizer/expectations.json: {count} CLIPTokenizer edge cases (ids, decodings) from transformers"
