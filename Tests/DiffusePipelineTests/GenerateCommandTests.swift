@@ -104,6 +104,33 @@ struct GenerateCommandTests {
         }
     }
 
+    /// `--preview FILE`: rewritten while denoising (here after steps 2 and 3 of 3), one pixel per latent
+    /// without a tiny autoencoder (16×16 for tiny-sd1's 32×32) and the full size with `--vae` TAESD; the
+    /// final preview equals `LatentPreview` of the final latents' projection, and the output is unchanged.
+    @Test func previewIsWritten() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let common = ["--model", FixturePaths.path("tiny-sd1"), "--steps", "3", "--seed", "5", "--width", "32", "--height", "32",
+                      "--quiet", "a photo of a cat"]
+        let plain = try Self.run(common + ["--output", "plain.png"], in: folder)
+        let run = try Self.run(common + ["--output", "out.png", "--preview", "preview.png", "--preview-every", "2"], in: folder)
+        #expect(plain.status == 0 && run.status == 0, "\(run.stderr)")
+        let preview = try RGBImage(contentsOf: folder + "/preview.png")
+        #expect(preview.width == 16 && preview.height == 16)
+        #expect(try RGBImage(contentsOf: folder + "/out.png").pixels == RGBImage(contentsOf: folder + "/plain.png").pixels)
+        var config = GenerationConfiguration(prompt: "a photo of a cat")
+        (config.steps, config.seed, config.width, config.height) = (3, 5, 32, 32)
+        let latents = try PipelineFixture.pipeline("tiny-sd1").generate(config).latents
+        #expect(preview.pixels == LatentPreview(family: .stableDiffusion).images(latents)[0].pixels)
+
+        let tiny = try Self.run(common + ["--vae", FixturePaths.path("tiny-taesd"), "--output", "t.png", "--preview", "tp.png"], in: folder)
+        #expect(tiny.status == 0, "\(tiny.stderr)")
+        let full = try RGBImage(contentsOf: folder + "/tp.png")
+        #expect(full.width == 32 && full.height == 32)
+        let same = try Self.run(common + ["--output", "x.png", "--preview", "x.png"], in: folder)
+        #expect(same.status != 0 && same.stderr.hasPrefix("error: ") && same.stderr.contains("--preview"))
+    }
+
     /// A JPEG init image (24×16, from the image tests' fixtures) through the command equals the library
     /// run on the same decoded pixels.
     @Test func jpegInitImage() throws {

@@ -98,6 +98,12 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Compile the UNet (capture the first step as a graph, fuse, plan memory, replay every later step).")
     var compile = false
 
+    @Option(help: "Rewrite this PNG with a preview of the first image while denoising (TAESD's decode with a tiny --vae, else a one-pixel-per-latent colour projection).")
+    var preview: String?
+
+    @Option(help: "With --preview: every this many steps (and after the last).")
+    var previewEvery: Int = 5
+
     @Option(help: "Output PNG (default diffuse-<seed>.png).")
     var output: String?
 
@@ -136,6 +142,12 @@ struct GenerateCommand: ParsableCommand {
         let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
         let paths = try OutputPaths.paths(output: output, seed: seed, count: images)
         try OutputPaths.checkFolder(of: paths[0])
+        if let preview {
+            try OutputPaths.checkFolder(of: preview)
+            guard !paths.contains(preview) else {
+                throw GenerateError("--preview \(preview) is also the output; give the preview another file name")
+            }
+        }
         // LoRA files are read (and checked to be LoRAs) before the model.
         let adapters = try loras.map { argument in
             let (path, scale) = try LoRAAdapter.parse(argument)
@@ -194,8 +206,17 @@ struct GenerateCommand: ParsableCommand {
 
         if self.seed == nil { reporter.info("Seed: \(seed)") }
         Interrupt.install()
+        var previewFailed = false
         let result = try pipeline.generate(config) { step in
             reporter.report(step)
+            if let preview, !previewFailed, step.step % previewEvery == 0 || step.step == step.stepCount {
+                do {
+                    try pipeline.preview(latents: step.latents.sliced(dim: 0, 0..<1))[0].writePNG(to: preview)
+                } catch {
+                    previewFailed = true   // a preview is a convenience: say so once, keep generating
+                    ProgressReporter.write("warning: preview not written (\(error)); generation goes on\n")
+                }
+            }
             return Interrupt.requested ? .cancel : .proceed
         }
         for warning in result.warnings where !quiet { ProgressReporter.write("warning: \(warning)\n") }
@@ -216,6 +237,7 @@ struct GenerateCommand: ParsableCommand {
     /// Checks that need no model.
     func checkNumbers() throws {
         guard steps >= 1 else { throw GenerateError("--steps must be at least 1, got \(steps)") }
+        guard previewEvery >= 1 else { throw GenerateError("--preview-every must be at least 1, got \(previewEvery)") }
         guard images >= 1 else { throw GenerateError("--images must be at least 1, got \(images)") }
         guard guidanceScale.isFinite else { throw GenerateError("--guidance-scale must be a number") }
         guard aestheticScore.isFinite, negativeAestheticScore.isFinite else {
