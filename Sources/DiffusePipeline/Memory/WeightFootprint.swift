@@ -11,17 +11,18 @@ public enum WeightFootprint: Sendable, Equatable {
     /// of every weight it multiplies by (`BF16WeightCache`) — for measured bytes, all of them — up to the
     /// cache's capacity, which all components share.
     public func bytes(_ call: MemoryCall, policy: PrecisionPolicy) -> Int {
-        switch self {
-        case .bytes(let n):
-            let weights = max(0, n)
-            return weights + (policy.usesBF16Kernel(.unet) ? min(weights, policy.packedCapacityBytes) : 0)
-        case .parameters(let unet, let textEncoder, let vae):
-            let used: [(PrecisionPolicy.Component, Int)] = (call.needsUNet ? [(.unet, unet)] : [])
-                + (call.needsTextEncoder ? [(.textEncoder, textEncoder)] : []) + (call.needsVAE ? [(.vae, vae)] : [])
-            let weights = used.reduce(0) { $0 + $1.1 * policy.weightDType($1.0).byteSize }
-            let packed = used.reduce(0) { $0 + policy.packedBytes($1.0, parameters: $1.1) }
-            return weights + min(packed, policy.packedCapacityBytes)
+        let weights: Int = switch self {
+        case .bytes(let n): max(0, n)
+        case .parameters: components(call).reduce(0) { $0 + $1.parameters * policy.weightDType($1.component).byteSize }
         }
+        return weights + packedBytes(call, policy: policy)
+    }
+
+    /// The components `call` holds, with their parameter counts (empty for measured bytes).
+    func components(_ call: MemoryCall) -> [(component: PrecisionPolicy.Component, parameters: Int)] {
+        guard case .parameters(let unet, let textEncoder, let vae) = self else { return [] }
+        return (call.needsUNet ? [(.unet, unet)] : []) + (call.needsTextEncoder ? [(.textEncoder, textEncoder)] : [])
+            + (call.needsVAE ? [(.vae, vae)] : [])
     }
 
     /// The part of `bytes(call, policy:)` that is the bf16 kernel's packed copies (0 without the kernel).
@@ -31,10 +32,9 @@ public enum WeightFootprint: Sendable, Equatable {
         switch self {
         case .bytes(let n):
             return policy.usesBF16Kernel(.unet) ? min(max(0, n), policy.packedCapacityBytes) : 0
-        case .parameters(let unet, let textEncoder, let vae):
-            let used: [(PrecisionPolicy.Component, Int)] = (call.needsUNet ? [(.unet, unet)] : [])
-                + (call.needsTextEncoder ? [(.textEncoder, textEncoder)] : []) + (call.needsVAE ? [(.vae, vae)] : [])
-            return min(used.reduce(0) { $0 + policy.packedBytes($1.0, parameters: $1.1) }, policy.packedCapacityBytes)
+        case .parameters:
+            let packed = components(call).reduce(0) { $0 + policy.packedBytes($1.component, parameters: $1.parameters) }
+            return min(packed, policy.packedCapacityBytes)
         }
     }
 

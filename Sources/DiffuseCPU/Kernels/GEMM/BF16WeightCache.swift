@@ -76,8 +76,10 @@ public final class BF16WeightCache: @unchecked Sendable {
         if let hit { return hit }
         let matrix = pack()
         lock.withLock {
-            entries = entries.filter { $0.value.storage != nil }
-            guard liveBytes + matrix.byteCount <= limit else { return }
+            if liveBytes + matrix.byteCount > limit {
+                entries = entries.filter { $0.value.storage != nil }   // a full cache: free the dead first
+                guard liveBytes + matrix.byteCount <= limit else { return }
+            }
             clock += 1
             entries[key] = Entry(storage: tensor.storage, matrix: matrix, lastUse: clock)
         }
