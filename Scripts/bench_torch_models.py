@@ -23,7 +23,11 @@ of the model; a failure gives status "error" with the reason. Peak RSS: VmHWM af
 MemoryModel, Sources/DiffusePipeline/Memory/MemoryModel.swift) exceeds --memory-limit are "oom" without running. 2 threads by default.
 One JSON object per line: source ("torch"), arch, component, width, height, batch, attention, precision,
 compiled, threads, status (ok | oom | error), reason, seconds_per_step (median), images_per_second,
-peak_rss_bytes, peak_tensor_bytes (null), predicted_bytes, speedup_vs_vanilla.
+peak_rss_bytes, peak_tensor_bytes (null), predicted_bytes, speedup_vs_vanilla; vae ("kl" | "tiny", vae and
+pipeline) and guided (pipeline). `--vae tiny`: diffusers' AutoencoderTiny() (TAESD's architecture, seeded
+random weights) decodes instead of the AutoencoderKL, as a pipeline with `vae=AutoencoderTiny.from_pretrained(
+"madebyollin/taesd")`; `--guidance-scale` ≤ 1 (LCM, Turbo): one UNet pass of the batch per step, no
+unconditional half.
 """
 import argparse
 import json
@@ -47,10 +51,10 @@ def read_config(arch, name):
         return {k: v for k, v in json.load(f).items() if not k.startswith("_")}
 
 
-def build(component, args):
+def build(component, args, vae_kind="kl"):
     """(unet, vae, text_encoder, text_encoder_2) — only those the component needs (text_encoder_2: SDXL
-    only, a CLIPTextModelWithProjection); f32, eval mode."""
-    from diffusers import AutoencoderKL, UNet2DConditionModel
+    only, a CLIPTextModelWithProjection; vae: an AutoencoderTiny for vae_kind "tiny"); f32, eval mode."""
+    from diffusers import AutoencoderKL, AutoencoderTiny, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
     torch.manual_seed(args.seed)
     need_unet = component in ("unet", "pipeline")
@@ -69,6 +73,9 @@ def build(component, args):
         text = CLIPTextModel(CLIPTextConfig(**read_config(args.arch, "text_encoder"))) if need_text else None
         text2_cfg = read_config(args.arch, "text_encoder_2")
         text2 = CLIPTextModelWithProjection(CLIPTextConfig(**text2_cfg)) if need_text and text2_cfg else None
+    if need_vae and vae_kind == "tiny":
+        torch.manual_seed(args.seed + 4)
+        vae = AutoencoderTiny()
     return tuple(m.eval() if m is not None else None for m in (unet, vae, text, text2))
 
 
@@ -76,7 +83,7 @@ def set_attention(models, kind):
     from diffusers.models.attention_processor import AttnProcessor, AttnProcessor2_0
     unet, vae, text, text2 = models
     for m in (unet, vae):
-        if m is not None:
+        if m is not None and hasattr(m, "set_attn_processor"):
             m.set_attn_processor(AttnProcessor() if kind == "vanilla" else AttnProcessor2_0())
     for m in (text, text2):
         if m is not None:
@@ -85,7 +92,7 @@ def set_attention(models, kind):
                 m.set_attn_implementation("eager" if kind == "vanilla" else "sdpa")
 
 
-def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes):
+def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes, vae_kind="kl", guided=True):
     """Diffuse's MemoryModel (Sources/DiffusePipeline/Memory/MemoryModel.swift): weights + activations of the largest stage."""
     unet_cfg, vae_cfg, text_cfg, text2_cfg = configs
     f = 2 ** (len(vae_cfg.get("block_out_channels", [0, 0, 0, 0])) - 1)
@@ -108,6 +115,8 @@ def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes):
         return 4 * b * lw * lh * 30 * unet_cfg.get("block_out_channels", [320])[0] + s
 
     def vae_bytes(b):
+        if vae_kind == "tiny":  # AutoencoderTiny's default config: 64 channels at full resolution, no attention
+            return 4 * b * w * h * 4 * 64
         tokens = (w // f) * (h // f)
         return 4 * b * w * h * 4 * vae_cfg["block_out_channels"][1] + scores(b, 1, tokens, tokens)
 
@@ -118,8 +127,9 @@ def predicted_bytes(component, w, h, batch, kind, configs, weight_bytes):
             return 4 * b * n * 8 * t["hidden_size"] + scores(b, t["num_attention_heads"], n, n)
         return max(one(t) for t in (text_cfg, text2_cfg) if t is not None)
 
+    g = 2 if guided else 1
     act = {"unet": lambda: unet_bytes(batch), "vae": lambda: vae_bytes(batch), "text-encoder": lambda: text_bytes(batch),
-           "pipeline": lambda: max(text_bytes(2 * batch), unet_bytes(2 * batch), vae_bytes(batch))}[component]()
+           "pipeline": lambda: max(text_bytes(g * batch), unet_bytes(g * batch), vae_bytes(batch))}[component]()
     return weight_bytes + act
 
 
@@ -142,7 +152,7 @@ def status_field(name, path="/proc/self/status"):
     return None
 
 
-def make_call(component, models, w, h, batch, dtype, steps, configs, compile_):
+def make_call(component, models, w, h, batch, dtype, steps, configs, compile_, guided=True):
     unet, vae, text, text2 = models
     unet_cfg, vae_cfg, text_cfg, text2_cfg = configs
     f = 2 ** (len(vae_cfg["block_out_channels"]) - 1)
@@ -196,12 +206,13 @@ def make_call(component, models, w, h, batch, dtype, steps, configs, compile_):
     if component == "text-encoder":
         tokens = ids(batch)
         return lambda: encode(tokens)
-    tokens, noise = ids(2 * batch), latents(2 * batch, unet_cfg.get("in_channels", 4))
+    unet_batch = 2 * batch if guided else batch  # [uncond; cond] with guidance
+    tokens, noise = ids(unet_batch), latents(unet_batch, unet_cfg.get("in_channels", 4))
 
     def pipeline():
         hidden, pooled = encode(tokens)
         hidden = hidden.to(dtype)
-        cond = added(2 * batch, pooled.to(dtype) if pooled is not None else None)
+        cond = added(unet_batch, pooled.to(dtype) if pooled is not None else None)
         x = noise
         for step in range(steps):
             x = unet(x, 999 - step * 999 // max(steps, 1), encoder_hidden_states=hidden, added_cond_kwargs=cond).sample
@@ -226,7 +237,13 @@ def main():
     p.add_argument("--steps", type=int, default=20, help="UNet calls per pipeline run")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--vae-tiling", action="store_true", help="vae.enable_tiling() + enable_slicing() (vae, pipeline)")
+    p.add_argument("--vae", nargs="+", default=["kl"], choices=["kl", "tiny"],
+                   help="decoders (vae, pipeline): the model's AutoencoderKL, or AutoencoderTiny (TAESD)")
+    p.add_argument("--guidance-scale", type=float, default=7.5,
+                   help="pipeline: > 1 runs the UNet on [uncond; cond] (2B), ≤ 1 on B")
     args = p.parse_args()
+    guided = args.guidance_scale > 1
+    vae_kinds = list(dict.fromkeys(args.vae)) if args.component in ("vae", "pipeline") else ["kl"]
     torch.set_num_threads(args.threads)
 
     if args.model:
@@ -251,10 +268,10 @@ def main():
     attentions = [a for a in ("vanilla", "sdpa") if a in args.attention]
 
     baseline = status_field("VmRSS") or 0
-    for precision in dict.fromkeys(args.precision):
+    for precision, vae_kind in [(p_, v) for p_ in dict.fromkeys(args.precision) for v in vae_kinds]:
         dtype = DTYPES[precision]
-        models = build(args.component, args)
-        if args.vae_tiling and models[1] is not None:
+        models = build(args.component, args, vae_kind)
+        if args.vae_tiling and models[1] is not None and vae_kind == "kl":
             models[1].enable_tiling()
             models[1].enable_slicing()
         if dtype != torch.float32:
@@ -271,7 +288,12 @@ def main():
                                    status="ok", reason=None, seconds_per_step=None, images_per_second=None,
                                    peak_rss_bytes=None, peak_tensor_bytes=None, predicted_bytes=None,
                                    speedup_vs_vanilla=None)
-                        pred = baseline + predicted_bytes(args.component, w, h, batch, kind, configs, weight_bytes)
+                        if args.component in ("vae", "pipeline"):
+                            row["vae"] = vae_kind
+                        if args.component == "pipeline":
+                            row["guided"] = guided
+                        pred = baseline + predicted_bytes(args.component, w, h, batch, kind, configs, weight_bytes,
+                                                          vae_kind, guided)
                         row["predicted_bytes"] = pred
                         if limit is not None and (pred > limit or kind in exhausted):
                             row.update(status="oom", reason="predicted above --memory-limit; not run")
@@ -280,7 +302,7 @@ def main():
                             continue
                         try:
                             set_attention(models, kind)
-                            call = make_call(args.component, models, w, h, batch, dtype, args.steps, configs, compiled)
+                            call = make_call(args.component, models, w, h, batch, dtype, args.steps, configs, compiled, guided)
                             reset_peak()
                             with torch.inference_mode():
                                 for _ in range(args.warmup):

@@ -12,9 +12,11 @@ public struct BenchCell: Sendable, Equatable {
     public var attention: AttentionChoice
     public var precision: Precision
     public var compiled: Bool
+    /// The decoder of `vae` and `pipeline` cells (`kl` for the others).
+    public var vae: BenchVAE
 
     public init(arch: String, component: BenchComponent, width: Int, height: Int, batch: Int,
-                attention: AttentionChoice, precision: Precision, compiled: Bool = false) {
+                attention: AttentionChoice, precision: Precision, compiled: Bool = false, vae: BenchVAE = .kl) {
         self.arch = arch
         self.component = component
         self.width = width
@@ -23,6 +25,7 @@ public struct BenchCell: Sendable, Equatable {
         self.attention = attention
         self.precision = precision
         self.compiled = compiled
+        self.vae = vae
     }
 
     /// The same cell with vanilla attention (the speed-up's reference).

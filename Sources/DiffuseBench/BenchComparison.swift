@@ -28,16 +28,16 @@ public struct BenchComparison: Sendable {
     /// The printed table.
     public var table: [String] {
         var lines = ["size".padding(10) + "batch".padding(6, right: true) + "  " + "precision".padding(10)
-                     + "diffuse".padding(18) + "s/step".padding(10, right: true) + "  " + "torch".padding(10)
+                     + "diffuse".padding(26) + "s/step".padding(10, right: true) + "  " + "torch".padding(10)
                      + "s/step".padding(10, right: true) + "diffuse/torch".padding(15, right: true)
                      + "RSS ratio".padding(11, right: true)]
         for row in rows {
             let d = row.diffuse
-            let name = d.attention + (d.compiled ? "+c" : "")
+            let name = d.attention + (d.compiled ? "+c" : "") + d.variant
             let mine = d.status == .ok ? d.secondsPerStep.map { fmt($0, 4) } ?? "-" : d.status.rawValue
             let theirs = row.other.map { o in o.status == .ok ? o.secondsPerStep.map { fmt($0, 4) } ?? "-" : o.status.rawValue } ?? "-"
             lines.append("\(d.width)x\(d.height)".padding(10) + "\(d.batch)".padding(6, right: true) + "  "
-                         + d.precision.padding(10) + name.padding(18) + mine.padding(10, right: true) + "  "
+                         + d.precision.padding(10) + name.padding(26) + mine.padding(10, right: true) + "  "
                          + (row.other?.attention ?? "none").padding(10) + theirs.padding(10, right: true)
                          + (row.timeRatio.map { fmt($0, 2) + "×" } ?? "-").padding(15, right: true)
                          + (row.memoryRatio.map { fmt($0, 2) + "×" } ?? "-").padding(11, right: true))

@@ -12,9 +12,12 @@ public struct BenchGrid: Sendable {
     public var attentions: [AttentionChoice]
     public var precisions: [Precision]
     public var compiled: [Bool]
+    /// Decoders of `vae` and `pipeline` cells (ignored by the other components).
+    public var vaes: [BenchVAE]
 
     public init(arch: String, component: BenchComponent, sizes: [(width: Int, height: Int)], batches: [Int],
-                attentions: [AttentionChoice], precisions: [Precision], compiled: [Bool] = [false]) {
+                attentions: [AttentionChoice], precisions: [Precision], compiled: [Bool] = [false],
+                vaes: [BenchVAE] = [.kl]) {
         self.arch = arch
         self.component = component
         self.sizes = sizes
@@ -22,20 +25,21 @@ public struct BenchGrid: Sendable {
         self.attentions = attentions
         self.precisions = precisions
         self.compiled = compiled
+        self.vaes = component.needsVAE ? vaes : [.kl]
     }
 
-    /// precision → compiled → size → batch (ascending) → attention (vanilla first, then as given).
+    /// precision → compiled → decoder → size → batch (ascending) → attention (vanilla first, then as given).
     public var cells: [BenchCell] {
-        let orderedAttention = attentions.filter { $0 == .vanilla } + attentions.filter { $0 != .vanilla }
+        let orderedAttention = unique(attentions.filter { $0 == .vanilla } + attentions.filter { $0 != .vanilla })
         var out: [BenchCell] = []
         for precision in unique(precisions) {
             for compiled in unique(compiled) {
-                for size in sizes {
+                for (vae, size) in unique(vaes).flatMap({ vae in sizes.map { (vae, $0) } }) {
                     for batch in unique(batches).sorted() {
-                        for attention in unique(orderedAttention) {
-                            out.append(BenchCell(arch: arch, component: component, width: size.width,
-                                                 height: size.height, batch: batch, attention: attention,
-                                                 precision: precision, compiled: compiled))
+                        out += orderedAttention.map { attention in
+                            BenchCell(arch: arch, component: component, width: size.width, height: size.height,
+                                      batch: batch, attention: attention, precision: precision, compiled: compiled,
+                                      vae: vae)
                         }
                     }
                 }

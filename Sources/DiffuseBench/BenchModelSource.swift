@@ -26,15 +26,17 @@ public enum BenchModelSource: Sendable {
     /// The family's default image side (the UNet's `sample_size` × the VAE factor).
     public var defaultSize: Int { configs.defaultSize }
 
-    /// Builds the components `component` needs in `precision` (with `compile`, the UNet compilable too).
+    /// Builds the components `component` needs in `precision` (with `compile`, the UNet compilable too;
+    /// with `tiny`, a tiny autoencoder beside the VAE).
     public func build(_ component: BenchComponent, precision: Precision, seed: UInt64, backend: any Backend,
-                      profile: OpProfile?, compile: Bool = false) throws -> BenchModels {
+                      profile: OpProfile?, compile: Bool = false, tiny: Bool = false) throws -> BenchModels {
         switch self {
         case .synthetic(let arch):
             try BenchModels(arch: arch, component: component, precision: precision, seed: seed, backend: backend,
-                            profile: profile, compile: compile)
+                            profile: profile, compile: compile, tiny: tiny)
         case .folder(let folder):
-            try BenchModels(folder: folder, precision: precision, backend: backend, profile: profile, compile: compile)
+            try BenchModels(folder: folder, component: component, precision: precision, backend: backend,
+                            profile: profile, compile: compile, tiny: tiny)
         }
     }
 }

@@ -21,6 +21,8 @@ public final class BenchModels: @unchecked Sendable {
     public let baseBackend: any Backend
     public let unet: UNet2DConditionModel?
     public let vae: (any LatentAutoencoder)?
+    /// The tiny autoencoder (TAESD's architecture, seeded random weights) of `--vae tiny` cells; nil unless asked.
+    public let tinyVAE: AutoencoderTiny?
     public let textEncoder: CLIPTextModel?
     /// SDXL's `text_encoder_2` (CLIPTextModelWithProjection), built where `textEncoder` is; nil for SD 1.x / 2.x.
     public let textEncoder2: CLIPTextModel?
@@ -34,8 +36,9 @@ public final class BenchModels: @unchecked Sendable {
     /// Seeded random weights for `arch`, only the components `component` needs.
     /// With `profile`, the models compute through a `ProfilingBackend` around the outermost backend.
     /// With `compile`, the UNet computes through a `TracingBackend` and `compiledUNet` is set.
+    /// With `tiny`, a tiny autoencoder too (`tinyVAE`).
     public init(arch: SyntheticArch, component: BenchComponent, precision: Precision, seed: UInt64 = 0,
-                backend base: any Backend, profile: OpProfile? = nil, compile: Bool = false) throws {
+                backend base: any Backend, profile: OpProfile? = nil, compile: Bool = false, tiny: Bool = false) throws {
         name = arch.rawValue
         self.precision = precision
         let policy = PrecisionPolicy(precision)
@@ -64,14 +67,15 @@ public final class BenchModels: @unchecked Sendable {
         vae = try component.needsVAE ? AutoencoderKL(
             config: arch.vae, weights: weights(.vae, seed: seed &+ 2, "VAE"),
             backend: Self.profiled(policy.backend(for: .vae, on: base), profile)) : nil
+        tinyVAE = try component.needsVAE && tiny ? Self.tinyAutoencoder(seed: seed, base, profile) : nil
         weightBytes = HostAllocator.liveBytes - before
         pipeline = nil
     }
 
     /// A diffusers folder, loaded as `diffuse generate` loads it. With `profile`, the profiler wraps the
     /// CPU backend under the pipeline's bf16 wrapper, so bf16 GEMMs count as "outside backend ops".
-    public init(folder: ModelFolder, precision: Precision, backend base: any Backend, profile: OpProfile? = nil,
-                compile: Bool = false) throws {
+    public init(folder: ModelFolder, component: BenchComponent, precision: Precision, backend base: any Backend,
+                profile: OpProfile? = nil, compile: Bool = false, tiny: Bool = false) throws {
         name = folder.path
         self.precision = precision
         baseBackend = Self.profiled(base, profile)
@@ -85,6 +89,7 @@ public final class BenchModels: @unchecked Sendable {
         vae = pipeline.vae
         textEncoder = pipeline.textEncoder
         textEncoder2 = pipeline.textEncoder2
+        tinyVAE = try component.needsVAE && tiny ? Self.tinyAutoencoder(seed: 0, baseBackend, nil) : nil
         // Weights stored in the dtype they compute in stay memory-mapped (not counted by HostAllocator)
         // and are resident while their stage runs. A single-file checkpoint is one mapped file holding all
         // components: counted once.
@@ -98,6 +103,14 @@ public final class BenchModels: @unchecked Sendable {
     /// memory (`StableDiffusionPipeline.releaseResidentWeights`; synthetic weights live in memory: no-op).
     public func releaseResidentWeights(_ component: SingleFileCheckpoint.Component) {
         pipeline?.releaseResidentWeights(component)
+    }
+
+    /// TAESD (diffusers' `AutoencoderTiny()` defaults) with seeded random f32 weights, as the pipeline runs a
+    /// `--vae` tiny autoencoder (f32 in every precision: `PrecisionPolicy` keeps the VAE in f32).
+    static func tinyAutoencoder(seed: UInt64, _ base: any Backend, _ profile: OpProfile?) throws -> AutoencoderTiny {
+        try AutoencoderTiny(config: BenchVAE.tinyConfig,
+                            weights: SyntheticWeights(seed: seed &+ 4).store(source: "tiny autoencoder (random)", computeDType: .f32),
+                            backend: profiled(base, profile))
     }
 
     static func profiled(_ backend: any Backend, _ profile: OpProfile?) -> any Backend {

@@ -38,6 +38,12 @@ public struct BenchResult: Sendable, Equatable, Codable {
     public var speedupVsVanilla: Double?
     /// Compiled cells: seconds compiling took (capture, passes, plan, checking replay), not in the timing.
     public var compileSeconds: Double?
+    /// `vae` and `pipeline` cells: the decoder, "kl" (the model's AutoencoderKL) or "tiny" (TAESD); nil
+    /// (results written before the field existed) reads as "kl".
+    public var vae: String?
+    /// `pipeline` cells: whether each step ran the unconditional pass too (guidance scale > 1: the UNet's
+    /// batch is 2B) or not (guidance ≤ 1, LCM / Turbo: batch B); nil reads as true.
+    public var guided: Bool?
 
     public init(source: String, cell: BenchCell, attention: String? = nil, threads: Int, status: Status,
                 reason: String? = nil) {
@@ -50,6 +56,7 @@ public struct BenchResult: Sendable, Equatable, Codable {
         self.attention = attention ?? cell.attention.rawValue
         precision = cell.precision.rawValue
         compiled = cell.compiled
+        vae = cell.component.needsVAE ? cell.vae.rawValue : nil
         self.threads = threads
         self.status = status
         self.reason = reason
@@ -65,14 +72,20 @@ public struct BenchResult: Sendable, Equatable, Codable {
     }
 
     /// The key `--compare` matches cells by: arch, component, width, height, batch, attention kind,
-    /// precision, compiled.
+    /// precision, compiled, decoder and guidance.
     public var matchKey: String {
-        "\(arch)|\(component)|\(width)x\(height)|\(batch)|\(attentionKind)|\(precision)|\(compiled)"
+        "\(arch)|\(component)|\(width)x\(height)|\(batch)|\(attentionKind)|\(precision)|\(compiled)|\(variant)"
     }
 
     /// The key of the vanilla cell this one's speed-up refers to.
     public var vanillaKey: String {
-        "\(source)|\(arch)|\(component)|\(width)x\(height)|\(batch)|\(precision)|\(compiled)"
+        "\(source)|\(arch)|\(component)|\(width)x\(height)|\(batch)|\(precision)|\(compiled)|\(variant)"
+    }
+
+    /// Decoder and guidance as the tables show them after the attention: "" for the defaults (KL decoder,
+    /// guided), else e.g. " tiny-vae", " no-cfg".
+    public var variant: String {
+        ((vae ?? "kl") == "kl" ? "" : " \(vae!)-vae") + (guided == false ? " no-cfg" : "")
     }
 
     /// The JSON field names (snake_case, as the PyTorch script writes them).
@@ -85,5 +98,6 @@ public struct BenchResult: Sendable, Equatable, Codable {
         case predictedBytes = "predicted_bytes"
         case speedupVsVanilla = "speedup_vs_vanilla"
         case compileSeconds = "compile_seconds"
+        case vae, guided
     }
 }

@@ -44,7 +44,7 @@ public final class ModelBenchSession {
                 let start = OpProfile.now()
                 models = try source.build(grid.component, precision: cell.precision, seed: benchmark.settings.seed,
                                           backend: backend, profile: benchmark.profile,
-                                          compile: grid.compiled.contains(true))
+                                          compile: grid.compiled.contains(true), tiny: grid.vaes.contains(.tiny))
                 builtFor = cell.precision
                 note("built \(source.archName) \(grid.component.rawValue) (\(cell.precision.rawValue)) in "
                      + fmt(OpProfile.now() - start, 1) + " s, weights " + formatBytes(models!.weightBytes))

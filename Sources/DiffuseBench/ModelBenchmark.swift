@@ -17,6 +17,10 @@ public final class ModelBenchmark {
         public var pipelineSteps = 20
         /// VAE decodes (vae and pipeline cells) tiled and one image at a time (`AutoencoderKL+Tiling.swift`).
         public var vaeTiling = false
+        /// `pipeline` cells: classifier-free guidance (> 1: text encoder and UNet on 2B, as diffusers with
+        /// `guidance_scale` 7.5) or not (≤ 1: LCM / Turbo, one UNet pass of B per step).
+        public var guidanceScale = 7.5
+        public var guided: Bool { guidanceScale > 1 }
         /// Cells predicted (or measured) above this are `oom`; nil: no limit.
         public var memoryLimit: MemoryLimit?
         public var seed: UInt64 = 0
@@ -43,9 +47,13 @@ public final class ModelBenchmark {
     /// Measures `cell` on `models` (built for `cell.precision` and `cell.component`).
     public func run(_ cell: BenchCell, models: BenchModels, configs: ModelConfigs) -> BenchResult {
         var result = BenchResult(source: "diffuse", cell: cell, threads: Parallel.threadCount, status: .ok)
-        let model = configs.memoryModel, weights = WeightFootprint.bytes(models.weightBytes)
+        let model = configs.memoryModel(vae: cell.vae), weights = WeightFootprint.bytes(models.weightBytes)
         var request = cell.memoryRequest
-        if settings.vaeTiling { request.vaeTile = configs.vae.sampleSize.height }
+        if cell.component == .pipeline {
+            request.guidance = settings.guided
+            result.guided = settings.guided
+        }
+        if settings.vaeTiling, cell.vae == .kl { request.vaeTile = configs.vae.sampleSize.height }
         result.predictedBytes = settings.baselineBytes + model.peakBytes(request, weights: weights)
         let shortfall = model.shortfall(request, weights: weights, baselineBytes: settings.baselineBytes,
                                         limit: settings.memoryLimit)
@@ -119,7 +127,7 @@ public final class ModelBenchmark {
             let sample = inputs.latents(b), hidden = inputs.context(b), added = try inputs.added(b)
             return { _ = try unet(sample, 981, hidden, added) }
         case .vae:
-            let vae = try require(models.vae, "VAE")
+            let vae = try decoder(cell, models)
             let latents = SyntheticWeights.uniform(inputs.latentShape(b, channels: configs.vae.latentChannels),
                                                    seed: settings.seed &+ 6)
             let tiled = settings.vaeTiling
@@ -129,18 +137,19 @@ public final class ModelBenchmark {
             let ids = inputs.ids(b)
             return { _ = try models.encodePrompt(ids) }
         case .pipeline:
-            let (unet, vae) = (try self.unet(cell, models), try require(models.vae, "VAE"))
+            let (unet, vae) = (try self.unet(cell, models), try decoder(cell, models))
             _ = try require(models.textEncoder, "text encoder")
-            let ids = inputs.ids(2 * b), steps = settings.pipelineSteps
-            let noise = inputs.latents(2 * b)
+            let g = settings.guided ? 2 * b : b                               // the UNet's batch: 2B with guidance
+            let ids = inputs.ids(g), steps = settings.pipelineSteps
+            let noise = inputs.latents(g)
             let tiled = settings.vaeTiling
             return {
                 // Each stage's mapped weights are released when it ends, as the pipeline does.
-                let prompt = try models.encodePrompt(ids)                   // [2B, 77, D], SDXL pooled [2B, P]
+                let prompt = try models.encodePrompt(ids)                    // [G, 77, D], SDXL pooled [G, P]
                 models.releaseResidentWeights(.textEncoder)
                 models.releaseResidentWeights(.textEncoder2)
-                let added = try inputs.added(2 * b, textEmbeds: prompt.pooled)        // SDXL: [2B, P], [2B, 6]
-                var latents = noise                                           // [2B, 4, h, w]
+                let added = try inputs.added(g, textEmbeds: prompt.pooled)            // SDXL: [G, P], [G, 6]
+                var latents = noise                                           // [G, 4, h, w]
                 for step in 0..<steps {
                     latents = try unet(latents, Float(999 - step * 999 / max(steps, 1)), prompt.hidden, added)
                 }
@@ -153,11 +162,11 @@ public final class ModelBenchmark {
     }
 
     /// The UNet's input shapes in a cell's timed call: sample [B, 4, h, w], context [B, 77, D] and, for
-    /// SDXL, text embeds [B, P] and time ids [B, 6]; B doubled in `pipeline` cells (classifier-free guidance).
+    /// SDXL, text embeds [B, P] and time ids [B, 6]; B doubled in guided `pipeline` cells (classifier-free guidance).
     func unetShapes(_ cell: BenchCell, configs: ModelConfigs) throws
         -> (sample: [Int], context: [Int], added: (textEmbeds: [Int], timeIds: [Int])?) {
         let inputs = BenchInputs(configs: configs, cell: cell, seed: settings.seed)
-        let b = cell.component == .pipeline ? 2 * cell.batch : cell.batch
+        let b = cell.component == .pipeline && settings.guided ? 2 * cell.batch : cell.batch
         return (inputs.latentShape(b), inputs.contextShape(b), try inputs.addedShapes(b))
     }
 
@@ -170,6 +179,14 @@ public final class ModelBenchmark {
         }
         let unet = try require(models.unet, "UNet")
         return { try unet.forward(sample: $0, timestep: $1, encoderHiddenStates: $2, added: $3) }
+    }
+
+    /// The decoder of a cell: the family's AutoencoderKL or the tiny autoencoder (`BenchVAE`).
+    private func decoder(_ cell: BenchCell, _ models: BenchModels) throws -> any LatentAutoencoder {
+        switch cell.vae {
+        case .kl: try require(models.vae, "VAE")
+        case .tiny: try require(models.tinyVAE, "tiny autoencoder (--vae tiny)")
+        }
     }
 
     private func require<T>(_ value: T?, _ name: String) throws -> T {

@@ -40,6 +40,10 @@ struct ModelBenchOptions: ParsableArguments {
     var repeats = 3
     @Option(help: "UNet calls per pipeline run (bench pipeline).")
     var steps = 20
+    @Option(parsing: .upToNextOption, help: "Decoders (vae, pipeline): kl (the model's AutoencoderKL), tiny (TAESD's architecture, random weights; as `generate --vae madebyollin/taesd`).")
+    var vae: [String] = ["kl"]
+    @Option(help: "Pipeline: guidance scale; ≤ 1 runs one UNet pass per step (LCM, Turbo), > 1 two (classifier-free guidance).")
+    var guidanceScale = 7.5
     @Flag(help: "Decode tiled and one image at a time (vae, pipeline), as `generate --vae-tiling` (PyTorch: vae.enable_tiling()).")
     var vaeTiling = false
     @Option(help: "Seed of the random weights and inputs.")
@@ -63,6 +67,9 @@ struct ModelBenchOptions: ParsableArguments {
     func validate() throws {
         guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        guard guidanceScale.isFinite, guidanceScale >= 0, guidanceScale <= 100 else {
+            throw ValidationError("--guidance-scale must be between 0 and 100, got \(guidanceScale)")
+        }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
         guard batch.allSatisfy({ $0 >= 1 }), !batch.isEmpty else {
             throw ValidationError("--batch sizes must be at least 1, got \(batch)")
@@ -93,6 +100,15 @@ struct ModelBenchOptions: ParsableArguments {
         try attention.map { name in
             guard let choice = AttentionChoice(userName: name) else {
                 throw ValidationError("unknown --attention \(name); use \(AttentionChoice.names)")
+            }
+            return choice
+        }
+    }
+
+    func vaes() throws -> [BenchVAE] {
+        try vae.map { name in
+            guard let choice = BenchVAE(rawValue: name.lowercased()) else {
+                throw ValidationError("unknown --vae \(name); use \(BenchVAE.names)")
             }
             return choice
         }

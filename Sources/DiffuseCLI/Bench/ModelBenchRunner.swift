@@ -22,12 +22,13 @@ struct ModelBenchRunner {
         }
         let grid = BenchGrid(arch: source.archName, component: component, sizes: sizes, batches: options.batch,
                              attentions: try options.attentionChoices(), precisions: try options.precisions(),
-                             compiled: options.compile ? [false, true] : [false])
+                             compiled: options.compile ? [false, true] : [false], vaes: try options.vaes())
         var settings = ModelBenchmark.Settings()
         settings.warmup = options.warmup
         settings.repeats = options.repeats
         settings.pipelineSteps = options.steps
         settings.vaeTiling = options.vaeTiling
+        settings.guidanceScale = options.guidanceScale
         settings.memoryLimit = try options.memory.limit()
         settings.seed = options.seed
         settings.baselineBytes = ProcessMemory.residentBytes ?? 0
@@ -35,7 +36,8 @@ struct ModelBenchRunner {
                                         profileShapes: options.profileShapes,
                                         print: { Swift.print($0); fflush(nil) })
         session.note("\(machineCaption) · limit \(settings.memoryLimit?.description ?? "none") · "
-                     + "\(component.rawValue), warm-up \(settings.warmup), median of \(settings.repeats)")
+                     + "\(component.rawValue), warm-up \(settings.warmup), median of \(settings.repeats)"
+                     + (component == .pipeline ? ", \(settings.pipelineSteps) steps, guidance \(settings.guidanceScale)" : ""))
         var results = try session.run(grid)
 
         var others: [BenchResult] = []
@@ -88,6 +90,8 @@ struct ModelBenchRunner {
         command += options.model.map { " --model '\($0)'" } ?? " --arch \(grid.arch)"
         if options.compile { command += " --compile" }
         if settings.vaeTiling { command += " --vae-tiling" }
+        if component.needsVAE { command += " --vae \(grid.vaes.map(\.rawValue).joined(separator: " "))" }
+        if component == .pipeline { command += " --guidance-scale \(settings.guidanceScale)" }
         if let limit = settings.memoryLimit { command += " --memory-limit \(limit.bytes)" }
         session.note("")
         session.note("PyTorch: \(command)")

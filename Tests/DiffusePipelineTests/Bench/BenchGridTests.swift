@@ -44,7 +44,7 @@ struct BenchGridTests {
     /// (1 GiB per image), flash at most 512 KiB. With 3.2 GiB of weights and a 7.5 GiB limit, vanilla is
     /// out of memory from batch 4, flash still fits at batch 16.
     @Test func vanillaRunsOutOfMemoryBeforeFlash() {
-        let prediction = ModelConfigs(.sd15).memoryModel
+        let prediction = ModelConfigs(.sd15).memoryModel()
         #expect(MemoryAttention(.vanilla).scoreBytes(batch: 2, heads: 8, queries: 4096, keys: 4096) == 2 << 30)
         #expect(MemoryAttention(.sliced).scoreBytes(batch: 2, heads: 8, queries: 4096, keys: 4096) == 128 << 20)
         let weights = 3_438_000_000, limit = 15 << 29              // 7.5 GiB

@@ -56,11 +56,41 @@ struct ModelBenchSessionTests {
         }
     }
 
+    /// `--vae kl tiny` and `--guidance-scale 1` (the few-step rows of docs/benchmarks.md): both decoders run
+    /// in `vae` and `pipeline` cells, each result says which (and the pipeline whether it was guided), the
+    /// tiny cells' prediction is the tiny autoencoder's, and `--compare` pairs cells only with the same decoder.
+    @Test func tinyDecoderAndUnguidedPipelineCellsRun() throws {
+        let source = try Self.source()
+        var settings = ModelBenchmark.Settings()
+        (settings.warmup, settings.repeats, settings.pipelineSteps, settings.guidanceScale) = (0, 1, 2, 1)
+        for component in [BenchComponent.vae, .pipeline] {
+            let session = ModelBenchSession(source: source, settings: settings, json: true, profile: false) { _ in }
+            let grid = BenchGrid(arch: "tiny-sd1", component: component, sizes: [(64, 64)], batches: [1],
+                                 attentions: [.flash], precisions: [.f32], vaes: [.kl, .tiny])
+            let results = try session.run(grid)
+            #expect(results.map(\.vae) == ["kl", "tiny"])
+            #expect(results.allSatisfy { $0.status == .ok }, "\(component): \(results.compactMap(\.reason))")
+            #expect(results.map(\.guided) == (component == .pipeline ? [false, false] : [nil, nil]))
+            #expect(results[1].variant.contains("tiny-vae"))
+            // A PyTorch result for the KL decoder only: the tiny cell finds no partner.
+            var torch = results[0]
+            torch.source = "torch"
+            let rows = BenchComparison(diffuse: results, other: [torch]).rows
+            #expect(rows.map { $0.other != nil } == [true, false])
+        }
+        let decode = MemoryRequest(call: .vae, width: 64, height: 64, batch: 1, attention: MemoryAttention(.flash))
+        #expect(source.configs.memoryModel(vae: .tiny).peakBytes(decode, weights: .bytes(0))
+                == 4 * 64 * 64 * MemoryModel.vaeActivationFactor * 64)       // TAESD: 64 channels at full size
+        // Other components ignore the decoders.
+        #expect(BenchGrid(arch: "x", component: .unet, sizes: [(64, 64)], batches: [1], attentions: [.flash],
+                          precisions: [.f32], vaes: [.kl, .tiny]).cells.count == 1)
+    }
+
     /// Under a limit between the two predictions, vanilla is marked oom without running (no time),
     /// flash runs; a larger batch of vanilla is skipped as well.
     @Test func memoryLimitSkipsVanillaFirst() throws {
         let source = try Self.source()
-        let prediction = source.configs.memoryModel
+        let prediction = source.configs.memoryModel()
         let models = try source.build(.unet, precision: .f32, seed: 0, backend: CPUBackend(), profile: nil)
         let cell = { (attention: AttentionChoice, batch: Int) in
             BenchCell(arch: "tiny-sd1", component: .unet, width: 128, height: 128, batch: batch, attention: attention,

@@ -9,7 +9,7 @@ import Testing
 struct VAETilingMemoryTests {
     @Test func tiledDecodeCountsOneTile() {
         let configs = ModelConfigs(.sd15)
-        let model = configs.memoryModel
+        let model = configs.memoryModel()
         var request = MemoryRequest(call: .vae, width: 2048, height: 2048, batch: 2, attention: MemoryAttention(.flash))
         let whole = model.activationBytes(request)
         request.vaeTile = configs.vae.sampleSize.height                                       // 512
