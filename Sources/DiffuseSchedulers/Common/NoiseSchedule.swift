@@ -22,6 +22,9 @@ public struct NoiseSchedule: Sendable, Equatable {
     public let alphasCumprod: [Float]
 
     public static let supportedBetaSchedules = ["linear", "scaled_linear", "squaredcos_cap_v2"]
+    /// The most training timesteps a config may declare: real models use 1000; the schedule's arrays are
+    /// this long, so a hostile `num_train_timesteps` (10⁹) is refused before anything is allocated.
+    public static let maxTrainTimesteps = 100_000
 
     /// - Parameters:
     ///   - honoursZeroSNR: whether the class reads `rescale_betas_zero_snr` (DDIM, Euler, Euler a,
@@ -30,10 +33,23 @@ public struct NoiseSchedule: Sendable, Equatable {
     public init(config: SchedulerConfig, scheduler: String, honoursZeroSNR: Bool = true,
                 clampsTerminalAlpha: Bool = false) throws {
         let n = config.numTrainTimesteps
+        func invalid(_ key: String, _ value: String, _ expected: String) -> SchedulerError {
+            .invalidConfigValue(scheduler: scheduler, key: key, value: value, expected: expected)
+        }
+        guard n >= 1, n <= Self.maxTrainTimesteps else {
+            throw invalid("num_train_timesteps", "\(n)", "1 … \(Self.maxTrainTimesteps); real models use 1000")
+        }
         let betas: [Float]
         if let trained = config.trainedBetas {
+            guard trained.count == n else {
+                throw invalid("trained_betas", "a list of \(trained.count)", "one β per training timestep: num_train_timesteps = \(n)")
+            }
             betas = trained.map { Float($0) }
         } else {
+            for (key, value) in [("beta_start", config.betaStart), ("beta_end", config.betaEnd)]
+            where !(value > 0 && value < 1) {
+                throw invalid(key, "\(value)", "a β between 0 and 1, exclusive")
+            }
             switch config.betaSchedule {
             case "linear":
                 betas = NumpyMath.torchLinspaceFloat(config.betaStart, config.betaEnd, n)
@@ -47,6 +63,10 @@ public struct NoiseSchedule: Sendable, Equatable {
                     scheduler: scheduler, key: "beta_schedule", value: config.betaSchedule,
                     supported: Self.supportedBetaSchedules)
             }
+        }
+        if let i = betas.firstIndex(where: { !($0 > 0 && $0 < 1) }) {
+            throw invalid(config.trainedBetas == nil ? "beta_schedule" : "trained_betas", "β[\(i)] = \(betas[i])",
+                          "every β between 0 and 1, exclusive: 1 − β is the signal kept at each step")
         }
         let rescale = honoursZeroSNR && config.rescaleBetasZeroSnr
         self.betas = rescale ? Self.rescaleZeroTerminalSNR(betas) : betas

@@ -39,15 +39,24 @@ public struct DDIMScheduler: Scheduler {
 
     public mutating func setTimesteps(_ steps: Int) throws {
         try Self.validateStepCount(steps, config)
+        let config = config
+        try TimestepCheck.require(Self.diffusersClassName, steps: steps, numTrainTimesteps: config.numTrainTimesteps) {
+            Self.inferenceTimesteps(config, steps: $0)
+        }
         numInferenceSteps = steps
+        timesteps = Self.inferenceTimesteps(config, steps: steps)
+    }
+
+    /// `set_timesteps`' schedule for `timestep_spacing` (descending).
+    static func inferenceTimesteps(_ config: SchedulerConfig, steps: Int) -> [Double] {
         let t = config.numTrainTimesteps
         switch config.timestepSpacing {
         case "linspace":
-            timesteps = NumpyMath.linspace(0, Double(t - 1), steps).reversed().map(NumpyMath.round)
+            return NumpyMath.linspace(0, Double(t - 1), steps).reversed().map(NumpyMath.round)
         case "leading":
-            timesteps = (0..<steps).reversed().map { Double($0 * (t / steps) + config.stepsOffset) }
+            return (0..<steps).reversed().map { Double($0 * (t / steps) + config.stepsOffset) }
         default: // trailing
-            timesteps = NumpyMath.arange(Double(t), 0, -Double(t) / Double(steps)).map { NumpyMath.round($0) - 1 }
+            return NumpyMath.arange(Double(t), 0, -Double(t) / Double(steps)).map { NumpyMath.round($0) - 1 }
         }
     }
 

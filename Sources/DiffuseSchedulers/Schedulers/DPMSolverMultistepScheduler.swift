@@ -86,23 +86,17 @@ public struct DPMSolverMultistepScheduler: Scheduler {
 
     public mutating func setTimesteps(_ steps: Int) throws {
         try Self.validateStepCount(steps, config)
-        let t = config.numTrainTimesteps
+        let config = config, t = config.numTrainTimesteps
         // clipped_idx = searchsorted(flip(lambda_t), lambda_min_clipped)
         let lambdas = noiseSchedule.alphasCumprod.map { a -> Float in
             logf(a.squareRoot()) - logf((1 - a).squareRoot())
         }
         let clippedIndex = lambdas.reversed().filter { Double($0) < config.lambdaMinClipped }.count
         let lastTimestep = t - clippedIndex
-        var ts: [Double]
-        switch config.timestepSpacing {
-        case "linspace":
-            ts = Array(NumpyMath.linspace(0, Double(lastTimestep - 1), steps + 1).map(NumpyMath.round).reversed().dropLast())
-        case "leading":
-            let ratio = lastTimestep / (steps + 1)
-            ts = (1...steps).reversed().map { Double($0 * ratio + config.stepsOffset) }
-        default: // trailing
-            ts = NumpyMath.arange(Double(lastTimestep), 0, -Double(t) / Double(steps)).map { NumpyMath.round($0) - 1 }
+        try TimestepCheck.require(Self.diffusersClassName, steps: steps, numTrainTimesteps: t) {
+            Self.inferenceTimesteps(config, steps: $0, lastTimestep: lastTimestep)
         }
+        var ts = Self.inferenceTimesteps(config, steps: steps, lastTimestep: lastTimestep)
         let train = noiseSchedule.trainSigmas
         var sigmaValues: [Double]
         if config.useKarrasSigmas {
@@ -127,6 +121,21 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         lowerOrderNums = 0
         stepIndex = nil
         beginIndex = nil
+    }
+
+    /// `set_timesteps`' schedule for `timestep_spacing` (descending, before Karras sigmas replace it), up to
+    /// `lastTimestep` (`num_train_timesteps` less the steps `lambda_min_clipped` cuts).
+    static func inferenceTimesteps(_ config: SchedulerConfig, steps: Int, lastTimestep: Int) -> [Double] {
+        switch config.timestepSpacing {
+        case "linspace":
+            return Array(NumpyMath.linspace(0, Double(lastTimestep - 1), steps + 1).map(NumpyMath.round).reversed().dropLast())
+        case "leading":
+            let ratio = lastTimestep / (steps + 1)
+            return (1...steps).reversed().map { Double($0 * ratio + config.stepsOffset) }
+        default: // trailing
+            let t = config.numTrainTimesteps
+            return NumpyMath.arange(Double(lastTimestep), 0, -Double(t) / Double(steps)).map { NumpyMath.round($0) - 1 }
+        }
     }
 
     public mutating func setBeginIndex(_ index: Int) { beginIndex = index }

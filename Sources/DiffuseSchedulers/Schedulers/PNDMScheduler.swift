@@ -60,29 +60,40 @@ public struct PNDMScheduler: Scheduler {
 
     public mutating func setTimesteps(_ steps: Int) throws {
         try Self.validateStepCount(steps, config)
+        let config = config
+        // Every timestep indexes alphas_cumprod: the base schedule (descending) must stay in range; PRK's
+        // half-step offsets are range-checked with it (PLMS and PRK repeat timesteps on purpose).
+        try TimestepCheck.require(Self.diffusersClassName, steps: steps, numTrainTimesteps: config.numTrainTimesteps) {
+            let base = try Self.baseTimesteps(config: config, steps: $0).reversed().map(Double.init)
+            let prk = try Self.schedule(config, steps: $0).prk
+            return base.first.map { [max($0, Double(prk.max() ?? 0))] + base.dropFirst() } ?? base
+        }
         numInferenceSteps = steps
-        let base = try Self.baseTimesteps(config: config, steps: steps)
+        (prkTimesteps, timesteps) = try Self.schedule(config, steps: steps)
+        ets = []
+        counter = 0
+        curSample = nil
+        curModelOutput = nil
+    }
+
+    /// `set_timesteps`' PRK timesteps (empty with `skip_prk_steps`) and the full schedule (PRK then PLMS).
+    static func schedule(_ config: SchedulerConfig, steps: Int) throws -> (prk: [Int], timesteps: [Double]) {
+        let base = try baseTimesteps(config: config, steps: steps)
         if config.skipPrkSteps {
             // plms_timesteps = concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:])[::-1]
             var plms = Array(base.dropLast())
             if base.count >= 2 { plms.append(base[base.count - 2]) }
             if let last = base.last { plms.append(last) }
-            prkTimesteps = []
-            timesteps = plms.reversed().map(Double.init)
-        } else {
-            // prk = _timesteps[-4:].repeat(2) + tile([0, T // n // 2], 4); prk = prk[:-1].repeat(2)[1:-1][::-1]
-            let half = config.numTrainTimesteps / steps / 2
-            let tail = base.suffix(Self.pndmOrder)
-            let withHalves = tail.flatMap { [$0, $0] }.enumerated().map { $1 + ($0 % 2 == 0 ? 0 : half) }
-            let doubled = withHalves.dropLast().flatMap { [$0, $0] }
-            prkTimesteps = Array(doubled.dropFirst().dropLast().reversed())
-            let plms = base.dropLast(3).reversed()
-            timesteps = (prkTimesteps + plms).map(Double.init)
+            return ([], plms.reversed().map(Double.init))
         }
-        ets = []
-        counter = 0
-        curSample = nil
-        curModelOutput = nil
+        // prk = _timesteps[-4:].repeat(2) + tile([0, T // n // 2], 4); prk = prk[:-1].repeat(2)[1:-1][::-1]
+        let half = config.numTrainTimesteps / steps / 2
+        let tail = base.suffix(pndmOrder)
+        let withHalves = tail.flatMap { [$0, $0] }.enumerated().map { $1 + ($0 % 2 == 0 ? 0 : half) }
+        let doubled = withHalves.dropLast().flatMap { [$0, $0] }
+        let prk = Array(doubled.dropFirst().dropLast().reversed())
+        let plms = base.dropLast(3).reversed()
+        return (prk, (prk + plms).map(Double.init))
     }
 
     public func scaleModelInput(_ sample: Tensor, timestep: Double, on backend: any Backend) throws -> Tensor { sample }
