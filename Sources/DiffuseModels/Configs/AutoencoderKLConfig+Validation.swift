@@ -33,6 +33,15 @@ extension AutoencoderKLConfig {
 
         let n = blockOutChannels.count
         if n == 0 { invalid("block_out_channels", "[]", "at least one block is required"); return problems }
+        let f = sourceFile
+        let sizes = ConfigLimits.check([("block_out_channels (blocks)", n)], max: ConfigLimits.maxBlocks, file: f, what: "block count")
+            + ConfigLimits.check(blockOutChannels.enumerated().map { ("block_out_channels[\($0)]", $1) }
+                                 + [("in_channels", inChannels), ("out_channels", outChannels),
+                                    ("latent_channels", latentChannels), ("norm_num_groups", normNumGroups)],
+                                 max: ConfigLimits.maxChannels, file: f, what: "width")
+            + ConfigLimits.check([("layers_per_block", layersPerBlock)], max: ConfigLimits.maxLayersPerBlock, file: f,
+                                 what: "layers per block")
+        if !sizes.isEmpty { return problems + sizes }
         if downBlockTypes.count != n {
             invalid("down_block_types", "\(downBlockTypes.count) entries",
                     "must have one entry per block_out_channels entry (\(n))")

@@ -50,6 +50,15 @@ extension AutoencoderTinyConfig {
             invalid("decoder_block_out_channels", "\(decoderBlockOutChannels.count) entries",
                     "must have as many stages as encoder_block_out_channels (\(encoderBlockOutChannels.count)), or encoding and decoding scale by different factors")
         }
+        let f = sourceFile
+        problems += ConfigLimits.check([("encoder_block_out_channels (stages)", encoderBlockOutChannels.count),
+                                        ("decoder_block_out_channels (stages)", decoderBlockOutChannels.count)],
+                                       max: ConfigLimits.maxBlocks, file: f, what: "stage count")
+            + ConfigLimits.check((encoderBlockOutChannels + decoderBlockOutChannels).map { ("block_out_channels", $0) }
+                                 + [("in_channels", inChannels), ("out_channels", outChannels), ("latent_channels", latentChannels)],
+                                 max: ConfigLimits.maxChannels, file: f, what: "width")
+            + ConfigLimits.check((numEncoderBlocks + numDecoderBlocks).map { ("num_blocks", $0) },
+                                 max: ConfigLimits.maxLayersPerBlock, file: f, what: "blocks per stage")
         if inChannels < 1 { invalid("in_channels", "\(inChannels)", "must be positive") }
         if outChannels < 1 { invalid("out_channels", "\(outChannels)", "must be positive") }
         if latentChannels < 1 { invalid("latent_channels", "\(latentChannels)", "must be positive") }

@@ -18,6 +18,10 @@ extension CLIPTokenizerConfig {
             problems.append(ConfigError(.invalidValue, file: sourceFile, key: "model_max_length", value: "\(n)",
                 message: "must leave room for <|startoftext|> and <|endoftext|> (SD uses 77)"))
         }
+        if let n = modelMaxLength {
+            problems += ConfigLimits.check([("model_max_length", n)], max: ConfigLimits.maxPositions, file: sourceFile,
+                                           what: "prompt length (SD uses 77)")
+        }
         return problems
     }
 }

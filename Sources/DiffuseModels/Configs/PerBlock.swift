@@ -16,6 +16,14 @@ public enum PerBlock<Value: Codable & Sendable & Equatable>: Codable, Sendable, 
         }
     }
 
+    /// Every value written (the uniform one, or each of the list), for range checks.
+    public var allValues: [Value] {
+        switch self {
+        case .uniform(let v): return [v]
+        case .list(let vs): return vs
+        }
+    }
+
     /// The list length if this is a list, nil if it is one uniform value.
     public var listCount: Int? {
         if case .list(let vs) = self { return vs.count }

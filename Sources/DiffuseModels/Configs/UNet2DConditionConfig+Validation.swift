@@ -113,6 +113,8 @@ extension UNet2DConditionConfig {
                                         message: "at least one block is required"))
             return problems
         }
+        let sizes = sizeProblems()
+        if !sizes.isEmpty { return problems + sizes }
         checkCount("up_block_types", upBlockTypes.count, jsonText(upBlockTypes.map { $0 as Any? }))
         checkCount("block_out_channels", blockOutChannels.count, jsonText(blockOutChannels.map { $0 as Any? }))
         checkCount("layers_per_block", layersPerBlock.listCount, layersPerBlock.jsonDescription)
@@ -172,6 +174,31 @@ extension UNet2DConditionConfig {
                                         value: "\(min(inChannels, outChannels))", message: "must be positive"))
         }
         return problems
+    }
+
+    /// Sizes beyond any real UNet (`ConfigLimits`): checked before the shape checks, which multiply them.
+    private func sizeProblems() -> [ConfigError] {
+        let f = sourceFile
+        var channels = blockOutChannels.enumerated().map { ("block_out_channels[\($0)]", $1) }
+        channels += [("in_channels", inChannels), ("out_channels", outChannels)]
+        channels += crossAttentionDim.allValues.map { ("cross_attention_dim", $0) }
+        channels += [("addition_time_embed_dim", additionTimeEmbedDim), ("time_embedding_dim", timeEmbeddingDim),
+                     ("projection_class_embeddings_input_dim", projectionClassEmbeddingsInputDim),
+                     ("norm_num_groups", normNumGroups)].compactMap { k, v in v.map { (k, $0) } }
+        let depths = transformerLayersPerBlock.allCounts + (reverseTransformerLayersPerBlock?.allCounts ?? [])
+        return ConfigLimits.check([("down_block_types (blocks)", blockCount)], max: ConfigLimits.maxBlocks, file: f, what: "block count")
+            + ConfigLimits.check(channels.map { (key: $0.0, value: $0.1) }, max: ConfigLimits.maxChannels, file: f, what: "width")
+            + ConfigLimits.check(layersPerBlock.allValues.map { ("layers_per_block", $0) }, max: ConfigLimits.maxLayersPerBlock,
+                                 file: f, what: "layers per block")
+            + ConfigLimits.check(depths.map { ("transformer_layers_per_block", $0) }, max: ConfigLimits.maxLayersPerBlock,
+                                 file: f, what: "transformer depth")
+            + ConfigLimits.check(attentionHeadDim.allValues.map { ("attention_head_dim", $0) }
+                                 + (numAttentionHeads?.allValues ?? []).map { ("num_attention_heads", $0) },
+                                 max: ConfigLimits.maxHeads, file: f, what: "attention heads")
+            + ConfigLimits.check([("conv_in_kernel", convInKernel), ("conv_out_kernel", convOutKernel)], max: 15, file: f,
+                                 what: "kernel size")
+            + ConfigLimits.check((sampleSize.map { [("sample_size", $0.width), ("sample_size", $0.height)] } ?? []),
+                                 max: ConfigLimits.maxSampleSize, file: f, what: "sample size")
     }
 
     /// `addition_embed_type: "text_time"` needs the width of each time id's embedding and `add_embedding`'s
