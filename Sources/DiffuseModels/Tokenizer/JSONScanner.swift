@@ -219,29 +219,62 @@ struct JSONScanner {
         return false
     }
 
-    /// Skips one value of any type.
+    /// Containers `skipValue` enters at most: far deeper than any tokenizer file (≤ 5), shallow enough that a
+    /// hostile file nested a million levels deep is refused at once.
+    static let maxDepth = 512
+
+    /// Skips one value of any type — iteratively (an explicit stack of the open containers' closing bytes),
+    /// so the input's nesting never becomes recursion; deeper than `maxDepth` is an error.
     mutating func skipValue() throws {
-        guard let b = peek() else { throw fail("expected a value but the file ends") }
-        switch b {
-        case UInt8(ascii: "\""):
-            _ = try readString()
-        case UInt8(ascii: "{"):
-            try forEachMember { scanner, _ in try scanner.skipValue() }
-        case UInt8(ascii: "["):
-            try forEachElement { scanner in try scanner.skipValue() }
-        default:
-            // number, true, false, null
-            let start = position
-            while position < bytes.count {
-                switch bytes[position] {
-                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D:
-                    if position == start { throw fail("expected a value") }
-                    return
-                default: position += 1
+        var open: [UInt8] = []                                   // innermost last: "}" or "]"
+        repeat {
+            guard let b = peek() else { throw fail("expected a value but the file ends") }
+            switch b {
+            case UInt8(ascii: "\""):
+                _ = try readString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close = b == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                position += 1
+                if consume(close) { break }                       // {} or []: the value is done
+                guard open.count < Self.maxDepth else {
+                    throw fail("JSON nested deeper than \(Self.maxDepth) levels (a tokenizer file is a few levels deep)")
                 }
+                open.append(close)
+                if close == UInt8(ascii: "}") { try memberKey() }
+                continue                                          // to the container's first value
+            default:
+                try skipScalar()
             }
-            if position == start { throw fail("expected a value") }
+            // A value is done: step over "," to the next value of its container, or close containers.
+            while let close = open.last {
+                if consume(UInt8(ascii: ",")) {
+                    if close == UInt8(ascii: "}") { try memberKey() }
+                    break
+                }
+                try expect(close, close == UInt8(ascii: "}") ? "',' or '}' in an object" : "',' or ']' in an array")
+                open.removeLast()
+            }
+        } while !open.isEmpty
+    }
+
+    /// An object member's key and its ':'.
+    private mutating func memberKey() throws {
+        _ = try readString()
+        try expect(UInt8(ascii: ":"), "':' after an object key")
+    }
+
+    /// A number, `true`, `false` or `null` (read up to the next delimiter, not validated).
+    private mutating func skipScalar() throws {
+        let start = position
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D:
+                if position == start { throw fail("expected a value") }
+                return
+            default: position += 1
+            }
         }
+        if position == start { throw fail("expected a value") }
     }
 
     /// Calls `body` for each member of an object, positioned at the member's value, which `body` must

@@ -153,6 +153,26 @@ struct CLIPTokenizerErrorTests {
         #expect(error?.description.contains("not valid JSON") == true)
     }
 
+    /// Unknown sections are skipped without recursion (issue #20: a file nested a million levels deep
+    /// overflowed the stack): nesting up to the bound is skipped and the rest of the file read; deeper is
+    /// one error naming the depth.
+    @Test func deeplyNestedSectionsAreSkippedOrRefused() throws {
+        let dir = try TempDirectory()
+        let path = dir.path
+        func file(depth: Int) -> String {
+            let nested = String(repeating: "[{\"k\": ", count: depth) + "1" + String(repeating: "}]", count: depth)
+            return "{\"extra\": \(nested), \"model\": {\"type\": \"BPE\", \"skip\": [[], {}, \"x\", -1.5e3, true, null],"
+                + " \"vocab\": {\"a\": 0}}}"
+        }
+        try dir.write(file(depth: 200), to: "tokenizer.json")           // 400 containers, within the bound
+        var error = tokenizerError { _ = try CLIPTokenizer(folder: path) }
+        #expect(error?.description.contains("no model.merges") == true, "\(String(describing: error))")
+        try dir.write(file(depth: 1_000_000), to: "tokenizer.json")
+        error = tokenizerError { _ = try CLIPTokenizer(folder: path) }
+        #expect(error?.kind == .malformedTokenizerJSON)
+        #expect(error?.description.contains("nested deeper than 512 levels") == true, "\(String(describing: error))")
+    }
+
     @Test func escapedVocabularyIsRead() throws {
         // Same vocabulary with every non-ASCII character written as \u escapes (Python's ensure_ascii).
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: FixturePaths.path("tokenizer/vocab.json"))), as: UTF8.self)
