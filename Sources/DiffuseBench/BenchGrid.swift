@@ -48,6 +48,12 @@ public struct BenchGrid: Sendable {
         return out
     }
 
+    /// The largest image side and batch a cell may ask for: twice `GenerationLimits.maximumSide`, and 1024
+    /// images — far past where any cell fits in memory (the grid marks those `oom`), small enough that the
+    /// memory prediction's products stay within 64-bit integers.
+    public static let maxSide = 2 * GenerationLimits.maximumSide
+    public static let maxBatch = 1024
+
     /// Parses `--size` values: `512` (square) or `768x512` (width × height); positive multiples of 8
     /// (SD's VAE factor). Throws a one-line message naming the bad value.
     public static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
@@ -58,6 +64,9 @@ public struct BenchGrid: Sendable {
         let width = parts[0]!, height = parts.count == 2 ? parts[1]! : parts[0]!
         guard width >= 8, height >= 8, width % 8 == 0, height % 8 == 0 else {
             throw BenchError("--size \(text): width and height must be positive multiples of 8")
+        }
+        guard width <= maxSide, height <= maxSide else {
+            throw BenchError("--size \(text): at most \(maxSide) pixels a side (twice what `generate` accepts; beyond it the memory prediction alone overflows)")
         }
         return (width, height)
     }

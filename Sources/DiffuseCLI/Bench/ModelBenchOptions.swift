@@ -71,8 +71,8 @@ struct ModelBenchOptions: ParsableArguments {
             throw ValidationError("--guidance-scale must be between 0 and 100, got \(guidanceScale)")
         }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
-        guard batch.allSatisfy({ $0 >= 1 }), !batch.isEmpty else {
-            throw ValidationError("--batch sizes must be at least 1, got \(batch)")
+        guard batch.allSatisfy({ $0 >= 1 && $0 <= BenchGrid.maxBatch }), !batch.isEmpty else {
+            throw ValidationError("--batch sizes must be between 1 and \(BenchGrid.maxBatch), got \(batch)")
         }
         if arch != nil && model != nil { throw ValidationError("give --arch or --model, not both") }
         if let compare, access(compare, R_OK) != 0 {

@@ -22,8 +22,15 @@ struct BenchGridTests {
     @Test func sizesParseOrExplain() throws {
         #expect(try BenchGrid.parseSize("512") == (512, 512))
         #expect(try BenchGrid.parseSize("768x512") == (768, 512))
-        for bad in ["abc", "500", "64x", "12", "0x0", "-8"] {
+        for bad in ["abc", "500", "64x", "12", "0x0", "-8", "65536", "8192x16384"] {
             #expect(throws: BenchError.self) { try BenchGrid.parseSize(bad) }
+        }
+        // The largest size and batch the options accept: the memory prediction stays finite and positive
+        // (issue #20: --size 65536 --batch 10¹² overflowed it).
+        let cell = BenchCell(arch: "sd15", component: .pipeline, width: BenchGrid.maxSide, height: BenchGrid.maxSide,
+                             batch: BenchGrid.maxBatch, attention: .vanilla, precision: .f32)
+        for arch in SyntheticArch.allCases {
+            #expect(ModelConfigs(arch).memoryModel().peakBytes(cell.memoryRequest, weights: .bytes(1 << 34)) > 0)
         }
     }
 
