@@ -24,8 +24,9 @@ public enum ConfigLimits {
     /// Latent or pixel side (`sample_size`; real: 32–1024).
     public static let maxSampleSize = 65_536
 
-    /// A `.invalidValue` error for each of `values` above `limit` (or below `minimum`).
-    static func check(_ values: [(key: String, value: Int)], max limit: Int, minimum: Int = 0, file: String,
+    /// A `.invalidValue` error for each of `values` above `limit` (or below `minimum`; lower bounds are
+    /// mostly left to the validations, whose messages say more).
+    static func check(_ values: [(key: String, value: Int)], max limit: Int, minimum: Int = .min, file: String,
                       what: String) -> [ConfigError] {
         values.compactMap { key, value in
             guard value > limit || value < minimum else { return nil }

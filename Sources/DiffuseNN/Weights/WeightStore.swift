@@ -159,6 +159,11 @@ public final class WeightStore: @unchecked Sendable {
             mismatched.append((name, shape, entry.shape))
             return nil
         }
+        guard entry.dtype.isFloatingPoint else {
+            // Integer weights (a damaged or non-model file) would be converted into meaningless floats.
+            mismatched.append((name + " (stored as \(entry.dtype.safetensorsName): weights must be F32, F16 or BF16)", shape, entry.shape))
+            return nil
+        }
         let target = dtype ?? dtypeRule?(key, shape, entry.dtype) ?? entry.dtype
         if let memory = entry.memory { return ref.transform.apply(memory).hostConverted(to: target) }
         do {

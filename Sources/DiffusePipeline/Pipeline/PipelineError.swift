@@ -9,6 +9,8 @@ public struct PipelineError: Error, CustomStringConvertible, Sendable, Equatable
         case cancelled
         /// The model cannot be used this way (e.g. a UNet that is not a 4-channel text-to-image UNet).
         case unsupportedModel
+        /// A stage produced NaN or ±∞ (`FiniteCheck`): broken weights or schedule, or an overflowing setting.
+        case nonFinite
     }
 
     public let kind: Kind

@@ -10,6 +10,12 @@ public struct GenerationLimits: Sendable {
     /// The largest side accepted, in pixels (beyond it even the VAE decoder's activations alone exceed
     /// any machine this runs on).
     public static let maximumSide = 4096
+    /// The largest |guidance scale|: far past any useful value (A1111's slider stops at 30), small enough
+    /// that u + g·(c − u) cannot overflow f32 (a guidance of 10³⁰⁸ gave a black image with exit 0).
+    public static let maximumGuidance = 100.0
+    /// The most images one configuration may ask for (a batch that large is refused by the memory
+    /// prediction long before; this keeps every count the pipeline multiplies with far from overflow).
+    public static let maximumImages = 10_000
 
     public let folder: ModelFolder
     /// The VAE that replaces the folder's (`--vae`), or nil: its numbers (pixels per latent, parameters,
@@ -75,9 +81,11 @@ public struct GenerationLimits: Sendable {
         guard config.steps <= train else {
             throw invalid("steps must be at most \(train) (the scheduler's num_train_timesteps), got \(config.steps)")
         }
-        guard config.guidanceScale.isFinite else { throw invalid("guidance scale must be a finite number") }
-        guard config.imagesPerPrompt >= 1 else {
-            throw invalid("images per prompt must be at least 1, got \(config.imagesPerPrompt)")
+        guard config.guidanceScale.isFinite, abs(config.guidanceScale) <= Self.maximumGuidance else {
+            throw invalid("guidance scale must be between -\(Int(Self.maximumGuidance)) and \(Int(Self.maximumGuidance)) (usual: 1–15; ≤ 1 turns guidance off), got \(config.guidanceScale)")
+        }
+        guard config.imagesPerPrompt >= 1, config.imagesPerPrompt <= Self.maximumImages else {
+            throw invalid("images per prompt must be between 1 and \(Self.maximumImages), got \(config.imagesPerPrompt)")
         }
         let layers = folder.textEncoders.map(\.numHiddenLayers).min() ?? 1
         guard config.clipSkip >= 0, config.clipSkip < layers else {

@@ -47,12 +47,16 @@ extension DiffusionPipeline {
         // 1. Prompt → conditioning ([2N, L, hidden] = [uncond, cond] with guidance, else [N, L, hidden];
         //    SDXL adds text_embeds [2N, P] and time_ids [2N, 6], which depend on the size)
         run.conditioning = try promptEncoder.encode(config, size: size)
+        try FiniteCheck.require(run.conditioning!.embeddings, "the prompt embeddings",
+                                cause: "the text encoder's weights hold NaN or ∞ values; check its files (diffuse inspect) or download them again")
         // 2. Timesteps and the initial latents [N, C, h, w]
         try latentPreparation(for: config).prepare(&run, backend: backend)
         // 3. Denoising loop
         let latents = try denoise(&run, callback: callback)
         // 4. Decode [N, C, h, w] → [N, 3, H, W] (tiled if asked), downloaded to the host
         let images = try latentDecoder.decode(latents, tiled: config.vaeTiling).toHost()
+        try FiniteCheck.require(images, "the decoded image",
+                                cause: "the VAE's weights hold NaN or ∞ values, or its activations overflow in f16 (use an f32 VAE or --vae); check its files (diffuse inspect)")
         return GenerationResult(images: images, latents: latents, initialLatents: run.initialLatents!,
                                 timesteps: run.timesteps, seed: seed, warnings: run.conditioning!.warnings)
     }
@@ -72,6 +76,12 @@ extension DiffusionPipeline {
                                                   guidance: guidance, scheduler: run.scheduler)
             latents = try run.scheduler.step(modelOutput: prediction, timestep: t, sample: latents,
                                              random: &run.random, on: backend)
+            // After the first step (NaN weights show at once, not after the whole run) and the last (what
+            // the decoder gets): one small download each, none in between.
+            if i == 0 || i == run.timesteps.count - 1 {
+                try FiniteCheck.require(latents, "the latents after step \(i + 1) of \(run.timesteps.count)",
+                                        cause: "the UNet's weights (or a LoRA's) hold NaN or ∞ values, or the scheduler config is broken; check the files (diffuse inspect)")
+            }
             if let callback {
                 let elapsed = clock.now - began
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

@@ -40,7 +40,10 @@ import DiffuseTestSupport
         let prompts = guidance > 1 ? 2 : 1                       // [negative, prompt] in one encoder call
         #expect(transfers == [
             "upload i64 [\(prompts), 77]",                       // token ids
+            "download f32 [\(2 * prompts), 77, 32]",              // FiniteCheck of the prompt embeddings
             "upload f32 [2, 4, 16, 16]",                           // the initial noise (× init_noise_sigma)
+            "download f32 [2, 4, 16, 16]",                       // FiniteCheck after the first step
+            "download f32 [2, 4, 16, 16]",                       // and after the last
             "download f32 [2, 3, 32, 32]",                       // the decoded images
         ], "\(transfers)")
         #expect(result.images.device.isHost && result.rgbImages.count == 2)
@@ -63,9 +66,12 @@ import DiffuseTestSupport
         let result = try strict.imageToImage(config)
         #expect(device.transfers.map(\.description) == [
             "upload i64 [2, 77]",                                // token ids
+            "download f32 [2, 77, 32]",                          // FiniteCheck of the prompt embeddings
             "upload f32 [1, 3, 32, 32]",                         // the init image
             "upload f32 [1, 4, 16, 16]",                         // the posterior sample's noise
             "upload f32 [1, 4, 16, 16]",                         // the noise added at the first timestep
+            "download f32 [1, 4, 16, 16]",                       // FiniteCheck after the first step
+            "download f32 [1, 4, 16, 16]",                       // and after the last
             "download f32 [1, 3, 32, 32]",                       // the decoded image
         ], "\(device.transfers)")
         let cpu = try PipelineFixture.pipeline("tiny-sd1")
@@ -87,8 +93,11 @@ import DiffuseTestSupport
         let result = try strict.imageToImage(config)
         #expect(device.transfers.map(\.description) == [
             "upload i64 [2, 77]",                                // token ids
+            "download f32 [2, 77, 32]",                          // FiniteCheck of the prompt embeddings
             "upload f32 [1, 3, 32, 32]",                         // the init image
             "upload f32 [1, 4, 16, 16]",                         // the noise added at the first timestep
+            "download f32 [1, 4, 16, 16]",                       // FiniteCheck after the first step
+            "download f32 [1, 4, 16, 16]",                       // and after the last
             "download f32 [1, 3, 32, 32]",                       // the decoded image
         ], "\(device.transfers)")
         let cpu = try PipelineFixture.pipeline("tiny-sd1", vae: "tiny-taesd")
