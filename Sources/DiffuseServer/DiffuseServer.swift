@@ -32,11 +32,10 @@ public final class DiffuseServer: Sendable {
         runner = GenerationRunner(store: store, progress: progress, metrics: metrics)
     }
 
-    /// The router with every route and the middleware (request logs, API key, 5xx counting).
+    /// The router with every route and the middleware (request logs and 5xx counting, `Connection: close` on generations, API key).
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: LogRequestsMiddleware(.info))
-        router.add(middleware: ErrorCountingMiddleware(metrics: metrics))
+        router.add(middleware: RequestLogMiddleware(metrics: metrics))
         router.add(middleware: ClosesConnectionMiddleware())
         if let key = options.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
         addOperationsRoutes(to: router)
@@ -70,24 +69,6 @@ struct QueueDrainService: Service {
         try? await gracefulShutdown()
         await queue.drain()
         while !(await queue.isIdle) { try? await Task.sleep(for: .milliseconds(100)) }
-    }
-}
-
-/// Counts answers of 500 and above (`diffuse_errors_total`).
-struct ErrorCountingMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: ServerMetrics
-
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            let response = try await next(request, context)
-            if response.status.code >= 500 { metrics.errors.increment() }
-            return response
-        } catch {
-            let code = (error as? any HTTPResponseError)?.status.code ?? 500
-            if code >= 500 { metrics.errors.increment() }
-            throw error
-        }
     }
 }
 
