@@ -6,6 +6,7 @@ import Foundation
 import DiffuseCore
 import DiffuseImage
 import DiffuseServer
+import DiffuseTestSupport
 import Testing
 
 /// txt2img and img2img over HTTP against diffusers' images for the same parameters (the tiny-sd1 cases of
@@ -76,5 +77,23 @@ import Testing
         let images = try decodedImages(data.compactMap { $0["b64_json"] })
         try #require(images.count == 1)
         #expect(maxPixelDifference(images[0].image.pixels.map(Int.init), reference) <= 1)
+    }
+
+    @Test func loraInPromptEqualsDiffusers() async throws {
+        // Fixtures/lora case "kohya-0.8": diffusers' load_lora_weights + set_adapters(0.8), Euler, seed 21, 3 steps.
+        let expected = try ServerFixture.caseTensor("kohya-0.8.image", file: "lora/cases.safetensors").hostContiguous()
+        let reference = (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) }
+        let (answer, loras) = try await ServerFixture.withServer(loraDir: FixturePaths.path("lora"), ownPipeline: true) { client in
+            (try await client.post("/sdapi/v1/txt2img", .object([
+                "prompt": "a photo of a cat <lora:sd1-kohya:0.8>", "seed": 21, "steps": 3, "cfg_scale": 7.5,
+                "width": 32, "height": 32, "sampler_name": "Euler",
+            ])), try await client.get("/sdapi/v1/loras"))
+        }
+        #expect(answer.status == 200, "\(answer.body)")
+        #expect(loras.body.arrayValue.contains { $0["name"]?.stringValue == "sd1-kohya" })
+        let images = try decodedImages(answer.body["images"]?.arrayValue ?? [])
+        try #require(images.count == 1)
+        let diff = maxPixelDifference(images[0].image.pixels.map(Int.init), reference)
+        #expect(diff <= 1, "pixels differ from diffusers by up to \(diff)")
     }
 }

@@ -30,13 +30,15 @@ enum ServerFixture {
     }
 
     /// Starts a server on the fixture model, runs `body` with a client, stops the server.
-    static func withServer<T: Sendable>(maxQueue: Int = 8, apiKey: String? = nil,
+    /// `ownPipeline`: a fresh pipeline for tests that change its state (LoRAs), else the shared one.
+    static func withServer<T: Sendable>(maxQueue: Int = 8, apiKey: String? = nil, loraDir: String? = nil, ownPipeline: Bool = false,
                                         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
         var options = DiffuseServer.Options()
         options.port = 0
         options.maxQueue = maxQueue
         options.apiKey = apiKey
-        let store = ModelStore(model: modelPath, pipeline: try pipeline(), modelsDir: nil, loraDir: nil,
+        let pipe = ownPipeline ? try StableDiffusionPipeline(path: modelPath) : try pipeline()
+        let store = ModelStore(model: modelPath, pipeline: pipe, modelsDir: nil, loraDir: loraDir,
                                load: ModelStore.defaultLoader)
         var logger = Logger(label: "diffuse.serve.test")
         logger.logLevel = .warning
@@ -45,8 +47,8 @@ enum ServerFixture {
     }
 
     /// Case `name` of Fixtures/tiny-sd1/pipeline_cases.safetensors (diffusers' outputs, Scripts/fixtures/pipeline_cases.py).
-    static func caseTensor(_ name: String) throws -> Tensor {
-        try SafeTensorsFile(path: FixturePaths.path("tiny-sd1/pipeline_cases.safetensors")).tensor(name)
+    static func caseTensor(_ name: String, file: String = "tiny-sd1/pipeline_cases.safetensors") throws -> Tensor {
+        try SafeTensorsFile(path: FixturePaths.path(file)).tensor(name)
     }
 }
 
