@@ -6,7 +6,7 @@
 //   → DiffuseSources (model folders, HF cache and hub, single-file checkpoints)
 //   → DiffusePipeline (StableDiffusionPipeline)
 //   → Diffuse (the library: `import Diffuse` re-exports all of the above)
-//   → DiffuseBench (model benchmarks) → DiffuseCLI (the `diffuse` executable)
+//   → DiffuseBench (model benchmarks), DiffuseServer (`diffuse serve`) → DiffuseCLI (the `diffuse` executable)
 import PackageDescription
 
 // Hot kernels need FMA and 256-bit vectors. Without a CPU target Swift lowers `addingProduct` to calls
