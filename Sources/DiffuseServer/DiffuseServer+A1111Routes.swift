@@ -83,6 +83,7 @@ extension DiffuseServer {
             }
         }
         if let model {
+            _ = try store.model(named: model)   // an unknown name answers at once, not after the queue
             let store = self.store
             job.setWork { _ in
                 try store.switchTo(model)

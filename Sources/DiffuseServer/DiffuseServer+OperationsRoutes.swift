@@ -28,6 +28,9 @@ extension DiffuseServer {
             }
             let plan = try await prepare(buffer)
             // The cheap checks of the loaded pipeline (size multiple, memory) before queueing.
+            // Names answered at once, not after the queue.
+            if let model = plan.model { _ = try self.store.model(named: model) }
+            _ = try self.store.loraPaths(plan.loras)
             if plan.model == nil {
                 let pipeline = self.store.current.pipeline
                 _ = try GenerationRunner.checked { try pipeline.validate(plan.config) }

@@ -17,6 +17,8 @@ public final class ModelStore: @unchecked Sendable {
     private let lock = Lock()
     private var pipeline: StableDiffusionPipeline
     private var path: String
+    /// `--model`: listed (and switchable back to) whatever is loaded now.
+    private let startPath: String
     private var activeLoRAs: [PromptLoRA] = []
     let modelsDir: String?
     let loraDir: String?
@@ -25,6 +27,7 @@ public final class ModelStore: @unchecked Sendable {
     public init(model path: String, pipeline: StableDiffusionPipeline, modelsDir: String?, loraDir: String?, load: @escaping Loader) {
         self.pipeline = pipeline
         self.path = path
+        startPath = path
         self.modelsDir = modelsDir
         self.loraDir = loraDir
         self.load = load
@@ -48,7 +51,7 @@ public final class ModelStore: @unchecked Sendable {
 
     /// The loaded model and those of `--models-dir` (diffusers folders with model_index.json, .safetensors files).
     func models() -> [(title: String, path: String)] {
-        var paths = [lock.withLock { path }]
+        var paths = [startPath]
         if let modelsDir, let names = try? FileManager.default.contentsOfDirectory(atPath: modelsDir) {
             for name in names.sorted() {
                 let full = modelsDir + "/" + name
@@ -60,13 +63,18 @@ public final class ModelStore: @unchecked Sendable {
         return paths.map { (Self.title($0), $0) }
     }
 
-    /// Loads the model titled `name` (generation thread only); no-op when it is the loaded one.
-    func switchTo(_ name: String) throws {
-        // A1111 titles may carry a hash: "name [abcdef]".
+    /// The model titled `name` (A1111 titles may carry a hash: "name [abcdef]"); 422 when there is none.
+    func model(named name: String) throws -> (title: String, path: String) {
         let wanted = name.split(separator: " [").first.map(String.init) ?? name
         guard let entry = models().first(where: { $0.title == wanted || $0.path == wanted }) else {
             throw ServerError.field("sd_model_checkpoint", "no model \"\(name)\"; GET /sdapi/v1/sd-models lists them (models come from --models-dir)")
         }
+        return entry
+    }
+
+    /// Loads the model titled `name` (generation thread only); no-op when it is the loaded one.
+    func switchTo(_ name: String) throws {
+        let entry = try model(named: name)
         if entry.path == lock.withLock({ path }) { return }
         let loaded = try load(entry.path)
         lock.withLock {
@@ -83,19 +91,24 @@ public final class ModelStore: @unchecked Sendable {
             .map { (String($0.dropLast(".safetensors".count)), loraDir + "/" + $0) }
     }
 
-    /// Makes `wanted` the pipeline's adapters (generation thread only; re-merged only when they change).
-    func apply(_ wanted: [PromptLoRA]) throws -> [String] {
-        let (pipeline, active) = lock.withLock { (self.pipeline, activeLoRAs) }
-        guard wanted != active else { return [] }
-        let files = loras()
-        let adapters = try wanted.map { lora in
+    /// The file of each LoRA `wanted` names; 422 naming the first that `--lora-dir` lacks.
+    func loraPaths(_ wanted: [PromptLoRA]) throws -> [String] {
+        let files = wanted.isEmpty ? [] : loras()
+        return try wanted.map { lora in
             guard let file = files.first(where: { $0.name == lora.name }) else {
                 let known = files.map(\.name)
                 throw ServerError.field("prompt", "no LoRA \"\(lora.name)\" in --lora-dir" +
                                         (known.isEmpty ? " (none there, or no --lora-dir)" : "; available: \(known.joined(separator: ", "))"))
             }
-            return try LoRAAdapter(path: file.path, scale: lora.scale)
+            return file.path
         }
+    }
+
+    /// Makes `wanted` the pipeline's adapters (generation thread only; re-merged only when they change).
+    func apply(_ wanted: [PromptLoRA]) throws -> [String] {
+        let (pipeline, active) = lock.withLock { (self.pipeline, activeLoRAs) }
+        guard wanted != active else { return [] }
+        let adapters = try zip(wanted, loraPaths(wanted)).map { try LoRAAdapter(path: $1, scale: $0.scale) }
         let warnings = try pipeline.setLoRAs(adapters)
         lock.withLock { activeLoRAs = wanted }
         return warnings
