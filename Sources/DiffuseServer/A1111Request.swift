@@ -30,7 +30,6 @@ struct A1111Request: Decodable, Sendable {
     var send_images: Bool = true
     /// A1111's `override_settings` (only `sd_model_checkpoint` naming the loaded model, or empty, is accepted).
     var override_settings: [String: JSONValue]? = nil
-    /// 1-based CLIP skip in A1111's numbering is an option, not a request field; kept out.
 
     enum CodingKeys: String, CodingKey {
         case prompt, negative_prompt, seed, sampler_name, sampler_index, scheduler, batch_size, n_iter, steps, cfg_scale,

@@ -13,9 +13,10 @@ extension DiffuseServer {
         }
     }
 
-    /// Runs `plan` through the queue for the request whose body is read by `readBody` inside Hummingbird's
-    /// inbound-close handler, so that a client that goes away drops its queued job or stops its running one
-    /// at the next step.
+    /// Reads the body (≤ the body limit, else 413), turns it into a plan with `prepare`, and runs the plan
+    /// through the queue, all inside Hummingbird's inbound-close handler, so that a client that goes away
+    /// drops its queued job or stops its running one at the next step. The handler needs the body as the
+    /// server received it: no middleware may collect it first.
     func generate(_ request: Request,
                   prepare: @escaping @Sendable (ByteBuffer) async throws -> GenerationPlan) async throws -> (GenerationPlan, GenerationOutput) {
         let job = await queue.makeJob()

@@ -16,8 +16,8 @@ enum JSONResponse {
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// The request body (at most `limit` bytes: 413 beyond) decoded as `T`; malformed JSON → 400, a field
-    /// of the wrong type → 422 naming it. Also returns the raw object.
+    /// A request body decoded as `T`; malformed JSON or not an object → 400, a field of the wrong type → 422
+    /// naming it. Also returns the raw object.
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> (value: T, raw: [String: JSONValue]) {
         let data = Data(buffer.readableBytesView)
         let raw: JSONValue

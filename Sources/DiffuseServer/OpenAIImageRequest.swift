@@ -39,7 +39,7 @@ struct OpenAIImageRequest: Decodable, Sendable {
             }
             (request.width, request.height) = (w, h)
         }
-        // The field names of the checks are A1111's; say OpenAI's where they differ.
+        // No raw A1111 fields: none of the unsupported ones can be set through this API.
         return (request, [:])
     }
 }
