@@ -15,6 +15,8 @@ public final class DiffuseServer: Sendable {
         /// `--api-key`: Bearer token every route but /health needs.
         public var apiKey: String? = nil
         public var limits = ServerLimits()
+        /// Seconds a connection may stay silent while its request is read or between requests.
+        public var idleTimeoutSeconds = 60
         public init() {}
     }
 
@@ -45,8 +47,12 @@ public final class DiffuseServer: Sendable {
     }
 
     /// The application (the model is already loaded, so `/health` answers 200 as soon as it listens).
+    /// A connection that sends nothing for `idleTimeout` while its request is still being read (or
+    /// between requests) is closed, so slow or stalled clients cannot hold connections open; a request being
+    /// answered (a generation, however long) is not timed out.
     public func makeApplication(logger: Logger) -> some ApplicationProtocol {
         Application(router: makeRouter(),
+                    server: .http1(configuration: .init(idleTimeout: .seconds(Int64(options.idleTimeoutSeconds)))),
                     configuration: .init(address: .hostname(options.host, port: options.port), serverName: "diffuse"),
                     logger: logger)
     }
