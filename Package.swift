@@ -6,7 +6,7 @@
 //   → DiffuseSources (model folders, HF cache and hub, single-file checkpoints)
 //   → DiffusePipeline (StableDiffusionPipeline)
 //   → Diffuse (the library: `import Diffuse` re-exports all of the above)
-//   → DiffuseBench (model benchmarks) → DiffuseCLI (the `diffuse` executable)
+//   → DiffuseBench (model benchmarks), DiffuseServer (`diffuse serve`) → DiffuseCLI (the `diffuse` executable)
 import PackageDescription
 
 // Hot kernels need FMA and 256-bit vectors. Without a CPU target Swift lowers `addingProduct` to calls
@@ -33,6 +33,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `diffuse serve` (DiffuseServer): HTTP server, start/stop and SIGTERM, logs, Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .target(name: "DiffuseCore", swiftSettings: kernelSwiftSettings),
@@ -65,9 +71,20 @@ let package = Package(
         // optimised like the kernels because it fills gigabytes of random weights.
         .target(name: "DiffuseBench", dependencies: ["DiffusePipeline", "DiffuseImage", "DiffuseSources", "DiffuseCPU",
                                                      "DiffuseCompile"], swiftSettings: kernelSwiftSettings),
+        // `diffuse serve`: the A1111 (`/sdapi/v1/…`) and OpenAI (`/v1/images/generations`) image APIs on
+        // Hummingbird, one generation at a time behind a bounded queue. A library so tests start it in-process.
+        .target(name: "DiffuseServer", dependencies: [
+            "DiffusePipeline", "DiffuseImage", "DiffuseSources", "DiffuseCPU",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .executableTarget(name: "DiffuseCLI", dependencies: [
-            "DiffusePipeline", "DiffuseImage", "DiffuseSources", "DiffuseCPU", "DiffuseBench",
+            "DiffusePipeline", "DiffuseImage", "DiffuseSources", "DiffuseCPU", "DiffuseBench", "DiffuseServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: kernelSwiftSettings),
         .target(name: "DiffuseTestSupport", dependencies: ["DiffuseCore"], path: "Tests/Support"),
         .testTarget(name: "DiffuseCoreTests", dependencies: ["DiffuseCore", "DiffuseTestSupport"]),
@@ -79,6 +96,11 @@ let package = Package(
                                                                 "DiffuseTestSupport"]),
         .testTarget(name: "DiffusePipelineTests", dependencies: ["DiffusePipeline", "DiffuseImage", "DiffuseSources",
                                                                  "DiffuseCPU", "DiffuseBench", "DiffuseTestSupport"]),
+        // `diffuse serve` over HTTP, in-process on an ephemeral port (Hummingbird's own live test client).
+        .testTarget(name: "DiffuseServerTests", dependencies: [
+            "DiffuseServer", "DiffusePipeline", "DiffuseImage", "DiffuseTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         // The README's "Use as a library" example, compiled and run against `import Diffuse`.
         .testTarget(name: "DiffuseTests", dependencies: ["Diffuse", "DiffuseTestSupport"]),
     ],

@@ -2,11 +2,11 @@ import ArgumentParser
 import DiffuseCPU
 
 @main
-struct DiffuseCommand: ParsableCommand {
+struct DiffuseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffuse",
         abstract: "Stable Diffusion inference in Swift.",
-        subcommands: [GenerateCommand.self, BenchCommand.self, DevicesCommand.self, InspectCommand.self])
+        subcommands: [GenerateCommand.self, ServeCommand.self, BenchCommand.self, DevicesCommand.self, InspectCommand.self])
 }
 
 /// Options every command takes.
