@@ -80,7 +80,8 @@ struct GenerationRunner: Sendable {
 
     static let cancelled = ServerError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the generation was stopped")
 
-    /// Pipeline errors as HTTP errors: bad values 422, too large for memory 413, unsupported model 400.
+    /// Pipeline errors as HTTP errors: bad values 422, too large for memory 413, unsupported model 400, a
+    /// model whose numbers went NaN / ∞ 500 (the server's model is at fault, not the request).
     static func checked<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as PipelineError {
             switch error.kind {
@@ -88,6 +89,7 @@ struct GenerationRunner: Sendable {
             case .tooLarge: throw ServerError(.contentTooLarge, error.message)
             case .unsupportedModel: throw ServerError(.badRequest, error.message)
             case .cancelled: throw cancelled
+            case .nonFinite: throw ServerError(.internalServerError, error.message)
             }
         }
     }
