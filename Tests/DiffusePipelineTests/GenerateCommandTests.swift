@@ -49,9 +49,10 @@ struct GenerateCommandTests {
 
     // MARK: - Equality with diffusers
 
-    /// Every fixture's cases; "vae-tiling" runs tiny-sd1 with `--vae-tiling`, "tiny-taesd" tiny-sd1 with `--vae`.
+    /// Every fixture's cases; "vae-tiling" runs tiny-sd1 with `--vae-tiling`, "tiny-taesd" tiny-sd1 with `--vae`,
+    /// "prompt-syntax" its cases' models with `--prompt-syntax a1111`.
     static let allCases: [(String, PipelineCase)] =
-        ["tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling"].flatMap { (name: String) -> [(String, PipelineCase)] in
+        ["tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling", "prompt-syntax"].flatMap { (name: String) -> [(String, PipelineCase)] in
             ((try? PipelineFixture.cases(name).cases) ?? []).map { (name, $0) }
         }
 
@@ -61,12 +62,13 @@ struct GenerateCommandTests {
         let tensors = try PipelineFixture.cases(name).tensors
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let model = name == "tiny-taesd" || name == "vae-tiling" ? "tiny-sd1" : name   // their cases run tiny-sd1
+        let model = c.model ?? (name == "tiny-taesd" || name == "vae-tiling" ? "tiny-sd1" : name)   // their cases run tiny-sd1
         var arguments = ["--model", FixturePaths.path(model), "--steps", "\(c.steps)", "--guidance-scale", "\(c.guidance)",
                          "--seed", "\(c.seed)", "--negative-prompt", c.negative_prompt, "--images", "\(c.images)",
                          "--output", "out.png", "--quiet", c.prompt]
         if let scheduler = c.scheduler { arguments += ["--scheduler", scheduler] }
         if name == "vae-tiling" { arguments.append("--vae-tiling") }
+        if name == "prompt-syntax" { arguments += ["--prompt-syntax", "a1111"] }
         if let spacing = c.timestep_spacing { arguments += ["--timestep-spacing", spacing] }
         if let prompt2 = c.prompt_2 { arguments += ["--prompt-2", prompt2] }
         if let negative2 = c.negative_prompt_2 { arguments += ["--negative-prompt-2", negative2] }
@@ -187,6 +189,8 @@ struct GenerateCommandTests {
         ("empty model", ["--model", ""]),
         ("unknown attention", ["--attention", "turbo"]),
         ("unknown precision", ["--precision", "f8"]),
+        ("unknown prompt syntax", ["--prompt-syntax", "comfy"]),
+        ("a1111 weight not a number", ["--prompt-syntax", "a1111", "--negative-prompt", "(blurry:1.2.3)"]),
         ("compile with sliced attention", ["--compile", "--attention", "sliced"]),
         ("jpeg output", ["--output", "x.jpg"]),
         ("missing output folder", ["--output", "missing/x.png"]),

@@ -96,10 +96,11 @@ import DiffuseTestSupport
 
     /// Runs case `c` on `pipe` and compares with the case's tensors in `tensors` (tolerances above).
     static func check(_ pipe: StableDiffusionPipeline, _ c: PipelineCase, tensors: SafeTensorsFile, label: String,
-                      vaeTiling: Bool = false) throws {
+                      vaeTiling: Bool = false, promptSyntax: PromptSyntax = .plain) throws {
         let initImage = c.img2img ? normalizedImage(try tensors.tensor("\(c.case).init_image")) : nil
         var config = try c.configuration(initImage: initImage)
         config.vaeTiling = vaeTiling
+        config.promptSyntax = promptSyntax
         let result = try pipe.generate(config)
 
         let timesteps = try tensors.tensor("\(c.case).timesteps")

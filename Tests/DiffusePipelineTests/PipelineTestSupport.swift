@@ -59,6 +59,8 @@ struct PipelineCase: Decodable, Sendable, CustomStringConvertible {
     var negative_aesthetic_score: Double? = nil
     /// tiny-taesd cases: the VAE folder (relative to Fixtures/) that replaces the model's.
     var vae: String? = nil
+    /// prompt-syntax cases: the fixture model they run on.
+    var model: String? = nil
 
     var description: String { `case` }
 

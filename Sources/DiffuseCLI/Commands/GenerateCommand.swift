@@ -81,6 +81,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Text-encoder layers to skip from the end (diffusers clip_skip; 0 = none).")
     var clipSkip: Int = 0
 
+    @Option(help: "plain|a1111: how prompts are read. plain (default): as diffusers, cut at 77 tokens with a warning; a1111: AUTOMATIC1111's (word:1.3), (word), [word], \\( escapes and BREAK, any length in 75-token chunks.")
+    var promptSyntax: String = "plain"
+
     @Option(help: "Attention: \(AttentionChoice.names) (auto: SDPA, flash → memory-efficient → math).")
     var attention: String = "auto"
 
@@ -131,6 +134,8 @@ struct GenerateCommand: ParsableCommand {
         let spacing = try GenerateChoices.timestepSpacing(timestepSpacing)
         let precisionChoice = try GenerateChoices.precision(precision)
         let attentionChoice = try GenerateChoices.attention(attention)
+        let syntax = try GenerateChoices.promptSyntax(promptSyntax,
+                                                      prompts: [prompt, negativePrompt, prompt2, negativePrompt2].compactMap { $0 })
         let memoryLimit: MemoryLimit?
         do { memoryLimit = try memory.limit() } catch let error as ValidationError { throw GenerateError(error.message) }
         if compile && attentionChoice == .sliced {
@@ -192,6 +197,7 @@ struct GenerateCommand: ParsableCommand {
         config.initImage = picture?.tensor()
         config.strength = strength ?? 0.8
         config.clipSkip = clipSkip
+        config.promptSyntax = syntax
         config.vaeTiling = vaeTiling
         config.memoryLimit = memoryLimit
         _ = try limits.validate(config)   // the processor's name says the SDPA kernel, which decides the memory

@@ -1,3 +1,4 @@
+import DiffuseModels
 import DiffuseNN
 import DiffusePipeline
 
@@ -20,6 +21,20 @@ enum GenerateChoices {
             throw GenerateError("unknown timestep spacing \"\(name)\"; use one of: \(spacings.joined(separator: ", "))")
         }
         return name.lowercased()
+    }
+
+    /// `--prompt-syntax plain|a1111`; with a1111 the prompts are parsed here, so that a bad weight is
+    /// reported before the model loads.
+    static func promptSyntax(_ name: String, prompts: [String]) throws -> PromptSyntax {
+        guard let syntax = PromptSyntax(rawValue: name.lowercased()) else {
+            throw GenerateError("unknown prompt syntax \"\(name)\"; use one of: \(PromptSyntax.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if syntax == .a1111 {
+            for prompt in prompts {
+                do { _ = try A1111PromptParser.parse(prompt) } catch { throw GenerateError("\(error)") }
+            }
+        }
+        return syntax
     }
 
     /// `--precision f32|f16|bf16`.

@@ -50,6 +50,9 @@ public struct GenerationConfiguration: Sendable {
     public var vaeTiling: Bool = false
     /// CLIP layers to skip from the end (diffusers `clip_skip`; 0 = the last layer).
     public var clipSkip: Int = 0
+    /// How the prompts are read: `.plain` (diffusers', the default) or `.a1111` (AUTOMATIC1111's weights,
+    /// `BREAK` and long prompts in 75-token chunks).
+    public var promptSyntax: PromptSyntax = .plain
     /// The memory the run may use: a run whose predicted peak (`MemoryModel`) is larger is refused
     /// before anything is allocated (`PipelineError.tooLarge`). Default: this process's limit
     /// (`MemoryLimit.process`: machine memory, cgroup, rlimits); nil: no check.

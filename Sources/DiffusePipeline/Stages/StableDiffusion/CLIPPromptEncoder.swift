@@ -5,7 +5,7 @@ import DiffuseModels
 /// Stage 1 of SD 1.x / 2.x: diffusers `StableDiffusionPipeline.encode_prompt` (pipeline_stable_diffusion.py)
 /// — one CLIP tokenizer and text encoder; with guidance the negative and the positive prompt in one
 /// batch, [2N, 77, hidden] = [negative × N, prompt × N] (CFG order [uncond, cond]). The text encoder's
-/// mapped weights are released afterwards.
+/// mapped weights are released afterwards. `--prompt-syntax a1111`: CLIPPromptEncoder+A1111.swift.
 public struct CLIPPromptEncoder: PromptEncoding, @unchecked Sendable {
     public let tokenizer: CLIPTokenizer
     public let textEncoder: CLIPTextModel
@@ -14,6 +14,7 @@ public struct CLIPPromptEncoder: PromptEncoding, @unchecked Sendable {
 
     public func encode(_ config: GenerationConfiguration, size: (width: Int, height: Int)) throws -> Conditioning {
         defer { residentWeights.release(.textEncoder) }
+        if config.promptSyntax == .a1111 { return try encodeA1111(config) }
         let prompt = tokenizer(config.prompt)
         var warnings = prompt.truncationWarning.map { [$0] } ?? []
         let n = config.imagesPerPrompt

@@ -17,7 +17,8 @@ import DiffuseSources
 /// `hidden_states[-2]` (diffusers ignores `clip_skip` there).
 ///
 /// Output: embeddings [2N, 77, Σ hidden] = [uncond × N, cond × N], extras `text_embeds` [2N, P] and
-/// `time_ids` [2N, 6 | 5] in the same order (without guidance: [N, …], cond only).
+/// `time_ids` [2N, 6 | 5] in the same order (without guidance: [N, …], cond only). With
+/// `--prompt-syntax a1111` the sequence axis is 77·k (SDXLPromptEncoder+A1111.swift).
 public struct SDXLPromptEncoder: PromptEncoding, @unchecked Sendable {
     /// One text encoder with its tokenizer and the component its weights belong to.
     public struct Encoder: @unchecked Sendable {
@@ -35,6 +36,7 @@ public struct SDXLPromptEncoder: PromptEncoding, @unchecked Sendable {
 
     public func encode(_ config: GenerationConfiguration, size: (width: Int, height: Int)) throws -> Conditioning {
         defer { for encoder in encoders { residentWeights.release(encoder.component) } }
+        if config.promptSyntax == .a1111 { return try encodeA1111(config, size: size) }
         var warnings: [String] = []
         // cond: [1, 77, Σ hidden], [1, P]
         let cond = try encodeBoth([config.prompt, config.prompt2 ?? config.prompt], clipSkip: config.clipSkip,
