@@ -1,4 +1,5 @@
 import DiffuseImage
+import DiffuseModels
 import DiffusePipeline
 
 extension A1111Request {
@@ -17,6 +18,12 @@ extension A1111Request {
         let (prompt, loras) = try PromptLoRA.extract(from: self.prompt)
         var config = GenerationConfiguration(prompt: prompt)
         config.negativePrompt = negative_prompt
+        // A1111 clients write A1111 prompts: (emphasis:1.2), [less], BREAK, more than 75 tokens. Parsed here,
+        // so that an unreadable weight is a 422 naming the field before the job is queued.
+        config.promptSyntax = .a1111
+        for (field, text) in [("prompt", prompt), ("negative_prompt", negative_prompt)] {
+            do { _ = try A1111PromptParser.parse(text) } catch { throw ServerError.field(field, "\(error)") }
+        }
         config.steps = steps
         config.guidanceScale = cfg_scale
         config.seed = seed == -1 ? UInt64.random(in: 0..<(1 << 32)) : UInt64(seed)

@@ -63,6 +63,7 @@ import Testing
                 ("/sdapi/v1/txt2img", .object(["width": 30]), 422, "width"),
                 ("/sdapi/v1/txt2img", .object(["sampler_name": "Heun"]), 422, "sampler_name"),
                 ("/sdapi/v1/txt2img", .object(["batch_size": 1000]), 422, "batch_size"),
+                ("/sdapi/v1/txt2img", .object(["prompt": "a (cat:1.2.3)"]), 422, "prompt"),
                 ("/sdapi/v1/img2img", .object(["init_images": .array(["not base64!"])]), 422, "init_images[0]"),
                 ("/sdapi/v1/img2img", .object(["init_images": .array(["iVBORw0KGgo="]), "mask": "iVBORw0KGgo="]), 422, "mask"),
                 ("/sdapi/v1/img2img", .object(["init_images": .array(["iVBORw0KGgo="]), "resize_mode": 1]), 422, "resize_mode"),
