@@ -23,7 +23,7 @@ from fixtures import common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling",
-             "single-file", "ops", "schedulers", "lora"]  # subfolders this script owns
+             "single-file", "ops", "schedulers", "lora", "inpaint"]  # subfolders this script owns
 COMMAND = "python Scripts/make_fixtures.py"
 
 
@@ -53,7 +53,7 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import (lora, ops, pipeline_cases, pipelines, reference, schedulers, sdxl, sdxl_refiner, single_file,
+    from fixtures import (inpaint, lora, ops, pipeline_cases, pipelines, reference, schedulers, sdxl, sdxl_refiner, single_file,
                           taesd, tokenizer, tokenizer_cases, vae_tiling)
 
     for sub in GENERATED:
@@ -96,6 +96,9 @@ def generate(out: str) -> None:
     print("lora ...", flush=True)
     common.set_determinism(0)
     notes["lora"] = lora.build(out)
+    print("inpaint ...", flush=True)
+    common.set_determinism(0)
+    notes["inpaint"] = inpaint.build(out)
     common.write_json(os.path.join(out, "MANIFEST.json"), manifest(out, notes), sort_keys=False)
 
 
