@@ -23,7 +23,7 @@ from fixtures import common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling",
-             "single-file", "ops", "schedulers", "lora", "prompt-syntax"]  # subfolders this script owns
+             "single-file", "ops", "schedulers", "lora", "prompt-syntax", "inpaint"]  # subfolders this script owns
 COMMAND = "python Scripts/make_fixtures.py"
 
 
@@ -53,8 +53,8 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import (lora, ops, pipeline_cases, pipelines, prompt_syntax, reference, schedulers, sdxl, sdxl_refiner,
-                          single_file, taesd, tokenizer, tokenizer_cases, vae_tiling)
+    from fixtures import (inpaint, lora, ops, pipeline_cases, pipelines, prompt_syntax, reference, schedulers, sdxl,
+                          sdxl_refiner, single_file, taesd, tokenizer, tokenizer_cases, vae_tiling)
 
     for sub in GENERATED:
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
@@ -99,6 +99,9 @@ def generate(out: str) -> None:
     print("prompt-syntax ...", flush=True)
     common.set_determinism(0)
     notes["prompt-syntax"] = prompt_syntax.build(out)
+    print("inpaint ...", flush=True)
+    common.set_determinism(0)
+    notes["inpaint"] = inpaint.build(out)
     common.write_json(os.path.join(out, "MANIFEST.json"), manifest(out, notes), sort_keys=False)
 
 

@@ -179,7 +179,14 @@ struct GenerateCommandTests {
         ("strength without image", ["--strength", "0.5"]),
         ("missing image", ["--init-image", "nope.png"]),
         ("corrupt image", ["--init-image", "corrupt.png"]),
-        ("image size not a multiple of 8", ["--init-image", "odd.png"]),
+        ("image side under 8 pixels", ["--init-image", "thin.png"]),
+        ("mask without init image", ["--mask", "init.png"]),
+        ("missing mask", ["--init-image", "init.png", "--mask", "nope.png"]),
+        ("unknown resize mode", ["--init-image", "init.png", "--resize-mode", "squash"]),
+        ("mask blur without mask", ["--init-image", "init.png", "--mask-blur", "4"]),
+        ("negative mask blur", ["--init-image", "init.png", "--mask", "init.png", "--mask-blur=-1"]),
+        ("keep unmasked without mask", ["--init-image", "init.png", "--keep-unmasked"]),
+        ("inpainting model without mask", ["--model", FixturePaths.path("inpaint/tiny-sd1-inpaint"), "--init-image", "init.png"]),
         ("folder without unet", ["--model", "no-unet"]),
         ("vae not found", ["--vae", "no-such-vae"]),
         ("vae is a pipeline folder", ["--vae", FixturePaths.path("tiny-sd1")]),
@@ -202,7 +209,7 @@ struct GenerateCommandTests {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try RGBImage(width: 32, height: 32, pixels: [UInt8](repeating: 128, count: 32 * 32 * 3)).writePNG(to: folder + "/init.png")
-        try RGBImage(width: 30, height: 32, pixels: [UInt8](repeating: 128, count: 30 * 32 * 3)).writePNG(to: folder + "/odd.png")
+        try RGBImage(width: 4, height: 32, pixels: [UInt8](repeating: 128, count: 4 * 32 * 3)).writePNG(to: folder + "/thin.png")
         try Data("not an image at all".utf8).write(to: URL(fileURLWithPath: folder + "/corrupt.png"))
         try FileManager.default.createDirectory(atPath: folder + "/no-unet", withIntermediateDirectories: false)
         try FileManager.default.createDirectory(atPath: folder + "/wide-vae", withIntermediateDirectories: false)

@@ -25,7 +25,7 @@ import DiffuseSources
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate images from a prompt (text-to-image, or image-to-image with --init-image).")
+        abstract: "Generate images from a prompt (text-to-image, image-to-image with --init-image, inpainting with --init-image and --mask).")
 
     @Argument(help: "The prompt.")
     var prompt: String
@@ -57,20 +57,32 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "linspace|leading|trailing: how the steps spread over the training timesteps (default: the scheduler config's; Turbo models: trailing).")
     var timestepSpacing: String?
 
-    @Option(help: "Image width in pixels (default: the UNet's sample_size × the VAE factor).")
+    @Option(help: "Image width in pixels (default: the UNet's sample_size × the VAE factor; with --init-image its width rounded down to a multiple of 8).")
     var width: Int?
 
-    @Option(help: "Image height in pixels (default: the UNet's sample_size × the VAE factor).")
+    @Option(help: "Image height in pixels (default: the UNet's sample_size × the VAE factor; with --init-image its height rounded down to a multiple of 8).")
     var height: Int?
 
     @Option(help: "Images for the prompt, drawn as one batch; files <stem>-0.png … with N > 1.")
     var images: Int = 1
 
-    @Option(help: "Start from this PNG or JPEG (image-to-image); its sides must fit the model's size multiple.")
+    @Option(help: "Start from this PNG or JPEG (image-to-image, inpainting), any size: resized to --width/--height (see --resize-mode).")
     var initImage: String?
 
-    @Option(help: "Image-to-image: how much to change the init image, 0…1 (default 0.8).")
+    @Option(help: "Inpainting: a PNG or JPEG mask for --init-image, any size (resized with it): white = repaint, black = keep, grey values allowed.")
+    var mask: String?
+
+    @Option(help: "Image-to-image / inpainting: how much to change the init image, 0…1 (1 = from noise; default 0.8, inpainting 1.0).")
     var strength: Double?
+
+    @Option(help: "stretch|crop|fill: how --init-image and --mask are brought to the output size (A1111's Just resize, Crop and resize, Resize and fill).")
+    var resizeMode: String = "stretch"
+
+    @Option(help: "Inpainting: blur the mask by a Gaussian of this many pixels (A1111's mask blur; default 0).")
+    var maskBlur: Double = 0
+
+    @Flag(help: "Inpainting: paste the init image's pixels back where the mask keeps them, blended by the (blurred) mask (A1111's overlay).")
+    var keepUnmasked = false
 
     @Option(help: "SDXL refiner: the aesthetic score in the prompt's time ids (default 6.0).")
     var aestheticScore: Double = 6.0
@@ -159,7 +171,10 @@ struct GenerateCommand: ParsableCommand {
             return try LoRAAdapter(path: path, scale: scale)
         }
         // EXIF orientation applied, as diffusers' `load_image` (`ImageOps.exif_transpose`) does.
+        // Pixel counts are checked from the headers before decoding (ImageLimits), masks included.
         let picture = try initImage.map { try RGBImage(contentsOf: $0, applyingOrientation: true) }
+        let maskPicture = try mask.map { try RGBImage(contentsOf: $0, applyingOrientation: true) }
+        let mode = try Self.resizeMode(resizeMode)
 
         let reporter = ProgressReporter(quiet: quiet)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
@@ -173,11 +188,21 @@ struct GenerateCommand: ParsableCommand {
         let limits = GenerationLimits(folder: folder, vae: vae?.folder, attentionProcessor: attentionChoice.processor.name,
                                       precision: precisionChoice)
         try limits.checkVAE()
+        // The init image (and mask) at the output size: --width/--height, else the picture's size rounded
+        // down to the model's multiple (diffusers' VaeImageProcessor: Pillow's Lanczos, in --resize-mode).
+        var start: (image: RGBImage, mask: RGBImage?)? = nil
         if let picture, let path = initImage {
             let m = max(8, limits.sizeMultiple)
-            guard picture.width % m == 0, picture.height % m == 0 else {
-                throw GenerateError("\(path) is \(picture.width)×\(picture.height); this model needs sides that are multiples of \(m): resize it, e.g. to \(max(m, picture.width / m * m))×\(max(m, picture.height / m * m))")
+            guard let size = picture.targetSize(width: width, height: height, multiple: m) else {
+                throw GenerateError("\(path) is \(picture.width)×\(picture.height): a side is under \(m) pixels, the smallest this model makes; give --width and --height")
             }
+            try limits.checkSize(width: size.width, height: size.height, limit: nil)
+            let resized = picture.resized(width: size.width, height: size.height, mode: mode)
+            let blurred = maskBlur > 0 ? maskPicture?.maskBlurred(radius: maskBlur) : maskPicture
+            start = (resized, blurred?.resized(width: size.width, height: size.height, mode: mode))
+            let resizing = size.width == picture.width && size.height == picture.height ? "its own size"
+                : "resized from \(picture.width)×\(picture.height), \(mode.rawValue)"
+            reporter.info("Size: \(size.width)×\(size.height) (init image \(resizing))")
         }
 
         var config = GenerationConfiguration(prompt: prompt)
@@ -191,11 +216,12 @@ struct GenerateCommand: ParsableCommand {
         config.guidanceScale = guidanceScale
         config.seed = seed
         config.scheduler = schedulerChoice
-        config.width = picture == nil ? width : nil
-        config.height = picture == nil ? height : nil
+        config.width = start?.image.width ?? width
+        config.height = start?.image.height ?? height
         config.imagesPerPrompt = images
-        config.initImage = picture?.tensor()
-        config.strength = strength ?? 0.8
+        config.initImage = start?.image.tensor()
+        config.maskImage = start?.mask?.maskTensor()
+        config.strength = strength ?? (mask == nil ? 0.8 : 1.0)
         config.clipSkip = clipSkip
         config.promptSyntax = syntax
         config.vaeTiling = vaeTiling
@@ -233,10 +259,15 @@ struct GenerateCommand: ParsableCommand {
             model: Self.modelName(request.model))
         parameters.vae = source.vae.map(Self.modelName)
         parameters.strength = picture == nil ? nil : config.strength
+        parameters.maskBlur = mask == nil ? nil : maskBlur
         parameters.clipSkip = clipSkip
         parameters.batchSize = images
         parameters.loras = adapters.map { GenerationParameters.LoRATag(name: $0.file.name, scale: $0.scale) }
-        try write(result.rgbImages, to: paths, parameters: parameters)
+        var pictures = result.rgbImages
+        if keepUnmasked, let start, let overlay = start.mask {
+            pictures = pictures.map { $0.overlaying(original: start.image, mask: overlay) }
+        }
+        try write(pictures, to: paths, parameters: parameters)
         for path in paths { reporter.info("Wrote \(path)") }
     }
 
@@ -265,9 +296,24 @@ struct GenerateCommand: ParsableCommand {
                 throw GenerateError("--strength must be between 0 and 1, got \(strength)")
             }
         }
-        if initImage != nil, width != nil || height != nil {
-            throw GenerateError("--width/--height cannot be used with --init-image: the output has the init image's size")
+        if mask != nil, initImage == nil {
+            throw GenerateError("--mask needs --init-image: inpainting repaints the masked part of that image")
         }
+        guard maskBlur.isFinite, maskBlur >= 0, maskBlur <= 256 else {
+            throw GenerateError("--mask-blur must be between 0 and 256 pixels, got \(maskBlur)")
+        }
+        if maskBlur > 0, mask == nil { throw GenerateError("--mask-blur needs --mask") }
+        if keepUnmasked, mask == nil { throw GenerateError("--keep-unmasked needs --mask") }
+        if resizeMode != "stretch", initImage == nil { throw GenerateError("--resize-mode needs --init-image") }
+        _ = try Self.resizeMode(resizeMode)
+    }
+
+    /// The `--resize-mode` value.
+    static func resizeMode(_ name: String) throws -> ResizeMode {
+        guard let mode = ResizeMode(rawValue: name) else {
+            throw GenerateError("--resize-mode must be one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
+        }
+        return mode
     }
 
     /// Writes every image (atomically); on a failure removes those already written.

@@ -36,6 +36,12 @@ public struct GenerationConfiguration: Sendable {
     public var initImage: Tensor? = nil
     /// Image-to-image: how much of the schedule to run, in [0, 1] (1 = from pure noise). Default 0.8.
     public var strength: Double = 0.8
+    /// Inpainting (with `initImage`): the mask, [1, 1, H, W] in [0, 1] at the init image's size
+    /// (`RGBImage.maskTensor()`): 1 (white) = repaint, 0 = keep; binarized at 0.5 as diffusers'
+    /// `mask_processor` does. A 9-channel inpainting UNet gets it with the masked image's latents; an
+    /// ordinary model has the kept region re-noised and blended back after every step
+    /// (`StableDiffusionInpaintPipeline`). nil: no inpainting.
+    public var maskImage: Tensor? = nil
     /// SDXL refiner layout (`requires_aesthetics_score`): the aesthetic score in the time ids of the
     /// prompt (`aesthetic_score`, default 6.0) and of the negative prompt (`negative_aesthetic_score`, 2.5).
     public var aestheticScore: Double = 6.0

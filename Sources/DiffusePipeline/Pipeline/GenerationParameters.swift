@@ -35,6 +35,8 @@ public struct GenerationParameters: Sendable, Equatable {
     /// The VAE given in place of the model's (its folder or hub name), nil for the model's own.
     public var vae: String? = nil
     public var strength: Double? = nil
+    /// Inpainting: `--mask-blur` in pixels (A1111's "Mask blur"); nil or 0: not written.
+    public var maskBlur: Double? = nil
     public var clipSkip: Int = 0
     public var batchSize: Int = 1
     public var batchPosition: Int = 0
@@ -59,6 +61,7 @@ public struct GenerationParameters: Sendable, Equatable {
                       "Seed: \(seed)", "Size: \(width)x\(height)", "Model: \(model)"]
         if let vae { fields.append("VAE: \(vae)") }
         if let strength { fields.append("Denoising strength: \(Self.number(strength))") }
+        if let maskBlur, maskBlur > 0 { fields.append("Mask blur: \(maskBlur == maskBlur.rounded() ? "\(Int(maskBlur))" : "\(maskBlur)")") }
         if clipSkip != 0 { fields.append("Clip skip: \(clipSkip + 1)") }
         if batchSize > 1 { fields += ["Batch size: \(batchSize)", "Batch pos: \(batchPosition)"] }
         var lines = [([prompt] + loras.map(\.text)).joined(separator: " ")]

@@ -2,11 +2,15 @@ import DiffuseCore
 import DiffuseSources
 
 /// SD 1.x / 2.x as a `DiffusionPipeline`: its stages, and the text-to-image / image-to-image entry points
-/// diffusers has as two pipeline classes (`generate` picks by the configuration's inputs).
+/// diffusers has as separate pipeline classes (`generate` picks by the configuration's inputs: an init
+/// image and a mask → inpainting, an init image → image-to-image, else text-to-image).
 extension StableDiffusionPipeline: DiffusionPipeline {
     public func latentPreparation(for config: GenerationConfiguration) throws -> any LatentPreparation {
+        if config.initImage != nil, config.maskImage != nil {
+            return InpaintingLatents(vae: vae, unetInChannels: unet.config.inChannels, residentWeights: residentWeights)
+        }
         if config.initImage != nil { return ImageToImageLatents(vae: vae, residentWeights: residentWeights) }
-        return TextToImageLatents(channels: unet.config.inChannels, scaleFactor: vaeScaleFactor)
+        return TextToImageLatents(channels: unet.config.outChannels, scaleFactor: vaeScaleFactor)
     }
 
     /// Text-to-image; `config.initImage` must be nil.

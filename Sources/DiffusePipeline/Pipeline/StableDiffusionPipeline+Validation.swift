@@ -52,9 +52,10 @@ public struct GenerationLimits: Sendable {
         try Self.checkLatentChannels(vae: vae.config.latentChannels, unet: folder.unet, vaePath: vae.path)
     }
 
-    /// A VAE with `channels` latent channels can serve `unet` only if the UNet takes and predicts that many.
+    /// A VAE with `channels` latent channels can serve `unet` only if the UNet predicts that many and takes
+    /// that many (or, an inpainting UNet, 2 · that + 1).
     static func checkLatentChannels(vae channels: Int, unet: UNet2DConditionConfig, vaePath: String) throws {
-        guard unet.inChannels == channels, unet.outChannels == channels else {
+        guard unet.fitsLatents(channels) else {
             throw PipelineError(.unsupportedModel, "\(vaePath): this VAE has \(channels) latent channels and the model's UNet "
                 + "\(unet.inChannels) in, \(unet.outChannels) out; give a VAE made for this model (TAESD for SD 1.x / 2.x, TAESDXL for SDXL)")
         }
@@ -92,6 +93,12 @@ public struct GenerationLimits: Sendable {
             throw invalid("clip skip must be between 0 and \(layers - 1) (the text encoder has \(layers) layers), got \(config.clipSkip)")
         }
 
+        if config.maskImage != nil && config.initImage == nil {
+            throw invalid("a mask needs an init image: inpainting repaints the masked part of it")
+        }
+        if folder.unet.isInpainting && config.maskImage == nil {
+            throw invalid("this UNet is an inpainting model (in_channels \(folder.unet.inChannels)): give an init image and a mask (--init-image, --mask)")
+        }
         var size = defaultSize
         if let image = config.initImage {
             guard config.strength >= 0, config.strength <= 1, config.strength.isFinite else {
@@ -106,6 +113,14 @@ public struct GenerationLimits: Sendable {
             size = (image.size(3), image.size(2))
             if let w = config.width, w != size.width { throw invalid("width \(w) differs from the init image's width \(size.width); resize the image instead") }
             if let h = config.height, h != size.height { throw invalid("height \(h) differs from the init image's height \(size.height); resize the image instead") }
+            if let mask = config.maskImage {
+                guard mask.rank == 4, mask.size(0) == 1, mask.size(1) == 1 else {
+                    throw invalid("the mask must be a [1, 1, H, W] tensor (RGBImage.maskTensor()), got \(mask.shape)")
+                }
+                guard mask.size(2) == size.height, mask.size(3) == size.width else {
+                    throw invalid("the mask is \(mask.size(3))×\(mask.size(2)) but the init image \(size.width)×\(size.height); resize the mask with the image")
+                }
+            }
         } else {
             size = (config.width ?? size.width, config.height ?? size.height)
         }

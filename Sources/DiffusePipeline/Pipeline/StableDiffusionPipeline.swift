@@ -124,8 +124,8 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
                                                residentWeights: resident)
         denoiser = UNetDenoiser(unet: unet, compiledUNet: compiledUNet, backend: compute, residentWeights: resident)
         latentDecoder = VAELatentDecoder(vae: vae, backend: compute, residentWeights: resident)
-        guard unet.config.inChannels == vae.latentChannels, unet.config.outChannels == vae.latentChannels else {
-            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input channels and the VAE \(vae.latentChannels) latent channels; only plain text-to-image UNets (in = out = latent channels) are supported")
+        guard unet.config.fitsLatents(vae.latentChannels) else {
+            throw PipelineError(.unsupportedModel, "\(folder.path): the UNet has \(unet.config.inChannels) input and \(unet.config.outChannels) output channels and the VAE \(vae.latentChannels) latent channels; supported are plain UNets (in = out = latent channels) and inpainting UNets (in = 2 × latent channels + 1)")
         }
         if let attention { try setAttentionProcessor(attention) }
     }

@@ -9,6 +9,7 @@ import DiffuseSchedulers
 ///  config ─▶ LatentPreparation (text-to-image | image-to-image) ─▶ latents₀, timesteps
 ///                                                             ▼
 ///            denoising loop: Denoiser (model + guidance + ConditioningHooks), scheduler.step,
+///                            the run's LatentStepHooks (inpainting's blend),
 ///                            StepCallback (progress, preview, cancel) after every step
 ///                                                             ▼
 ///            LatentDecoding ─▶ images (downloaded to the host)
@@ -76,6 +77,7 @@ extension DiffusionPipeline {
                                                   guidance: guidance, scheduler: run.scheduler)
             latents = try run.scheduler.step(modelOutput: prediction, timestep: t, sample: latents,
                                              random: &run.random, on: backend)
+            for hook in run.stepHooks { latents = try hook.afterStep(latents, step: step, run: run, backend: backend) }
             // After the first step (NaN weights show at once, not after the whole run) and the last (what
             // the decoder gets): one small download each, none in between.
             if i == 0 || i == run.timesteps.count - 1 {

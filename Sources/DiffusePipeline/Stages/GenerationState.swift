@@ -18,6 +18,9 @@ public struct GenerationState: @unchecked Sendable {
     public var latents: Tensor?
     /// … and the starting latents as the result reports them (text-to-image: the host noise before upload).
     public var initialLatents: Tensor?
+    /// Set by stage 2 when the run needs it: edits of the latents after every scheduler step, in order
+    /// (inpainting with an ordinary model blends the kept region back, `InpaintingBlend`).
+    public var stepHooks: [any LatentStepHook] = []
 
     public init(config: GenerationConfiguration, size: (width: Int, height: Int), seed: UInt64, scheduler: any Scheduler) {
         self.config = config

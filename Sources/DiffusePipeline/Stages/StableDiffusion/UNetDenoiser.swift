@@ -23,6 +23,7 @@ public struct UNetDenoiser: Denoiser, @unchecked Sendable {
                                     timestep: Float(step.timestep), encoderHiddenStates: conditioning.embeddings,
                                     extras: conditioning.extras)
         for hook in hooks { try hook.prepare(&inputs, step: step) }
+        try concatenateInpaintingInputs(&inputs)
         let added = try addedConditions(&inputs.extras)
         guard inputs.extras.isEmpty else {
             throw PipelineError(.unsupportedModel, "this UNet takes no extra conditioning (got \(inputs.extras.keys.sorted()))")
@@ -37,6 +38,19 @@ public struct UNetDenoiser: Denoiser, @unchecked Sendable {
     }
 
     public func finished() { residentWeights.release(.unet) }
+
+    /// A 9-channel inpainting UNet's input (diffusers' inpainting loop): `cat([sample, mask,
+    /// masked_image_latents], dim=1)` [B, 2C + 1, h, w], from the extras `InpaintingLatents` set. Nothing for
+    /// any other UNet.
+    func concatenateInpaintingInputs(_ inputs: inout DenoiserInputs) throws {
+        guard unet.config.inChannels == 2 * unet.config.outChannels + 1 else { return }
+        guard let mask = inputs.extras.removeValue(forKey: InpaintingInputs.maskKey),
+              let masked = inputs.extras.removeValue(forKey: InpaintingInputs.maskedImageLatentsKey) else {
+            throw PipelineError(.invalidConfiguration, "this UNet is an inpainting model (in_channels \(unet.config.inChannels)): give an init image and a mask (--init-image, --mask)")
+        }
+        let dtype = inputs.sample.dtype
+        inputs.sample = backend.concat([inputs.sample, backend.cast(mask, to: dtype), backend.cast(masked, to: dtype)], dim: 1)
+    }
 
     /// SDXL's `added_cond_kwargs` taken out of `extras` (`text_embeds` [B, P], `time_ids` [B, n]) for a
     /// UNet that needs them; nil for any other UNet.
