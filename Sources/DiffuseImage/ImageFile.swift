@@ -52,13 +52,19 @@ enum ImageFile {
     /// `path` either keeps its old content or gets all the new bytes; the temporary file is removed
     /// on every error.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard !name.isEmpty else {
-            throw ImageError(.unwritable, path: path, "the output path names a folder, not a file")
+        let temp = try writeTemporary(bytes, for: path)
+        do {
+            _ = try commit(temp, to: path, replacing: true)
+        } catch {
+            unlink(temp)
+            throw error
         }
-        let folderPath = folder.isEmpty ? "/" : folder
+    }
+
+    /// Writes `bytes` to a new hidden temporary file (`.<name>.<pid>.<random>.tmp`) in `path`'s folder,
+    /// synced to disk, and returns its path; on any error nothing is left behind.
+    static func writeTemporary(_ bytes: [UInt8], for path: String) throws -> String {
+        let (folderPath, name) = try split(path)
         var info = stat()
         if stat(folderPath, &info) != 0 {
             throw ImageError(.unwritable, path: path,
@@ -101,9 +107,65 @@ enum ImageFile {
         if closed != 0 {
             throw ImageError(.unwritable, path: path, "write failed: \(errnoText(errno))")
         }
-        if rename(temp, path) != 0 {
-            throw ImageError(.unwritable, path: path, "cannot replace the file: \(errnoText(errno))")
-        }
         ok = true
+        return temp
+    }
+
+    /// Moves the finished temporary file `temp` to `path`. `replacing`: over whatever regular file is
+    /// there (rename). Otherwise only if nothing is there — `link` fails atomically on an existing name,
+    /// so a file created meanwhile by someone else is never replaced — and returns false (leaving `temp`)
+    /// when the name is taken. Either way a symlink, folder or device at `path` is refused.
+    static func commit(_ temp: String, to path: String, replacing: Bool) throws -> Bool {
+        switch OutputTarget(path) {
+        case .free: break
+        case .regularFile: if !replacing { return false }
+        case .other(let kind):
+            throw ImageError(.unwritable, path: path, "\(kind) is there; outputs are written only to regular files — choose another output path")
+        }
+        if replacing {
+            if rename(temp, path) != 0 {
+                throw ImageError(.unwritable, path: path, "cannot replace the file: \(errnoText(errno))")
+            }
+            return true
+        }
+        if link(temp, path) != 0 {
+            let code = errno
+            if code == EEXIST { return false }
+            throw ImageError(.unwritable, path: path, "cannot create the file: \(errnoText(code))")
+        }
+        unlink(temp)
+        return true
+    }
+
+    /// The folder (`.` for a bare name, `/` at the root) and file name of `path`.
+    static func split(_ path: String) throws -> (folder: String, name: String) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty else {
+            throw ImageError(.unwritable, path: path, "the output path names a folder, not a file")
+        }
+        return (folder.isEmpty ? "/" : folder, name)
+    }
+}
+
+/// What is at an output path now (lstat: a symlink is reported as one, never followed).
+public enum OutputTarget: Equatable, Sendable {
+    case free
+    case regularFile
+    /// A symlink, folder, device, pipe or socket, in words ("a symlink").
+    case other(String)
+
+    public init(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { self = .free; return }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: self = .regularFile
+        case S_IFLNK: self = .other("a symlink")
+        case S_IFDIR: self = .other("a folder")
+        case S_IFCHR, S_IFBLK: self = .other("a device")
+        case S_IFIFO: self = .other("a pipe")
+        default: self = .other("a special file")
+        }
     }
 }

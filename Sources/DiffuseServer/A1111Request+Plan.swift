@@ -17,6 +17,7 @@ extension A1111Request {
 
         let (prompt, loras) = try PromptLoRA.extract(from: self.prompt)
         var config = GenerationConfiguration(prompt: prompt)
+        var initImages: InitImages? = nil
         config.negativePrompt = negative_prompt
         // A1111 clients write A1111 prompts: (emphasis:1.2), [less], BREAK, more than 75 tokens. Parsed here,
         // so that an unreadable weight is a 422 naming the field before the job is queued.
@@ -41,28 +42,47 @@ extension A1111Request {
         }
 
         if imageToImage {
-            if let mask, !mask.isEmpty {
-                throw ServerError.field("mask", "inpainting is not available in this server yet; send img2img without a mask")
-            }
-            guard resize_mode == 0 else {
-                throw ServerError.field("resize_mode", "only 0 (just resize) is available yet, got \(resize_mode)")
+            let modes: [ResizeMode] = [.stretch, .crop, .fill]
+            guard modes.indices.contains(resize_mode) else {
+                throw ServerError.field("resize_mode", "must be 0 (just resize), 1 (crop and resize) or 2 (resize and fill), got \(resize_mode)")
             }
             guard let first = init_images?.first else {
                 throw ServerError.field("init_images", "img2img needs one base64 image in init_images")
             }
-            let picture = try Self.decodeImage(first, field: "init_images[0]", limits: limits)
-            // Resizing to width × height arrives with resize_mode; until then the sizes must agree.
-            let sizeGiven = raw["width"].map { $0 != .null } == true || raw["height"].map { $0 != .null } == true
-            if sizeGiven, (width, height) != (picture.width, picture.height) {
-                throw ServerError.field(width != picture.width ? "width" : "height",
-                    "the init image is \(picture.width)×\(picture.height) and this server does not resize yet; send width \(picture.width) and height \(picture.height), or leave them out")
+            // The output is width × height (A1111's defaults 512 × 512), the init image resized to it.
+            try Self.checkSide("width", width, limits: limits)
+            try Self.checkSide("height", height, limits: limits)
+            guard width * height <= limits.maxPixels else {
+                throw ServerError.field("width", "\(width)×\(height) is more than the server's \(limits.maxPixels) pixels")
             }
+            let masked = mask.map { !$0.isEmpty } ?? false
+            if masked {   // the numbers first, the pictures after
+                guard [0, 1].contains(inpainting_fill) else {
+                    throw ServerError.field("inpainting_fill", "\(inpainting_fill) is not supported by Diffuse; send 1 (original) or 0")
+                }
+                guard mask_blur.isFinite, (0...256).contains(mask_blur) else {
+                    throw ServerError.field("mask_blur", "must be between 0 and 256 pixels, got \(mask_blur)")
+                }
+            }
+            let picture = try Self.decodeImage(first, field: "init_images[0]", limits: limits)
+            var maskPicture: RGBImage? = nil
+            if let mask, masked {
+                var decoded = try Self.decodeImage(mask, field: "mask", limits: limits)
+                if inpainting_mask_invert == 1 { decoded.pixels = decoded.pixels.map { 255 - $0 } }
+                maskPicture = decoded
+            }
+            let start = InitImages(picture: picture, mask: maskPicture, width: width, height: height,
+                                   mode: modes[resize_mode], maskBlur: maskPicture == nil ? 0 : mask_blur)
             let strength = denoising_strength ?? 0.75
             guard strength.isFinite, (0...1).contains(strength) else {
                 throw ServerError.field("denoising_strength", "must be between 0 and 1, got \(strength)")
             }
-            config.initImage = picture.tensor()
+            config.width = width
+            config.height = height
+            config.initImage = start.image.tensor()
+            config.maskImage = start.mask?.maskTensor()
             config.strength = strength
+            initImages = start
         } else {
             try Self.checkSide("width", width, limits: limits)
             try Self.checkSide("height", height, limits: limits)
@@ -73,7 +93,8 @@ extension A1111Request {
             config.height = height
         }
         return GenerationPlan(config: config, iterations: n_iter, loras: loras, promptAsSent: self.prompt,
-                              sampler: sampler.choice, model: model)
+                              sampler: sampler.choice, model: model, initImages: initImages,
+                              maskBlur: config.maskImage == nil ? nil : mask_blur)
     }
 
     static func check(_ field: String, _ value: Int, _ range: ClosedRange<Int>) throws {

@@ -22,10 +22,18 @@ struct A1111Request: Decodable, Sendable {
     var denoising_strength: Double? = nil
     /// img2img: base64 images (raw or `data:image/…;base64,` URLs); the first is used, as A1111 does for a batch of one.
     var init_images: [String]? = nil
-    /// img2img: 0 = "Just resize" (the only one until resizing modes exist).
+    /// img2img: 0 "Just resize", 1 "Crop and resize", 2 "Resize and fill" (`ResizeMode` stretch, crop, fill);
+    /// 3 (latent upscale) is refused.
     var resize_mode: Int = 0
-    /// img2img: inpainting mask (not yet: 422 when given).
+    /// img2img: inpainting mask (base64 PNG / JPEG, white = repaint).
     var mask: String? = nil
+    /// Inpainting: A1111's mask blur in pixels (its default 4).
+    var mask_blur: Double = 4
+    /// Inpainting: 1 repaints the black part instead of the white.
+    var inpainting_mask_invert: Int = 0
+    /// Inpainting: what the masked area starts from — 1 "original" is what Diffuse does (diffusers' way);
+    /// 0 "fill" (A1111's default) is accepted and runs as "original"; 2, 3 (latent noise / nothing) are refused.
+    var inpainting_fill: Int = 0
     /// Whether to return the images (A1111: `send_images`).
     var send_images: Bool = true
     /// A1111's `override_settings` (only `sd_model_checkpoint` naming the loaded model, or empty, is accepted).
@@ -33,7 +41,8 @@ struct A1111Request: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case prompt, negative_prompt, seed, sampler_name, sampler_index, scheduler, batch_size, n_iter, steps, cfg_scale,
-             width, height, denoising_strength, init_images, resize_mode, mask, send_images, override_settings
+             width, height, denoising_strength, init_images, resize_mode, mask, mask_blur, inpainting_mask_invert,
+             inpainting_fill, send_images, override_settings
     }
 
     init() {}
@@ -57,6 +66,9 @@ struct A1111Request: Decodable, Sendable {
         init_images = try c.decodeIfPresent([String].self, forKey: .init_images)
         resize_mode = try c.decodeIfPresent(Int.self, forKey: .resize_mode) ?? resize_mode
         mask = try c.decodeIfPresent(String.self, forKey: .mask)
+        mask_blur = try c.decodeIfPresent(Double.self, forKey: .mask_blur) ?? mask_blur
+        inpainting_mask_invert = try c.decodeIfPresent(Int.self, forKey: .inpainting_mask_invert) ?? inpainting_mask_invert
+        inpainting_fill = try c.decodeIfPresent(Int.self, forKey: .inpainting_fill) ?? inpainting_fill
         send_images = try c.decodeIfPresent(Bool.self, forKey: .send_images) ?? send_images
         override_settings = try c.decodeIfPresent([String: JSONValue].self, forKey: .override_settings)
     }

@@ -1,3 +1,4 @@
+import DiffuseImage
 import DiffusePipeline
 
 /// A request checked and turned into what the generation thread runs: the pipeline configuration (seed
@@ -12,6 +13,11 @@ struct GenerationPlan: Sendable {
     var sampler: SchedulerChoice
     /// `override_settings.sd_model_checkpoint`: the model to switch to first.
     var model: String? = nil
+    /// img2img: the init image and mask at the output size; with a mask, the kept pixels are pasted back
+    /// over each output (A1111's overlay, which its inpainting always applies).
+    var initImages: InitImages? = nil
+    /// Inpainting: the mask blur, for the infotext.
+    var maskBlur: Double? = nil
 
     var seed: UInt64 { config.seed ?? 0 }
     var batchSize: Int { config.imagesPerPrompt }

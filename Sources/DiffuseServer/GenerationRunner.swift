@@ -29,13 +29,15 @@ struct GenerationRunner: Sendable {
             if job.isInterrupted { break }
             var config = plan.config
             config.seed = plan.seed &+ UInt64(iteration * plan.batchSize)
-            let images = try generate(config, pipeline: pipeline, job: job, done: iteration * perIteration)
+            var images = try generate(config, pipeline: pipeline, job: job, done: iteration * perIteration)
+            if config.maskImage != nil, let start = plan.initImages { images = start.overlay(images) }
             var parameters = GenerationParameters(
                 prompt: plan.config.prompt, negativePrompt: config.negativePrompt, steps: config.steps,
                 sampler: output.sampler, guidanceScale: config.guidanceScale, seed: config.seed ?? 0,
                 width: size.width, height: size.height, model: modelName)
             parameters.strength = config.initImage == nil ? nil : config.strength
             parameters.clipSkip = config.clipSkip
+            parameters.maskBlur = plan.maskBlur
             parameters.batchSize = plan.batchSize
             parameters.loras = plan.loras.map { GenerationParameters.LoRATag(name: $0.name, scale: $0.scale) }
             for (position, image) in images.enumerated() {

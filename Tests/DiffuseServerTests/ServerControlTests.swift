@@ -65,8 +65,10 @@ import Testing
                 ("/sdapi/v1/txt2img", .object(["batch_size": 1000]), 422, "batch_size"),
                 ("/sdapi/v1/txt2img", .object(["prompt": "a (cat:1.2.3)"]), 422, "prompt"),
                 ("/sdapi/v1/img2img", .object(["init_images": .array(["not base64!"])]), 422, "init_images[0]"),
-                ("/sdapi/v1/img2img", .object(["init_images": .array(["iVBORw0KGgo="]), "mask": "iVBORw0KGgo="]), 422, "mask"),
-                ("/sdapi/v1/img2img", .object(["init_images": .array(["iVBORw0KGgo="]), "resize_mode": 1]), 422, "resize_mode"),
+                ("/sdapi/v1/img2img", .object(["init_images": .array(["iVBORw0KGgo="]), "resize_mode": 3]), 422, "resize_mode"),
+                ("/sdapi/v1/img2img", .object(["init_images": .array(["iVBORw0KGgo="]), "mask": "iVBORw0KGgo=",
+                                               "inpainting_fill": 2]), 422, "inpainting_fill"),
+                ("/sdapi/v1/img2img", .object(["init_images": .array(["iVBORw0KGgo="]), "width": 4096, "height": 4096]), 422, "width"),
                 ("/v1/images/generations", .object(["prompt": "x", "response_format": "url"]), 400, "response_format"),
                 ("/v1/images/generations", .object(["prompt": "x", "size": "big"]), 400, "size"),
             ]

@@ -51,7 +51,7 @@ import Testing
             try await client.post("/sdapi/v1/img2img", .object([
                 "prompt": "a photo of a cat", "seed": 17, "steps": 4, "cfg_scale": 7.5, "denoising_strength": 0.5,
                 "sampler_name": "Euler a", "batch_size": 2, "init_images": .array([.string(base64)]),
-                "resize_mode": 0, "mask_blur": 4, "inpainting_fill": 0,
+                "width": .number(Double(w)), "height": .number(Double(h)), "resize_mode": 0, "mask_blur": 4, "inpainting_fill": 0,
             ]))
         }
         #expect(answer.status == 200, "\(answer.body)")
@@ -59,6 +59,36 @@ import Testing
         try #require(images.count == 2)
         let diff = maxPixelDifference(images.flatMap { $0.image.pixels.map(Int.init) }, reference)
         #expect(diff <= 1, "pixels differ from diffusers by up to \(diff)")
+    }
+
+    @Test func inpaintingEqualsDiffusers() async throws {
+        // Fixtures/inpaint case "unet4-strength075": the 4-channel model inpainting a soft disc at strength 0.75,
+        // PNDM ("PLMS"), seed 47, 4 steps. A1111 pastes the kept pixels back over its inpainting outputs: the
+        // expectation is diffusers' image with `apply_overlay` ("overlay"). mask_blur 0: diffusers blurs nothing.
+        let name = "unet4-strength075", file = "inpaint/cases.safetensors"
+        func png(_ key: String) throws -> String {
+            let t = try ServerFixture.caseTensor("\(name).\(key)", file: file).hostContiguous()   // [H, W, 3]
+            let picture = RGBImage(width: t.size(1), height: t.size(0), pixels: (0..<t.count).map { UInt8(t.scalar(atFlat: $0)) })
+            return Data(try picture.pngData()).base64EncodedString()
+        }
+        let expected = try ServerFixture.caseTensor("\(name).overlay", file: file).hostContiguous()
+        let reference = (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) }
+        let (initImage, mask) = (try png("init_image"), try png("mask"))
+        let answer = try await ServerFixture.withServer { client in
+            try await client.post("/sdapi/v1/img2img", .object([
+                "prompt": "a photo of a cat", "seed": 47, "steps": 4, "cfg_scale": 7.5, "denoising_strength": 0.75,
+                "sampler_name": "PLMS", "width": 32, "height": 32, "init_images": .array([.string(initImage)]),
+                "mask": .string(mask), "mask_blur": 0, "inpainting_fill": 1,
+            ]))
+        }
+        #expect(answer.status == 200, "\(answer.body)")
+        let images = try decodedImages(answer.body["images"]?.arrayValue ?? [])
+        try #require(images.count == 1 && images[0].image.pixels.count == reference.count)
+        let diff = maxPixelDifference(images[0].image.pixels.map(Int.init), reference)
+        #expect(diff <= 1, "pixels differ from diffusers by up to \(diff)")
+        let info = try JSONDecoder().decode(JSONValue.self, from: Data((answer.body["info"]?.stringValue ?? "").utf8))
+        // A1111 writes "Mask blur" only when it blurs.
+        #expect(info["infotexts"]?.arrayValue.first?.stringValue?.hasSuffix("Denoising strength: 0.75") == true, "\(info)")
     }
 
     @Test func openAIGenerationEqualsA1111() async throws {

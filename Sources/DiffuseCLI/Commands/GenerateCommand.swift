@@ -190,16 +190,15 @@ struct GenerateCommand: ParsableCommand {
         try limits.checkVAE()
         // The init image (and mask) at the output size: --width/--height, else the picture's size rounded
         // down to the model's multiple (diffusers' VaeImageProcessor: Pillow's Lanczos, in --resize-mode).
-        var start: (image: RGBImage, mask: RGBImage?)? = nil
+        var start: InitImages? = nil
         if let picture, let path = initImage {
             let m = max(8, limits.sizeMultiple)
             guard let size = picture.targetSize(width: width, height: height, multiple: m) else {
                 throw GenerateError("\(path) is \(picture.width)×\(picture.height): a side is under \(m) pixels, the smallest this model makes; give --width and --height")
             }
             try limits.checkSize(width: size.width, height: size.height, limit: nil)
-            let resized = picture.resized(width: size.width, height: size.height, mode: mode)
-            let blurred = maskBlur > 0 ? maskPicture?.maskBlurred(radius: maskBlur) : maskPicture
-            start = (resized, blurred?.resized(width: size.width, height: size.height, mode: mode))
+            start = InitImages(picture: picture, mask: maskPicture, width: size.width, height: size.height, mode: mode,
+                               maskBlur: maskBlur)
             let resizing = size.width == picture.width && size.height == picture.height ? "its own size"
                 : "resized from \(picture.width)×\(picture.height), \(mode.rawValue)"
             reporter.info("Size: \(size.width)×\(size.height) (init image \(resizing))")
@@ -264,9 +263,7 @@ struct GenerateCommand: ParsableCommand {
         parameters.batchSize = images
         parameters.loras = adapters.map { GenerationParameters.LoRATag(name: $0.file.name, scale: $0.scale) }
         var pictures = result.rgbImages
-        if keepUnmasked, let start, let overlay = start.mask {
-            pictures = pictures.map { $0.overlaying(original: start.image, mask: overlay) }
-        }
+        if keepUnmasked, let start { pictures = start.overlay(pictures) }
         try write(pictures, to: paths, parameters: parameters)
         for path in paths { reporter.info("Wrote \(path)") }
     }

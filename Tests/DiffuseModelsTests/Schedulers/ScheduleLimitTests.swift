@@ -37,7 +37,8 @@ struct ScheduleLimitTests {
         for t in scheduler.timesteps {
             sample = try scheduler.step(modelOutput: output, timestep: t, sample: sample, on: backend)
         }
-        #expect(try sample.toHost().floats().allSatisfy(\.isFinite))
+        let finite = sample.toHost().floats().allSatisfy(\.isFinite)
+        #expect(finite)
     }
 
     @Test func hostileTrainingTimestepsAreRefusedBeforeAllocating() throws {
@@ -61,7 +62,8 @@ struct ScheduleLimitTests {
         for t in scheduler.timesteps {
             sample = try scheduler.step(modelOutput: sample, timestep: t, sample: sample, on: backend)
         }
-        #expect(try sample.toHost().floats().allSatisfy(\.isFinite))
+        let finite = sample.toHost().floats().allSatisfy(\.isFinite)
+        #expect(finite)
     }
 
     @Test func betasOutsideZeroOneAreRefused() throws {
