@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         .target(name: "DiffuseCore", swiftSettings: kernelSwiftSettings),
@@ -59,7 +60,8 @@ let package = Package(
         // the Hugging Face cache and hub downloads, single-file checkpoints. Needs the models' typed
         // configs (DiffuseModels) and SchedulerConfig (DiffuseSchedulers), and DiffuseNN's WeightStore for
         // single-file key mappings.
-        .target(name: "DiffuseSources", dependencies: ["DiffuseModels", "DiffuseSchedulers"]),
+        .target(name: "DiffuseSources", dependencies: ["DiffuseModels", "DiffuseSchedulers",
+                                                       .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DiffusePipeline", dependencies: ["DiffuseModels", "DiffuseSchedulers", "DiffuseCPU",
                                                         "DiffuseCompile", "DiffuseImage", "DiffuseSources"]),
         // The library users import (Sources/Diffuse/Exports.swift re-exports the layers).

@@ -51,3 +51,10 @@ def save_pipeline(folder: str, te, un, vae) -> None:
                                    feature_extractor=None, requires_safety_checker=False)
     pipe.save_pretrained(folder, safe_serialization=True)
     write_tokenizer(folder)  # the classic vocab.json/merges.txt layout instead of a 3.6 MB tokenizer.json
+    # As SD 1.5's own scheduler_config.json: `clip_sample: false`, so that `--scheduler ddim` (which reads
+    # it, default true) does not clip the model's x0 estimates to [-1, 1]. PNDM ignores it.
+    path = os.path.join(folder, "scheduler", "scheduler_config.json")
+    with open(path) as f:
+        config = json.load(f)
+    config["clip_sample"] = False
+    write_json(path, dict(sorted(config.items())))

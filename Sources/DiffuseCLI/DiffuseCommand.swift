@@ -1,11 +1,13 @@
 import ArgumentParser
 import DiffuseCPU
+import DiffusePipeline
 
 @main
 struct DiffuseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffuse",
         abstract: "Stable Diffusion inference in Swift.",
+        version: "diffuse \(DiffuseVersion.current)",
         subcommands: [GenerateCommand.self, ServeCommand.self, BenchCommand.self, DevicesCommand.self, InspectCommand.self])
 }
 

@@ -148,24 +148,3 @@ enum ImageFile {
         return (folder.isEmpty ? "/" : folder, name)
     }
 }
-
-/// What is at an output path now (lstat: a symlink is reported as one, never followed).
-public enum OutputTarget: Equatable, Sendable {
-    case free
-    case regularFile
-    /// A symlink, folder, device, pipe or socket, in words ("a symlink").
-    case other(String)
-
-    public init(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { self = .free; return }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: self = .regularFile
-        case S_IFLNK: self = .other("a symlink")
-        case S_IFDIR: self = .other("a folder")
-        case S_IFCHR, S_IFBLK: self = .other("a device")
-        case S_IFIFO: self = .other("a pipe")
-        default: self = .other("a special file")
-        }
-    }
-}

@@ -1,3 +1,4 @@
+import DiffusePipeline
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -42,7 +43,7 @@ enum A1111Response {
             "infotexts": .array(output.infotexts.map(JSONValue.string)),
             "styles": .array([]), "job_timestamp": .string(Self.timestamp()),
             "clip_skip": .number(Double(plan.config.clipSkip + 1)), "is_using_inpainting_conditioning": false,
-            "version": "diffuse",
+            "version": .string(DiffuseVersion.tag),
         ])
         return .object([
             "images": .array(request.send_images ? output.images.map { .string(Base64.encode($0)) } : []),

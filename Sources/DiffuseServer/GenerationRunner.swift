@@ -38,6 +38,7 @@ struct GenerationRunner: Sendable {
             parameters.strength = config.initImage == nil ? nil : config.strength
             parameters.clipSkip = config.clipSkip
             parameters.maskBlur = plan.maskBlur
+            parameters.version = DiffuseVersion.tag
             parameters.batchSize = plan.batchSize
             parameters.loras = plan.loras.map { GenerationParameters.LoRATag(name: $0.name, scale: $0.scale) }
             for (position, image) in images.enumerated() {

@@ -101,7 +101,8 @@ struct GenerateCommandTests {
             let parameters = text.first { $0.key == "parameters" }?.value ?? ""
             #expect(parameters.hasPrefix(c.prompt + "\n"))
             #expect(parameters.contains("Steps: \(c.steps), Sampler: "))
-            #expect(parameters.contains("Seed: \(c.seed), Size: \(c.width)x\(c.height), Model: \(model)"
+            #expect(parameters.contains("Seed: \(c.seed), Size: \(c.width)x\(c.height), Model hash: "))
+            #expect(parameters.contains(", Model: \(model)"
                                         + (c.vae.map { ", VAE: " + GenerateCommandTests.lastComponent($0) } ?? "")))
         }
     }
@@ -157,7 +158,8 @@ struct GenerateCommandTests {
         let library = try PipelineFixture.pipeline("tiny-sd1").generate(config).rgbImages[0]
         #expect(written.pixels == library.pixels)
         let parameters = try RGBImage.pngText(contentsOf: folder + "/out.png").first { $0.key == "parameters" }?.value
-        #expect(parameters == "a photo of a cat\nSteps: 4, Sampler: Euler a, CFG scale: 7.5, Seed: 9, Size: 24x16, Model: tiny-sd1, Denoising strength: 0.5")
+        // Model hash: `sha256sum Fixtures/tiny-sd1/unet/diffusion_pytorch_model.safetensors | cut -c1-10`.
+        #expect(parameters == "a photo of a cat\nSteps: 4, Sampler: Euler a, CFG scale: 7.5, Seed: 9, Size: 24x16, Model hash: bcad293a3b, Model: tiny-sd1, Denoising strength: 0.5, Version: \(DiffuseVersion.tag)")
     }
 
     static func lastComponent(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
@@ -194,6 +196,8 @@ struct GenerateCommandTests {
         ("vae is another model", ["--vae", FixturePaths.path("tiny-sd1/unet")]),
         ("vae with other latent channels", ["--vae", "wide-vae"]),
         ("empty model", ["--model", ""]),
+        ("a hundred million images", ["--images", "100000000"]),
+        ("unknown A1111 sampler", ["--sampler", "DPM++ 3M SDE"]),
         ("unknown attention", ["--attention", "turbo"]),
         ("unknown precision", ["--precision", "f8"]),
         ("unknown prompt syntax", ["--prompt-syntax", "comfy"]),

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import DiffuseCore
 import DiffuseImage
+import DiffusePipeline
 import DiffuseServer
 import DiffuseTestSupport
 import Testing
@@ -35,7 +36,7 @@ import Testing
         let info = try JSONDecoder().decode(JSONValue.self, from: Data((answer.body["info"]?.stringValue ?? "").utf8))
         #expect(info["all_seeds"] == .array([3]))
         let infotext = info["infotexts"]?.arrayValue.first?.stringValue ?? ""
-        #expect(infotext == "a red car on a street\nNegative prompt: blurry, low quality\nSteps: 3, Sampler: Euler, CFG scale: 7.5, Seed: 3, Size: 32x32, Model: tiny-sd1")
+        #expect(infotext == "a red car on a street\nNegative prompt: blurry, low quality\nSteps: 3, Sampler: Euler, CFG scale: 7.5, Seed: 3, Size: 32x32, Model: tiny-sd1, Version: \(DiffuseVersion.tag)")
         #expect(try RGBImage.pngText(data: images[0].bytes, source: "response").contains { $0.key == "parameters" && $0.value == infotext })
     }
 
@@ -88,7 +89,7 @@ import Testing
         #expect(diff <= 1, "pixels differ from diffusers by up to \(diff)")
         let info = try JSONDecoder().decode(JSONValue.self, from: Data((answer.body["info"]?.stringValue ?? "").utf8))
         // A1111 writes "Mask blur" only when it blurs.
-        #expect(info["infotexts"]?.arrayValue.first?.stringValue?.hasSuffix("Denoising strength: 0.75") == true, "\(info)")
+        #expect(info["infotexts"]?.arrayValue.first?.stringValue?.hasSuffix("Denoising strength: 0.75, Version: \(DiffuseVersion.tag)") == true, "\(info)")
     }
 
     @Test func openAIGenerationEqualsA1111() async throws {

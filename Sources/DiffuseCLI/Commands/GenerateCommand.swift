@@ -16,9 +16,9 @@ import DiffuseSources
 /// generation parameters in a `parameters` text chunk (A1111 form).
 ///
 /// Every check that needs no model runs first (names, numbers, output folder, the init image), then the
-/// model's own (size multiple, memory). Errors are one line, `error: …`, exit code 1; images are written
-/// only after the whole batch is done, each atomically, and removed again if a later one fails, so a
-/// failed or interrupted run leaves no output behind.
+/// model's own (size multiple, memory). Errors are one line, `error: …`, exit code 1 (130 / 143 after
+/// SIGINT / SIGTERM); images are written only after the whole batch is done, by `OutputWriter`: no
+/// existing file is replaced without `--overwrite`, and a failed or interrupted run leaves nothing behind.
 ///
 /// Without `--model` it uses the default model, `Models/diffuse-shapes` (see `DefaultModel`): a small
 /// model trained on coloured shapes that ships with the repository, so the first command works offline.
@@ -45,13 +45,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Denoising steps.")
     var steps: Int = 50
 
-    @Option(help: "Classifier-free guidance scale; ≤ 1 skips the unconditional pass.")
+    @Option(name: [.customLong("guidance-scale"), .customLong("cfg-scale")],
+            help: "Classifier-free guidance scale (--cfg-scale: A1111's name); ≤ 1 skips the unconditional pass.")
     var guidanceScale: Double = 7.5
 
-    @Option(help: "Seed (torch-compatible); random and printed when absent.")
-    var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Seed (torch-compatible), 0 … 2^64−1; -1 or absent: random, printed.")
+    var seed: SeedArgument?
 
-    @Option(help: "pndm|ddim|euler|euler-a|lms|dpmpp-2m|dpmpp-2m-karras|lcm (default: the model's own; lcm: LCM models and LCM-LoRAs, 2–8 steps, guidance 1–2).")
+    @Option(name: [.customLong("scheduler"), .customLong("sampler")],
+            help: "pndm|ddim|euler|euler-a|lms|dpmpp-2m|dpmpp-2m-karras|lcm, or A1111's sampler names (\"Euler a\", \"DPM++ 2M Karras\", \"PLMS\", …) (default: the model's own; lcm: LCM models and LCM-LoRAs, 2–8 steps, guidance 1–2).")
     var scheduler: String?
 
     @Option(help: "linspace|leading|trailing: how the steps spread over the training timesteps (default: the scheduler config's; Turbo models: trailing).")
@@ -119,8 +121,14 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "With --preview: every this many steps (and after the last).")
     var previewEvery: Int = 5
 
-    @Option(help: "Output PNG (default diffuse-<seed>.png).")
+    @Option(help: "Output PNG (default diffuse-<seed>.png). A taken name is not replaced: the next free one (out.2.png, …) is used and printed.")
     var output: String?
+
+    @Flag(help: "Replace existing output files (regular files only; never a symlink or device).")
+    var overwrite = false
+
+    @Flag(help: "Print what was written as JSON on stdout (paths, seed, size, seconds); information lines go to stderr.")
+    var json = false
 
     @Flag(help: "No progress or information lines.")
     var quiet = false
@@ -133,9 +141,10 @@ struct GenerateCommand: ParsableCommand {
         do {
             try generate()
         } catch {
-            let text = "\(error)".split(whereSeparator: \.isNewline).joined(separator: "; ")
+            let interrupted = Interrupt.requested
+            let text = (interrupted ? "\(InterruptedError())" : "\(error)").split(whereSeparator: \.isNewline).joined(separator: "; ")
             ProgressReporter.write("error: \(text)\n")
-            throw ExitCode(1)
+            throw ExitCode(interrupted ? Interrupt.exitCode : 1)
         }
     }
 
@@ -156,9 +165,13 @@ struct GenerateCommand: ParsableCommand {
         }
         try checkNumbers()
 
-        let seed = self.seed ?? UInt64.random(in: 0..<(1 << 32))
+        let started = ContinuousClock.now
+        Interrupt.install()
+        let seed = self.seed?.value ?? UInt64.random(in: 0..<(1 << 32))
         let paths = try OutputPaths.paths(output: output, seed: seed, count: images)
         try OutputPaths.checkFolder(of: paths[0])
+        let writer = OutputWriter(overwrite: overwrite)
+        try writer.check(paths)
         if let preview {
             try OutputPaths.checkFolder(of: preview)
             guard !paths.contains(preview) else {
@@ -176,7 +189,7 @@ struct GenerateCommand: ParsableCommand {
         let maskPicture = try mask.map { try RGBImage(contentsOf: $0, applyingOrientation: true) }
         let mode = try Self.resizeMode(resizeMode)
 
-        let reporter = ProgressReporter(quiet: quiet)
+        let reporter = ProgressReporter(quiet: quiet, infoToStandardError: json)
         // Configs only (no weights yet): every model-dependent check before the expensive load.
         let (folder, resolved) = try ModelSource.open(
             request,
@@ -227,35 +240,43 @@ struct GenerateCommand: ParsableCommand {
         config.memoryLimit = memoryLimit
         _ = try limits.validate(config)   // the processor's name says the SDPA kernel, which decides the memory
 
+        reporter.info("Loading \(Self.modelName(request.model))…")
         let pipeline = try StableDiffusionPipeline(folder: folder, vae: vae?.folder, precision: precisionChoice,
                                                    backend: common.backend(), attention: attentionChoice.processor,
                                                    compile: compile)
+        if Interrupt.requested { throw InterruptedError() }
         let size = try pipeline.validate(config)   // again, with the loaded pipeline
         if !adapters.isEmpty {
             for warning in try pipeline.setLoRAs(adapters) where !quiet { ProgressReporter.write("warning: \(warning)\n") }
         }
 
-        if self.seed == nil { reporter.info("Seed: \(seed)") }
-        Interrupt.install()
+        if self.seed?.value == nil { reporter.info("Seed: \(seed)") }
         var previewFailed = false
+        let generationStart = ContinuousClock.now
         let result = try pipeline.generate(config) { step in
             reporter.report(step)
             if let preview, !previewFailed, step.step % previewEvery == 0 || step.step == step.stepCount {
                 do {
-                    try pipeline.preview(latents: step.latents.sliced(dim: 0, 0..<1))[0].writePNG(to: preview)
+                    let picture = try pipeline.preview(latents: step.latents.sliced(dim: 0, 0..<1))[0]
+                    try Interrupt.whileWriting { try picture.writePNG(to: preview) }
                 } catch {
                     previewFailed = true   // a preview is a convenience: say so once, keep generating
                     ProgressReporter.write("warning: preview not written (\(error)); generation goes on\n")
                 }
             }
-            return Interrupt.requested ? .cancel : .proceed
+            if Interrupt.requested { return .cancel }
+            if step.step == step.stepCount { reporter.info("Decoding \(images == 1 ? "the image" : "\(images) images")…") }
+            return .proceed
         }
+        let generationSeconds = (ContinuousClock.now - generationStart).seconds
         for warning in result.warnings where !quiet { ProgressReporter.write("warning: \(warning)\n") }
 
         var parameters = GenerationParameters(
             prompt: prompt, negativePrompt: negativePrompt, steps: steps, sampler: pipeline.samplerName(schedulerChoice),
             guidanceScale: guidanceScale, seed: seed, width: size.width, height: size.height,
             model: Self.modelName(request.model))
+        parameters.modelHash = ModelHash.short(resolved: resolved, folder: folder)
+        parameters.version = DiffuseVersion.tag
         parameters.vae = source.vae.map(Self.modelName)
         parameters.strength = picture == nil ? nil : config.strength
         parameters.maskBlur = mask == nil ? nil : maskBlur
@@ -264,15 +285,28 @@ struct GenerateCommand: ParsableCommand {
         parameters.loras = adapters.map { GenerationParameters.LoRATag(name: $0.file.name, scale: $0.scale) }
         var pictures = result.rgbImages
         if keepUnmasked, let start { pictures = start.overlay(pictures) }
-        try write(pictures, to: paths, parameters: parameters)
-        for path in paths { reporter.info("Wrote \(path)") }
+        let written = try writer.write(try zip(pictures, paths).enumerated().map { i, item in
+            var p = parameters
+            p.batchPosition = i
+            return (path: item.1, bytes: try item.0.pngData(text: [(key: "parameters", value: p.text)]))
+        })
+        for (path, asked) in zip(written, paths) {
+            reporter.info(path == asked ? "Wrote \(path)" : "Wrote \(path) (\(asked) exists; --overwrite replaces it)")
+        }
+        if json {
+            print(GenerateReport(paths: written, seed: seed, width: size.width, height: size.height, steps: steps,
+                                 generationSeconds: generationSeconds,
+                                 totalSeconds: (ContinuousClock.now - started).seconds).json)
+        }
     }
 
     /// Checks that need no model.
     func checkNumbers() throws {
         guard steps >= 1 else { throw GenerateError("--steps must be at least 1, got \(steps)") }
         guard previewEvery >= 1 else { throw GenerateError("--preview-every must be at least 1, got \(previewEvery)") }
-        guard images >= 1 else { throw GenerateError("--images must be at least 1, got \(images)") }
+        guard images >= 1, images <= GenerationLimits.maximumImages else {
+            throw GenerateError("--images must be between 1 and \(GenerationLimits.maximumImages), got \(images)")
+        }
         guard guidanceScale.isFinite else { throw GenerateError("--guidance-scale must be a number") }
         guard aestheticScore.isFinite, negativeAestheticScore.isFinite else {
             throw GenerateError("--aesthetic-score and --negative-aesthetic-score must be numbers")
@@ -311,22 +345,6 @@ struct GenerateCommand: ParsableCommand {
             throw GenerateError("--resize-mode must be one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
         }
         return mode
-    }
-
-    /// Writes every image (atomically); on a failure removes those already written.
-    func write(_ pictures: [RGBImage], to paths: [String], parameters: GenerationParameters) throws {
-        var written: [String] = []
-        do {
-            for (i, (picture, path)) in zip(pictures, paths).enumerated() {
-                var p = parameters
-                p.batchPosition = i
-                try picture.writePNG(to: path, text: [(key: "parameters", value: p.text)])
-                written.append(path)
-            }
-        } catch {
-            for path in written { try? FileManager.default.removeItem(atPath: path) }
-            throw error
-        }
     }
 
     /// The folder's last path component (`Model:` field).

@@ -93,7 +93,8 @@ struct InspectCommand: ParsableCommand {
             print("  key check: ok (every key used, every parameter filled, every shape matches)")
             return 0
         } catch {
-            print("  key check: FAILED\n" + "\(error)".split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            print("  key check: FAILED (the error is on stderr)")
+            ProgressReporter.write("error: \(name): " + "\(error)".split(whereSeparator: \.isNewline).joined(separator: "; ") + "\n")
             return 1
         }
     }

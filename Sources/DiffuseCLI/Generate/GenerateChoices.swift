@@ -4,11 +4,11 @@ import DiffusePipeline
 
 /// The named choices of `diffuse generate`, checked before anything is loaded. Each error is one line.
 enum GenerateChoices {
-    /// `--scheduler`: one of `SchedulerChoice`'s names.
+    /// `--scheduler` / `--sampler`: one of `SchedulerChoice`'s names or A1111's.
     static func scheduler(_ name: String?) throws -> SchedulerChoice? {
         guard let name else { return nil }
-        guard let choice = SchedulerChoice(rawValue: name.lowercased()) else {
-            throw GenerateError("unknown scheduler \"\(name)\"; use one of: \(SchedulerChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let choice = SchedulerChoice(name: name) else {
+            throw GenerateError("unknown scheduler \"\(name)\"; use one of: \(SchedulerChoice.allCases.map(\.rawValue).joined(separator: ", ")) (or A1111's names: \(SchedulerChoice.allCases.map { "\"\($0 == .pndm ? "PLMS" : $0.samplerName)\"" }.joined(separator: ", ")))")
         }
         return choice
     }

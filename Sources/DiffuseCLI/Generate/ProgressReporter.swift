@@ -10,9 +10,12 @@ import DiffusePipeline
 final class ProgressReporter {
     let isTerminal: Bool
     let quiet: Bool
+    /// `--json`: stdout carries only the JSON report, so information lines go to stderr.
+    let infoToStandardError: Bool
 
-    init(quiet: Bool) {
+    init(quiet: Bool, infoToStandardError: Bool = false) {
         self.quiet = quiet
+        self.infoToStandardError = infoToStandardError
         isTerminal = isatty(STDERR_FILENO) != 0
     }
 
@@ -32,7 +35,8 @@ final class ProgressReporter {
 
     /// An informational line (suppressed by --quiet).
     func info(_ line: String) {
-        if !quiet { print(line) }
+        guard !quiet else { return }
+        if infoToStandardError { Self.write(line + "\n") } else { print(line) }
     }
 
     /// Unbuffered write to file descriptor 2.

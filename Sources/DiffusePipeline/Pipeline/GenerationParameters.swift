@@ -5,7 +5,8 @@
 ///     Negative prompt: blurry
 ///     Steps: 50, Sampler: Euler a, CFG scale: 7.5, Seed: 1234, Size: 512x512, Model: sd15, …
 ///
-/// The negative-prompt line is left out when empty (as A1111 does). A replaced VAE adds `VAE`;
+/// The negative-prompt line is left out when empty (as A1111 does). `Model hash` (A1111's short sha256)
+/// and `Version` are written when set (the CLI and the server set both). A replaced VAE adds `VAE`;
 /// image-to-image adds
 /// `Denoising strength`; batches add `Batch size` / `Batch pos`; `Clip skip` uses A1111's numbering
 /// (1 = last layer = Diffuse's 0) and is written only when not 1. LoRA adapters are written into the
@@ -32,6 +33,10 @@ public struct GenerationParameters: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var model: String
+    /// A1111's short hash of the weights (`ModelHash`), written before `Model`; nil: left out.
+    public var modelHash: String? = nil
+    /// The program that wrote it (`Version: diffuse-0.5.0`, last, as A1111 writes its own); nil: left out.
+    public var version: String? = nil
     /// The VAE given in place of the model's (its folder or hub name), nil for the model's own.
     public var vae: String? = nil
     public var strength: Double? = nil
@@ -58,12 +63,15 @@ public struct GenerationParameters: Sendable, Equatable {
     /// The chunk's text.
     public var text: String {
         var fields = ["Steps: \(steps)", "Sampler: \(sampler)", "CFG scale: \(Self.number(guidanceScale))",
-                      "Seed: \(seed)", "Size: \(width)x\(height)", "Model: \(model)"]
+                      "Seed: \(seed)", "Size: \(width)x\(height)"]
+        if let modelHash { fields.append("Model hash: \(modelHash)") }
+        fields.append("Model: \(model)")
         if let vae { fields.append("VAE: \(vae)") }
         if let strength { fields.append("Denoising strength: \(Self.number(strength))") }
         if let maskBlur, maskBlur > 0 { fields.append("Mask blur: \(maskBlur == maskBlur.rounded() ? "\(Int(maskBlur))" : "\(maskBlur)")") }
         if clipSkip != 0 { fields.append("Clip skip: \(clipSkip + 1)") }
         if batchSize > 1 { fields += ["Batch size: \(batchSize)", "Batch pos: \(batchPosition)"] }
+        if let version { fields.append("Version: \(version)") }
         var lines = [([prompt] + loras.map(\.text)).joined(separator: " ")]
         if !negativePrompt.isEmpty { lines.append("Negative prompt: " + negativePrompt) }
         lines.append(fields.joined(separator: ", "))

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import DiffuseSchedulers
 
 /// A scheduler chosen by name in place of the model's own (`--scheduler`), keeping the model's betas and
@@ -10,6 +15,22 @@ public enum SchedulerChoice: String, Sendable, CaseIterable {
     case dpmpp2MKarras = "dpmpp-2m-karras"
     /// Latent consistency (LCM-distilled models, LCM-LoRAs): few steps, guidance ≈ 1.
     case lcm
+
+    /// A choice by Diffuse's name (`euler-a`) or A1111's sampler name (`Euler a`, `DPM++ 2M Karras`,
+    /// `PLMS`, and its old `k_…` aliases), any case.
+    public init?(name: String) {
+        let key = name.trimmingCharacters(in: .whitespaces).lowercased()
+        if let choice = SchedulerChoice(rawValue: key) { self = choice; return }
+        let a1111: [String: SchedulerChoice] = [
+            "plms": .pndm, "k_euler": .euler, "k_euler_a": .eulerAncestral, "k_euler_ancestral": .eulerAncestral,
+            "k_lms": .lms, "k_dpmpp_2m": .dpmpp2M, "k_dpmpp_2m_ka": .dpmpp2MKarras, "dpm++ 2m karras": .dpmpp2MKarras,
+        ]
+        if let choice = a1111[key] ?? Self.allCases.first(where: { $0.samplerName.lowercased() == key }) {
+            self = choice
+        } else {
+            return nil
+        }
+    }
 
     /// The diffusers class.
     public var className: String {

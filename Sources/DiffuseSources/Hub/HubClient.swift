@@ -120,13 +120,13 @@ struct HubClient: Sendable {
                   progress: DownloadProgress?) throws -> String {
         try HubCacheRepo.createParent(of: incomplete)
         var failures: [String] = []
-        var hasher = SHA256()
+        var hasher = FileDigest()
         var hashed = 0
         while true {
             var have = HubCacheRepo.fileSize(incomplete) ?? 0
             if let expectedSize, have > expectedSize { truncate(incomplete, 0); have = 0 }
             if hashed != have {
-                hasher = SHA256()
+                hasher = FileDigest()
                 hashed = hasher.update(file: incomplete, limit: have) ?? 0
             }
             if let expectedSize, have == expectedSize, hashed == have { return hasher.finalize() }
@@ -142,7 +142,7 @@ struct HubClient: Sendable {
                 // A server that ignores Range answers 200 with the whole file: start over.
                 if answer.status != 206, have > 0 {
                     try handle.truncate(atOffset: 0)
-                    hasher = SHA256()
+                    hasher = FileDigest()
                     hashed = 0
                     progress?.start(file: file, done: 0, total: expectedSize)
                 }

@@ -74,7 +74,7 @@ final class FakeHub: @unchecked Sendable {
         files["model_index.json"] = try Data(contentsOf: URL(fileURLWithPath: source + "/model_index.json"))
         files["unet/diffusion_pytorch_model.bin"] = Data("not a pickle".utf8)
         files["README.md"] = Data("# tiny-sd1\n".utf8)
-        var etags = files.mapValues { SHA256.hex([UInt8]($0)) }
+        var etags = files.mapValues { FileDigest.hex([UInt8]($0)) }
         for (file, sha) in etags where !isLFS(file) { etags[file] = String(sha.prefix(40)) }
         for (folder, base) in [("text_encoder", "model"), ("unet", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model")] {
             // An "fp16" variant: the same bytes under the variant's name (ModelFolder only needs the names).
@@ -94,7 +94,7 @@ final class FakeHub: @unchecked Sendable {
         files["taesd_decoder.safetensors"] = Data("original-format decoder".utf8)
         files["taesd_decoder.pth"] = Data("not a pickle".utf8)
         files["README.md"] = Data("# tiny-taesd\n".utf8)
-        var etags = files.mapValues { SHA256.hex([UInt8]($0)) }
+        var etags = files.mapValues { FileDigest.hex([UInt8]($0)) }
         for (file, sha) in etags where !isLFS(file) { etags[file] = String(sha.prefix(40)) }
         return (files, etags)
     }

@@ -81,7 +81,7 @@ struct HubDownloadTests {
         #expect(ranges.contains("bytes=\(half)-"))
         #expect(ranges.count == 2)
         let blob = bed.repo + "/blobs/" + bed.hub.etag(unet)
-        #expect(SHA256.hex(ofFile: blob) == bed.hub.etag(unet))
+        #expect(FileDigest.hex(ofFile: blob) == bed.hub.etag(unet))
         _ = try ModelFolder(path: path)
     }
 
@@ -94,7 +94,7 @@ struct HubDownloadTests {
         _ = try ModelSource.resolve("org/tiny-sd1", environment: bed.environment)
         // The resumed GET got 200 and the whole file: the half already there was dropped, not doubled.
         #expect(bed.server.requests.contains { $0.headers["range"] != nil })
-        #expect(SHA256.hex(ofFile: bed.repo + "/blobs/" + bed.hub.etag(unet)) == bed.hub.etag(unet))
+        #expect(FileDigest.hex(ofFile: bed.repo + "/blobs/" + bed.hub.etag(unet)) == bed.hub.etag(unet))
     }
 
     @Test func renamedRepoRedirectIsFollowed() throws {
@@ -164,7 +164,7 @@ struct HubDownloadTests {
         bed.hub.dropAlways = []
         _ = try ModelSource.resolve("org/tiny-sd1", environment: bed.environment)
         #expect(bed.server.requests.last { $0.path.hasPrefix("/cdn/") }?.headers["range"] == "bytes=\(kept)-")
-        #expect(SHA256.hex(ofFile: blob) == bed.hub.etag(file))
+        #expect(FileDigest.hex(ofFile: blob) == bed.hub.etag(file))
     }
 
     @Test func danglingSymlinkOfflineIsAnErrorOnlineIsRepaired() throws {

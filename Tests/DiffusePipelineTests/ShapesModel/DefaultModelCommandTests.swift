@@ -39,7 +39,8 @@ struct DefaultModelCommandTests {
         let image = try RGBImage(contentsOf: folder + "/diffuse-3.png")
         #expect(image.width == 64 && image.height == 64)   // the model's default size: 16 × VAE factor 4
         let parameters = try RGBImage.pngText(contentsOf: folder + "/diffuse-3.png").first { $0.key == "parameters" }?.value ?? ""
-        #expect(parameters.hasSuffix("Size: 64x64, Model: diffuse-shapes"), "\(parameters)")
+        // Model hash: `sha256sum Models/diffuse-shapes/unet/diffusion_pytorch_model.safetensors | cut -c1-10`.
+        #expect(parameters.hasSuffix("Size: 64x64, Model hash: 1ba1a668d7, Model: diffuse-shapes, Version: \(DiffuseVersion.tag)"), "\(parameters)")
         var config = GenerationConfiguration(prompt: prompt)
         config.steps = 10
         config.seed = 3

@@ -90,4 +90,12 @@ struct DefaultModelTests {
         #expect(FileManager.default.fileExists(atPath: found + "/model_index.json"))
         #expect(URL(fileURLWithPath: found).standardized.path == URL(fileURLWithPath: ShapesModel.path).standardized.path)
     }
+
+    /// Issue #20: the shipped scheduler config says `clip_sample: false` (as SD 1.5's does), so
+    /// `--scheduler ddim`, whose class default is true, does not clip the x0 estimates into noise.
+    @Test(.enabled(if: ShapesModel.isPresent)) func ddimDoesNotClip() throws {
+        let folder = try ModelFolder(path: ShapesModel.path)
+        #expect(folder.scheduler.clipSample == false)
+        #expect(SchedulerChoice.ddim.config(from: folder.scheduler).clipSample == false)
+    }
 }

@@ -1,18 +1,20 @@
 import Foundation
 import Testing
 import DiffuseCore
+import DiffuseSources
 import DiffusePipeline
+import DiffuseSources
 import DiffuseTestSupport
 
 /// SHA-256 against the FIPS 180-2 / NIST CAVS example vectors and `sha256sum`.
 @Suite("SHA-256")
-struct SHA256Tests {
+struct FileDigestTests {
     @Test func nistVectors() {
-        #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        #expect(FileDigest.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(FileDigest.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(FileDigest.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256.hex(Array("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu".utf8))
+        #expect(FileDigest.hex(Array("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu".utf8))
                 == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
     }
 
@@ -21,8 +23,8 @@ struct SHA256Tests {
     @Test func streamingMatchesOneShot() {
         let message = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         for length in [55, 56, 63, 64, 65, 119, 120, 1000] {
-            let whole = SHA256.hex(message[0..<length])
-            var hash = SHA256()
+            let whole = FileDigest.hex(message[0..<length])
+            var hash = FileDigest()
             var offset = 0
             var step = 1
             while offset < length {
@@ -37,8 +39,8 @@ struct SHA256Tests {
 
     @Test func fileDigestMatchesSha256sum() {
         // `sha256sum Fixtures/tiny-sd1/vae/diffusion_pytorch_model.safetensors`
-        #expect(SHA256.hex(ofFile: FixturePaths.path("tiny-sd1") + "/vae/diffusion_pytorch_model.safetensors")
+        #expect(FileDigest.hex(ofFile: FixturePaths.path("tiny-sd1") + "/vae/diffusion_pytorch_model.safetensors")
                 == "5baf08784d9ebe061a750be91bbbe6be13cbf97da4417ef789c3794bc9987212")
-        #expect(SHA256.hex(ofFile: "/no/such/file") == nil)
+        #expect(FileDigest.hex(ofFile: "/no/such/file") == nil)
     }
 }
