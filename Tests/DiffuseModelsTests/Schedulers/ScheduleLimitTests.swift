@@ -31,13 +31,7 @@ struct ScheduleLimitTests {
         // The largest count runs to the end: every timestep is a training timestep, and every step works.
         try scheduler.setTimesteps(largest)
         #expect(scheduler.timesteps.allSatisfy { $0 >= 0 && $0 <= 999 })
-        let backend = CPUBackend()
-        var sample = backend.upload(Tensor(Array(repeating: Float(0.5), count: 4), shape: [1, 1, 2, 2]))
-        let output = backend.upload(Tensor(Array(repeating: Float(0.1), count: 4), shape: [1, 1, 2, 2]))
-        for t in scheduler.timesteps {
-            sample = try scheduler.step(modelOutput: output, timestep: t, sample: sample, on: backend)
-        }
-        let finite = sample.toHost().floats().allSatisfy(\.isFinite)
+        let finite = try Self.runsToFiniteSample(&scheduler, modelOutput: 0.1)
         #expect(finite)
     }
 
@@ -57,13 +51,20 @@ struct ScheduleLimitTests {
         let betas = (0..<1000).map { 0.0001 + Double($0) * 0.00002 }
         var scheduler = try SchedulerFactory.make(try Self.config("PNDMScheduler", ["trained_betas": betas]))
         try scheduler.setTimesteps(20)
+        let finite = try Self.runsToFiniteSample(&scheduler, modelOutput: nil)
+        #expect(finite)
+    }
+
+    /// Steps `scheduler` through its timesteps on a 2×2 sample of 0.5 with a constant model output
+    /// (nil: the sample itself); true when the result is finite.
+    static func runsToFiniteSample(_ scheduler: inout any Scheduler, modelOutput: Float?) throws -> Bool {
         let backend = CPUBackend()
         var sample = backend.upload(Tensor(Array(repeating: Float(0.5), count: 4), shape: [1, 1, 2, 2]))
+        let constant = modelOutput.map { backend.upload(Tensor(Array(repeating: $0, count: 4), shape: [1, 1, 2, 2])) }
         for t in scheduler.timesteps {
-            sample = try scheduler.step(modelOutput: sample, timestep: t, sample: sample, on: backend)
+            sample = try scheduler.step(modelOutput: constant ?? sample, timestep: t, sample: sample, on: backend)
         }
-        let finite = sample.toHost().floats().allSatisfy(\.isFinite)
-        #expect(finite)
+        return sample.toHost().floats().allSatisfy(\.isFinite)
     }
 
     @Test func betasOutsideZeroOneAreRefused() throws {
