@@ -138,7 +138,13 @@ struct HubClient: Sendable {
             progress?.start(file: file, done: have, total: expectedSize)
             var headers = self.headers(for: url)
             if have > 0 { headers["Range"] = "bytes=\(have)-" }
+            var refused: String? = nil   // a reason to stop for good (no retry)
             let (response, _) = http.follow("GET", url, headers: headers, prepare: { answer in
+                // Identity was asked for: a compressed body would be decoded on the fly, unbounded and unchecked.
+                if let encoding = answer.header("Content-Encoding")?.lowercased(), !["", "identity"].contains(encoding) {
+                    refused = "the server sent it \(encoding)-encoded although identity was asked for (a proxy rewriting downloads?)"
+                    throw ModelSourceError(.badResponse, model: model, message: refused!)
+                }
                 // A server that ignores Range answers 200 with the whole file: start over.
                 if answer.status != 206, have > 0 {
                     try handle.truncate(atOffset: 0)
@@ -147,12 +153,28 @@ struct HubClient: Sendable {
                     progress?.start(file: file, done: 0, total: expectedSize)
                 }
             }, sink: { chunk in
-                try handle.write(contentsOf: chunk)
-                chunk.withUnsafeBytes { hasher.update($0) }
-                hashed += chunk.count
-                progress?.advance(chunk.count)
+                // Never more than announced (or, unannounced, than `unannouncedLimit`): the rest is not written.
+                let limit = expectedSize ?? Self.unannouncedLimit
+                let room = max(0, limit - hashed)
+                let accepted = chunk.count <= room ? chunk : chunk.prefix(room)
+                try handle.write(contentsOf: accepted)
+                accepted.withUnsafeBytes { hasher.update($0) }
+                hashed += accepted.count
+                progress?.advance(accepted.count)
+                if accepted.count < chunk.count {
+                    refused = expectedSize == nil
+                        ? "the server sent more than \(Self.unannouncedLimit >> 30) GiB without announcing a size"
+                        : "the server sent more than the \(limit) bytes it announced"
+                    throw ModelSourceError(.badResponse, model: model, message: refused!)
+                }
             })
             try? handle.close()
+            if let refused {
+                progress?.finish()
+                let kept = HubCacheRepo.fileSize(incomplete) ?? 0
+                throw ModelSourceError(.badResponse, model: model,
+                    message: "download of \(file) from \(url.absoluteString) stopped: \(refused); \(kept) bytes are kept in \(incomplete) — run again to resume (delete it to start over), or fetch the model with `huggingface-cli download`")
+            }
             let now = HubCacheRepo.fileSize(incomplete) ?? 0
             let retryable = response.transportError != nil || response.status >= 500 || [408, 429].contains(response.status)
             if !retryable {
@@ -170,6 +192,10 @@ struct HubClient: Sendable {
             }
         }
     }
+
+    /// The most a download whose size was not announced may write (configs and tokenizers are KBs; the
+    /// hub announces every weight file's size).
+    static let unannouncedLimit = 1 << 30
 
     static func openForAppending(_ path: String) -> FileHandle? {
         if !FileManager.default.fileExists(atPath: path) {

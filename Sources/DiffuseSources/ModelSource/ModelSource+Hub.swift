@@ -24,7 +24,16 @@ extension ModelSource {
                 message: cacheError.message + " and HF_HUB_OFFLINE is set, so nothing is downloaded; unset HF_HUB_OFFLINE to download it, or " + fetch)
         }
         let endpoint = endpoint(environment: environment)
-        let client = HubClient(endpoint: endpoint, token: token(environment: environment), model: id)
+        var client = HubClient(endpoint: endpoint, token: token(environment: environment), model: id)
+        // huggingface_hub's HF_HUB_DOWNLOAD_TIMEOUT: seconds without a byte before a transfer is dropped
+        // (and resumed, up to the retry count); default 10, as there.
+        if let text = environment["HF_HUB_DOWNLOAD_TIMEOUT"], !text.isEmpty {
+            guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= 3600 else {
+                throw ModelSourceError(.invalidOption, model: id,
+                    message: "HF_HUB_DOWNLOAD_TIMEOUT=\(text) is not a number of seconds between 0 and 3600; set e.g. 60 or unset it")
+            }
+            client.http.timeout = seconds
+        }
         let download = HubSnapshotDownload(cache: cache, client: client, progress: progress)
         let result: HubSnapshotDownload.Result
         do {

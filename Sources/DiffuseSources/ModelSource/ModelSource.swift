@@ -28,7 +28,7 @@ public struct ModelSource: Sendable {
     public static var current: [String: String] {
         var env: [String: String] = [:]
         for name in ["HF_HUB_CACHE", "HF_HOME", "HOME", "HF_ENDPOINT", "HF_TOKEN", "HF_TOKEN_PATH",
-                     "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"] {
+                     "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DOWNLOAD_TIMEOUT"] {
             if let value = getenv(name) { env[name] = String(cString: value) }
         }
         return env

@@ -43,6 +43,8 @@ final class FakeHub: @unchecked Sendable {
     private var _token: String?
     private var _ignoreRange = false
     private var _badEtag: String?
+    private var _overlong: Set<String> = []
+    private var _encoded: Set<String> = []
 
     /// Files whose next CDN GET stops halfway (once each).
     var dropOnce: Set<String> { get { locked { _dropOnce } } set { locked { _dropOnce = newValue } } }
@@ -56,6 +58,10 @@ final class FakeHub: @unchecked Sendable {
     var rawGarbage: Bool { get { locked { _rawGarbage } } set { locked { _rawGarbage = newValue } } }
     /// HEAD of LFS files names this as X-Linked-Etag (a hostile or broken server).
     var badEtag: String? { get { locked { _badEtag } } set { locked { _badEtag = newValue } } }
+    /// Files whose CDN GETs send 1 MiB more than the size the hub announced (Content-Length says so too).
+    var overlong: Set<String> { get { locked { _overlong } } set { locked { _overlong = newValue } } }
+    /// Files whose CDN GETs say `Content-Encoding: gzip` although identity was asked for.
+    var encoded: Set<String> { get { locked { _encoded } } set { locked { _encoded = newValue } } }
     /// The CDN answers every GET with 200 and the whole file, Range or not.
     var ignoreRange: Bool { get { locked { _ignoreRange } } set { locked { _ignoreRange = newValue } } }
     /// When set, /api and /resolve answer 401 without `Authorization: Bearer <token>`.
@@ -170,8 +176,10 @@ final class FakeHub: @unchecked Sendable {
             guard from < content.count else { return .init(status: 416) }
             start = from
         }
-        let body = content.subdata(in: start..<content.count)
+        var body = content.subdata(in: start..<content.count)
+        if !overlong.isDisjoint(with: names) { body += Data(repeating: 0x5A, count: 1 << 20) }
         var response = TestHTTPServer.Response(status: start > 0 ? 206 : 200, headers: [("Content-Length", "\(body.count)")], body: body)
+        if !encoded.isDisjoint(with: names) { response.headers.append(("Content-Encoding", "gzip")) }
         if start > 0 { response.headers.append(("Content-Range", "bytes \(start)-\(content.count - 1)/\(content.count)")) }
         let drop = locked { () -> Bool in
             if !_dropAlways.isDisjoint(with: names) { return true }

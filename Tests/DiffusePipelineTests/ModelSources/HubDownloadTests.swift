@@ -147,6 +147,40 @@ struct HubDownloadTests {
         _ = try ModelFolder(path: ModelSource.resolve("org/tiny-sd1", environment: bed.environment))
     }
 
+    /// Issue #20: a server that sends more than it announced is stopped at the announced size (not
+    /// retried, nothing beyond it written), and the message says how to go on.
+    @Test func moreBytesThanAnnouncedAreRefused() throws {
+        let bed = try HubTestBed()
+        defer { bed.close() }
+        let file = "vae/diffusion_pytorch_model.safetensors"
+        bed.hub.overlong = [file]
+        let error = #expect(throws: ModelSourceError.self) { try ModelSource.resolve("org/tiny-sd1", environment: bed.environment) }
+        #expect(error?.kind == .badResponse)
+        #expect(error?.description.contains("the server sent more than the \(bed.hub.files[file]!.count) bytes it announced") == true,
+                "\(String(describing: error))")
+        #expect(error?.description.contains("run again to resume") == true)
+        let blob = bed.repo + "/blobs/" + bed.hub.etag(file)
+        #expect(!FileManager.default.fileExists(atPath: blob))
+        let kept = try FileManager.default.attributesOfItem(atPath: blob + ".incomplete")[.size] as? Int
+        #expect(kept.map { $0 <= bed.hub.files[file]!.count } == true)
+        #expect(bed.server.requests.filter { $0.path.hasPrefix("/cdn/\(bed.hub.etag(file))") }.count == 1)
+        // A server that behaves again: the next run completes.
+        bed.hub.overlong = []
+        _ = try ModelSource.resolve("org/tiny-sd1", environment: bed.environment)
+        #expect(FileDigest.hex(ofFile: blob) == bed.hub.etag(file))
+    }
+
+    /// Issue #20: identity was asked for; a gzip-encoded answer is refused, not decoded.
+    @Test func unaskedContentEncodingIsRefused() throws {
+        let bed = try HubTestBed()
+        defer { bed.close() }
+        let file = "unet/diffusion_pytorch_model.safetensors"
+        bed.hub.encoded = [file]
+        let error = #expect(throws: ModelSourceError.self) { try ModelSource.resolve("org/tiny-sd1", environment: bed.environment) }
+        #expect(error?.description.contains("gzip-encoded although identity was asked for") == true, "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: bed.repo + "/refs/main"))
+    }
+
     @Test func truncatedDownloadKeepsOnlyTheIncompleteFile() throws {
         let bed = try HubTestBed()
         defer { bed.close() }
