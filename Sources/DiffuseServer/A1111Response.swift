@@ -36,7 +36,7 @@ enum A1111Response {
             "sampler_name": .string(output.sampler), "cfg_scale": .number(request.cfg_scale),
             "steps": .number(Double(request.steps)), "batch_size": .number(Double(request.batch_size)),
             "restore_faces": false, "face_restoration_model": .null,
-            "sd_model_name": .string(output.model), "sd_model_hash": .null, "sd_vae_name": .null, "sd_vae_hash": .null,
+            "sd_model_name": .string(output.model), "sd_model_hash": output.modelHash.map(JSONValue.string) ?? .null, "sd_vae_name": .null, "sd_vae_hash": .null,
             "seed_resize_from_w": -1, "seed_resize_from_h": -1,
             "denoising_strength": plan.config.initImage == nil ? .null : .number(plan.config.strength),
             "extra_generation_params": .object([:]), "index_of_first_image": 0,

@@ -49,4 +49,6 @@ public struct GenerationOutput: Sendable {
     var height = 0
     var sampler = ""
     var model = ""
+    /// A1111's short hash of the model's weights (`ModelHash`), nil when it cannot be read.
+    var modelHash: String? = nil
 }

@@ -23,7 +23,8 @@ struct GenerationRunner: Sendable {
         progress.begin(job: job.id, totalSteps: perIteration * plan.iterations)
 
         var output = GenerationOutput(width: size.width, height: size.height,
-                                      sampler: pipeline.samplerName(plan.sampler), model: modelName)
+                                      sampler: pipeline.samplerName(plan.sampler), model: modelName,
+                                      modelHash: store.modelHash())
         for iteration in 0..<plan.iterations {
             if job.isCancelled { throw Self.cancelled }
             if job.isInterrupted { break }
@@ -39,6 +40,7 @@ struct GenerationRunner: Sendable {
             parameters.clipSkip = config.clipSkip
             parameters.maskBlur = plan.maskBlur
             parameters.version = DiffuseVersion.tag
+            parameters.modelHash = output.modelHash
             parameters.batchSize = plan.batchSize
             parameters.loras = plan.loras.map { GenerationParameters.LoRATag(name: $0.name, scale: $0.scale) }
             for (position, image) in images.enumerated() {

@@ -43,6 +43,19 @@ public final class ModelStore: @unchecked Sendable {
         lock.withLock { (pipeline, Self.title(path)) }
     }
 
+    /// Short hashes already computed, by model path (hashing reads the whole weight file once).
+    private var hashes: [String: String] = [:]
+
+    /// A1111's `Model hash` of the loaded model (`ModelHash.short(ofModel:)`); computed on first use,
+    /// outside the lock, on the generation thread.
+    func modelHash() -> String? {
+        let path = lock.withLock { self.path }
+        if let known = lock.withLock({ hashes[path] }) { return known }
+        guard let hash = ModelHash.short(ofModel: path) else { return nil }
+        lock.withLock { hashes[path] = hash }
+        return hash
+    }
+
     /// A model's name as A1111 shows it (`title`, `model_name`): the folder or file name.
     static func title(_ path: String) -> String {
         let last = path.split(separator: "/").last.map(String.init) ?? path

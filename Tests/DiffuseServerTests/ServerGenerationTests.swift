@@ -36,7 +36,7 @@ import Testing
         let info = try JSONDecoder().decode(JSONValue.self, from: Data((answer.body["info"]?.stringValue ?? "").utf8))
         #expect(info["all_seeds"] == .array([3]))
         let infotext = info["infotexts"]?.arrayValue.first?.stringValue ?? ""
-        #expect(infotext == "a red car on a street\nNegative prompt: blurry, low quality\nSteps: 3, Sampler: Euler, CFG scale: 7.5, Seed: 3, Size: 32x32, Model: tiny-sd1, Version: \(DiffuseVersion.tag)")
+        #expect(infotext == "a red car on a street\nNegative prompt: blurry, low quality\nSteps: 3, Sampler: Euler, CFG scale: 7.5, Seed: 3, Size: 32x32, Model hash: bcad293a3b, Model: tiny-sd1, Version: \(DiffuseVersion.tag)")
         #expect(try RGBImage.pngText(data: images[0].bytes, source: "response").contains { $0.key == "parameters" && $0.value == infotext })
     }
 

@@ -24,6 +24,17 @@ public enum ModelHash {
         return file.flatMap { short(ofFile: $0, environment: environment) }
     }
 
+    /// The short hash of the model at `path`: a single-file checkpoint, or a diffusers folder's UNet
+    /// weights (nil for anything else, e.g. a hub id).
+    public static func short(ofModel path: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        if (info.st_mode & S_IFMT) != S_IFDIR { return short(ofFile: path, environment: environment) }
+        let unet = try? ModelFolder.findWeights(in: path + "/unet", baseName: "diffusion_pytorch_model", variant: nil)
+        return unet?.files.first.flatMap { short(ofFile: $0, environment: environment) }
+    }
+
     public static func short(ofFile path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         sha256(ofFile: path, environment: environment).map { String($0.prefix(10)) }
     }
