@@ -27,8 +27,15 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate images from a prompt (text-to-image, image-to-image with --init-image, inpainting with --init-image and --mask).")
 
-    @Argument(help: "The prompt.")
-    var prompt: String
+    @Argument(help: ArgumentHelp("The prompt (with --from-png: the PNG's unless given).", valueName: "prompt"))
+    var promptText: String?
+
+    /// The prompt (checked to be there before `generate` runs).
+    var prompt: String { promptText ?? "" }
+
+    @Option(name: .customLong("from-png"),
+            help: "Re-run the parameters of a PNG written by Diffuse or AUTOMATIC1111: prompt, negative prompt, steps, sampler, CFG scale, seed, size, clip skip, batch size (the model, init image and LoRA files come from the command line).")
+    var fromPNG: String?
 
     @OptionGroup var source: ModelOptions
 
@@ -137,8 +144,10 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
+    mutating func run() throws {
         do {
+            if let fromPNG { try applyParameters(fromPNG: fromPNG) }
+            guard promptText != nil else { throw GenerateError("give a prompt (or --from-png FILE to re-run a PNG's parameters)") }
             try generate()
         } catch {
             let interrupted = Interrupt.requested

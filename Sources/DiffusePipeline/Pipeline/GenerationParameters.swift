@@ -46,6 +46,9 @@ public struct GenerationParameters: Sendable, Equatable {
     public var batchSize: Int = 1
     public var batchPosition: Int = 0
     public var loras: [LoRATag] = []
+    /// Read by `init(text:)`: the pairs it has no field for (A1111's `Schedule type`, `Hires upscale`, …);
+    /// not written.
+    public var extra: [String: String] = [:]
 
     public init(prompt: String, negativePrompt: String, steps: Int, sampler: String, guidanceScale: Double,
                 seed: UInt64, width: Int, height: Int, model: String) {
