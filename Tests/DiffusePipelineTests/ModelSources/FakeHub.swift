@@ -44,6 +44,7 @@ final class FakeHub: @unchecked Sendable {
     private var _ignoreRange = false
     private var _badEtag: String?
     private var _overlong: Set<String> = []
+    private var _stallOnce: Set<String> = []
     private var _encoded: Set<String> = []
 
     /// Files whose next CDN GET stops halfway (once each).
@@ -60,6 +61,8 @@ final class FakeHub: @unchecked Sendable {
     var badEtag: String? { get { locked { _badEtag } } set { locked { _badEtag = newValue } } }
     /// Files whose CDN GETs send 1 MiB more than the size the hub announced (Content-Length says so too).
     var overlong: Set<String> { get { locked { _overlong } } set { locked { _overlong = newValue } } }
+    /// Files whose next CDN GET sends half, then nothing for a minute (once each).
+    var stallOnce: Set<String> { get { locked { _stallOnce } } set { locked { _stallOnce = newValue } } }
     /// Files whose CDN GETs say `Content-Encoding: gzip` although identity was asked for.
     var encoded: Set<String> { get { locked { _encoded } } set { locked { _encoded = newValue } } }
     /// The CDN answers every GET with 200 and the whole file, Range or not.
@@ -188,6 +191,12 @@ final class FakeHub: @unchecked Sendable {
             return !once.isEmpty
         }
         if drop { response.dropAfter = body.count / 2 }
+        let stall = locked { () -> Bool in
+            let once = _stallOnce.intersection(names)
+            _stallOnce.subtract(once)
+            return !once.isEmpty
+        }
+        if stall { (response.dropAfter, response.stallSeconds) = (body.count / 2, 60) }
         return response
     }
 

@@ -170,6 +170,29 @@ struct HubDownloadTests {
         #expect(FileDigest.hex(ofFile: blob) == bed.hub.etag(file))
     }
 
+    /// Issue #20: a transfer that stops sending (half the file, then nothing for a minute) is dropped after
+    /// `HF_HUB_DOWNLOAD_TIMEOUT` seconds without a byte and resumed from what arrived.
+    @Test func stalledTransferIsDroppedAndResumed() throws {
+        let bed = try HubTestBed()
+        defer { bed.close() }
+        let file = "unet/diffusion_pytorch_model.safetensors"
+        bed.hub.stallOnce = [file]
+        var environment = bed.environment
+        environment["HF_HUB_DOWNLOAD_TIMEOUT"] = "1"
+        let start = Date()
+        _ = try ModelSource.resolve("org/tiny-sd1", environment: environment)
+        #expect(Date().timeIntervalSince(start) < 20, "the stalled transfer was not dropped in time")
+        let ranges = bed.server.requests.filter { $0.path == "/cdn/" + bed.hub.etag(file) }.compactMap { $0.headers["range"] }
+        #expect(ranges.count == 1 && ranges[0] != "bytes=0-", "\(ranges)")
+        #expect(FileDigest.hex(ofFile: bed.repo + "/blobs/" + bed.hub.etag(file)) == bed.hub.etag(file))
+        let bad = #expect(throws: ModelSourceError.self) {
+            var env = bed.environment
+            env["HF_HUB_DOWNLOAD_TIMEOUT"] = "forever"
+            try ModelSource.resolve("org/other", environment: env)
+        }
+        #expect(bad?.description.contains("HF_HUB_DOWNLOAD_TIMEOUT=forever is not a number of seconds") == true, "\(String(describing: bad))")
+    }
+
     /// Issue #20: identity was asked for; a gzip-encoded answer is refused, not decoded.
     @Test func unaskedContentEncodingIsRefused() throws {
         let bed = try HubTestBed()

@@ -19,6 +19,8 @@ final class TestHTTPServer: @unchecked Sendable {
         var headers: [(String, String)] = []
         var body = Data()
         var dropAfter: Int? = nil
+        /// After `dropAfter` bytes, wait this long (or until the client hangs up) before closing: a stalled transfer.
+        var stallSeconds: Double? = nil
         var raw: Data? = nil
     }
 
@@ -115,6 +117,18 @@ final class TestHTTPServer: @unchecked Sendable {
         send(connection, Data(head.utf8))
         if request.method != "HEAD" {
             send(connection, response.dropAfter.map { response.body.prefix($0) } ?? response.body)
+            if let stall = response.stallSeconds { waitForHangUp(connection, upTo: stall) }
+        }
+    }
+
+    /// Sleeps in 50 ms slices until the peer closes the connection or `seconds` have passed.
+    private func waitForHangUp(_ connection: Int32, upTo seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        var byte: UInt8 = 0
+        while Date() < end {
+            let n = recv(connection, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return }
+            usleep(50_000)
         }
     }
 
