@@ -11,16 +11,8 @@ import DiffusePipeline
 struct A1111Sampler: Sendable, Equatable {
     let choice: SchedulerChoice
 
-    /// The samplers of `GET /sdapi/v1/samplers`: A1111 name, aliases, and the schedulers each takes.
-    static let all: [(name: String, aliases: [String], choice: SchedulerChoice)] = [
-        ("Euler a", ["k_euler_a", "k_euler_ancestral"], .eulerAncestral),
-        ("Euler", ["k_euler"], .euler),
-        ("LMS", ["k_lms"], .lms),
-        ("DDIM", [], .ddim),
-        ("PLMS", [], .pndm),
-        ("DPM++ 2M", ["k_dpmpp_2m"], .dpmpp2M),
-        ("LCM", [], .lcm),
-    ]
+    /// The samplers of `GET /sdapi/v1/samplers`: A1111 name, aliases, and the choice.
+    static var all: [(name: String, aliases: [String], choice: SchedulerChoice)] { SchedulerChoice.a1111Samplers }
 
     /// The schedulers of `GET /sdapi/v1/schedulers`: name and label.
     static let schedulers: [(name: String, label: String)] = [("automatic", "Automatic"), ("karras", "Karras")]

@@ -1,3 +1,4 @@
+import DiffuseCore
 import Dispatch
 
 /// One job at a time, in arrival order, behind a bounded FIFO: `submit` answers 429 (with Retry-After)
@@ -87,7 +88,7 @@ public actor GenerationQueue {
     private func finished(_ job: GenerationJob, _ result: Result<GenerationOutput, any Error>,
                           _ continuation: CheckedContinuation<GenerationOutput, any Error>, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
-        lastJobSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        lastJobSeconds = elapsed.seconds
         running = nil
         continuation.resume(with: result)
         startNext()

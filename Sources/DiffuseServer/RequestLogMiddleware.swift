@@ -1,3 +1,4 @@
+import DiffuseCore
 import Hummingbird
 import Logging
 
@@ -13,7 +14,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         var status = 500
         defer {
             let elapsed = ContinuousClock.now - start
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let ms = elapsed.seconds * 1000
             if status >= 500 { metrics.errors.increment() }
             context.logger.log(level: status >= 500 ? .warning : .info, "request", metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),

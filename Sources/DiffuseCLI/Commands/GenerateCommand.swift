@@ -6,6 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import DiffuseCore
 import ArgumentParser
 import DiffuseImage
 import DiffuseNN

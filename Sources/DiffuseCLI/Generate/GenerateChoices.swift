@@ -8,7 +8,7 @@ enum GenerateChoices {
     static func scheduler(_ name: String?) throws -> SchedulerChoice? {
         guard let name else { return nil }
         guard let choice = SchedulerChoice(name: name) else {
-            throw GenerateError("unknown scheduler \"\(name)\"; use one of: \(SchedulerChoice.allCases.map(\.rawValue).joined(separator: ", ")) (or A1111's names: \(SchedulerChoice.allCases.map { "\"\($0 == .pndm ? "PLMS" : $0.samplerName)\"" }.joined(separator: ", ")))")
+            throw GenerateError("unknown scheduler \"\(name)\"; use one of: \(SchedulerChoice.allCases.map(\.rawValue).joined(separator: ", ")) (or A1111's names: \((SchedulerChoice.a1111Samplers.map(\.name) + ["DPM++ 2M Karras"]).map { "\"\($0)\"" }.joined(separator: ", ")))")
         }
         return choice
     }

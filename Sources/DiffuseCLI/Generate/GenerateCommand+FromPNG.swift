@@ -47,7 +47,3 @@ extension GenerateCommand {
         }
     }
 }
-
-extension SeedArgument {
-    init(_ seed: UInt64) { self.init(argument: String(seed))! }
-}

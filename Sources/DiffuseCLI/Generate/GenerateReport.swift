@@ -1,4 +1,3 @@
-import ArgumentParser
 import DiffusePipeline
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -30,25 +29,4 @@ struct GenerateReport: Encodable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) * 1e-18
-    }
-}
-
-/// `--seed`: 0 … 2^64−1, or -1 for a random one (A1111's convention; `value` nil).
-struct SeedArgument: ExpressibleByArgument {
-    let value: UInt64?
-
-    init?(argument: String) {
-        if argument == "-1" { value = nil; return }
-        guard let seed = UInt64(argument) else { return nil }
-        value = seed
-    }
-
-    static var defaultCompletionKind: CompletionKind { .default }
 }

@@ -33,7 +33,7 @@ struct OutputWriter {
                 if Interrupt.requested { throw InterruptedError() }
                 var written: [String] = []
                 for (i, file) in files.enumerated() {
-                    let target = try place(temps[i]!, at: file.path, taken: Set(written))
+                    let target = try place(temps[i]!, at: file.path)
                     temps[i] = nil
                     if target.created { created.append(target.path) }
                     written.append(target.path)
@@ -48,13 +48,13 @@ struct OutputWriter {
     }
 
     /// Moves `temp` to `path` (or, without `--overwrite`, to the first free name from it).
-    private func place(_ temp: String, at path: String, taken: Set<String>) throws -> (path: String, created: Bool) {
+    private func place(_ temp: String, at path: String) throws -> (path: String, created: Bool) {
         if overwrite {
             let created = OutputTarget(path) == .free
             _ = try OutputFile.commit(temp, to: path, replacing: true)
             return (path, created)
         }
-        var taken = taken
+        var taken: Set<String> = []
         while true {
             guard let name = OutputFile.freeName(for: path, taken: taken) else {
                 throw GenerateError("--output \(path): no free name left beside it; choose another name or pass --overwrite")

@@ -29,7 +29,7 @@ public enum GraphCapture {
         let compiled = try CompiledGraph(graph: graph, backend: backend.base, options: options, inputs: inputs,
                                          reference: output, summary: summary)
         let elapsed = clock.now - start
-        compiled.setSeconds(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        compiled.setSeconds(elapsed.seconds)
         return (compiled, output)
     }
 

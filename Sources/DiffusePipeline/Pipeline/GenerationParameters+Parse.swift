@@ -12,7 +12,7 @@ extension GenerationParameters {
         public let description: String
     }
 
-    /// The pairs of the last line, other than the ones `init(text:)` reads into fields.
+    /// Every `Key: value` pair of the last line, in order (quoted values unquoted).
     public static func fields(of line: String) -> [(key: String, value: String)] {
         var pairs: [(String, String)] = []
         var rest = Substring(line)

@@ -16,16 +16,25 @@ public enum SchedulerChoice: String, Sendable, CaseIterable {
     /// Latent consistency (LCM-distilled models, LCM-LoRAs): few steps, guidance ≈ 1.
     case lcm
 
-    /// A choice by Diffuse's name (`euler-a`) or A1111's sampler name (`Euler a`, `DPM++ 2M Karras`,
-    /// `PLMS`, and its old `k_…` aliases), any case.
+    /// AUTOMATIC1111's samplers that Diffuse has, in its `GET /sdapi/v1/samplers` order: name, its old
+    /// `k_…` aliases, and the choice. A1111 (1.9+) names the Karras schedule apart ("DPM++ 2M" with
+    /// scheduler "Karras"); the legacy combined name is "DPM++ 2M Karras".
+    public static let a1111Samplers: [(name: String, aliases: [String], choice: SchedulerChoice)] = [
+        ("Euler a", ["k_euler_a", "k_euler_ancestral"], .eulerAncestral),
+        ("Euler", ["k_euler"], .euler),
+        ("LMS", ["k_lms"], .lms),
+        ("DDIM", [], .ddim),
+        ("PLMS", [], .pndm),
+        ("DPM++ 2M", ["k_dpmpp_2m"], .dpmpp2M),
+        ("LCM", [], .lcm),
+    ]
+
+    /// A choice by Diffuse's name (`euler-a`), the name it writes (`samplerName`) or A1111's sampler name
+    /// (`a1111Samplers`: `Euler a`, `PLMS`, `k_lms`, …, and `DPM++ 2M Karras`), any case.
     public init?(name: String) {
         let key = name.trimmingCharacters(in: .whitespaces).lowercased()
-        if let choice = SchedulerChoice(rawValue: key) { self = choice; return }
-        let a1111: [String: SchedulerChoice] = [
-            "plms": .pndm, "k_euler": .euler, "k_euler_a": .eulerAncestral, "k_euler_ancestral": .eulerAncestral,
-            "k_lms": .lms, "k_dpmpp_2m": .dpmpp2M, "k_dpmpp_2m_ka": .dpmpp2MKarras, "dpm++ 2m karras": .dpmpp2MKarras,
-        ]
-        if let choice = a1111[key] ?? Self.allCases.first(where: { $0.samplerName.lowercased() == key }) {
+        if let choice = SchedulerChoice(rawValue: key) ?? Self.allCases.first(where: { $0.samplerName.lowercased() == key })
+            ?? Self.a1111Samplers.first(where: { $0.name.lowercased() == key || $0.aliases.contains(key) })?.choice {
             self = choice
         } else {
             return nil

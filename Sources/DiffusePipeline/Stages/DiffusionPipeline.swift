@@ -86,7 +86,7 @@ extension DiffusionPipeline {
             }
             if let callback {
                 let elapsed = clock.now - began
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                let seconds = elapsed.seconds
                 let report = GenerationStep(step: i + 1, stepCount: run.timesteps.count, timestep: t,
                                             latents: latents, elapsed: seconds)
                 if callback(report) == .cancel {
