@@ -34,13 +34,19 @@ extension RGBImage {
 
     /// diffusers' `VaeImageProcessor.preprocess` of an RGB PIL image without resizing: `[1, 3, H, W]` f32,
     /// `2 · (p / 255) − 1` computed in f32 as numpy does.
-    public func tensor() -> Tensor {
+    public func tensor() -> Tensor { planes { 2 * $0 - 1 } }
+
+    /// A ControlNet's control image as diffusers' `control_image_processor` makes it
+    /// (`VaeImageProcessor(do_normalize=False)` without resizing): `[1, 3, H, W]` f32, `p / 255`.
+    public func controlTensor() -> Tensor { planes { $0 } }
+
+    /// `[1, 3, H, W]` f32 of `transform(p / 255)` per channel value.
+    private func planes(_ transform: (Float) -> Float) -> Tensor {
         let plane = width * height
         var values = [Float](repeating: 0, count: plane * 3)
         for i in 0..<plane {
             for c in 0..<3 {
-                let unit = Float(pixels[i * 3 + c]) / 255
-                values[c * plane + i] = 2 * unit - 1
+                values[c * plane + i] = transform(Float(pixels[i * 3 + c]) / 255)
             }
         }
         return Tensor(values, shape: [1, 3, height, width])

@@ -2,7 +2,8 @@ import DiffuseCore
 import DiffuseNN
 
 /// The forward pass of `UNet2DConditionModel` (diffusers `UNet2DConditionModel.forward`, with SDXL's
-/// `added_cond_kwargs`, without the ControlNet / adapter arguments).
+/// `added_cond_kwargs` and ControlNet's `down_block_additional_residuals` /
+/// `mid_block_additional_residual`; without the T2I-adapter arguments).
 extension UNet2DConditionModel {
     /// One denoising step's model output.
     /// - Parameters:
@@ -13,6 +14,8 @@ extension UNet2DConditionModel {
     ///   - encoderHiddenStates: text-encoder output [B, L, cross_attention_dim] (L = 77 for CLIP).
     ///   - added: SDXL's `added_cond_kwargs` (text embeds [B, P], time ids [B, n]); required exactly when
     ///     `requiresAddedConditions` (`addition_embed_type: "text_time"`), else it must be nil.
+    ///   - control: a ControlNet's residuals (`ControlNetModel.forward`), added to the skip connections and
+    ///     to the mid block's output; nil: none.
     ///   - observe: called with diffusers' module names (`time_proj`, `time_embedding`, SDXL's
     ///     `add_time_proj` and `add_embedding`, `conv_in`, `down_blocks.<i>`, `mid_block`, `up_blocks.<i>`,
     ///     `conv_norm_out`, `conv_act`) and their outputs (for blocks returning tuples, the hidden states),
@@ -21,41 +24,27 @@ extension UNet2DConditionModel {
     /// - Throws: `UNetInputError` naming the argument whose shape does not fit (or `added` missing or
     ///   unexpected).
     public func forward(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor,
-                        added: UNetAddedConditions? = nil,
+                        added: UNetAddedConditions? = nil, control: ControlNetResiduals? = nil,
                         observe: ((String, Tensor) -> Void)? = nil) throws -> Tensor {
-        try checkInputs(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates, added: added)
+        try encoder.checkInputs(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates, added: added)
         let batch = sample.size(0)
         let context = backend.cast(encoderHiddenStates, to: dtype)
 
-        // Time embedding: [B] → t_emb [B, C0] (f32, cast to the compute dtype as diffusers does) → temb [B, 4·C0]
-        let timesteps = backend.contiguous(onDevice(timestep).reshaped([-1]).expanded(to: [batch]))
-        let tEmb = backend.cast(timeProj(timesteps), to: dtype)
-        observe?("time_proj", tEmb)
-        var temb = timeEmbedding(tEmb)
-        observe?("time_embedding", temb)
-        // SDXL: emb = emb + aug_emb, aug_emb from [B, P] text embeds and [B, n] time ids → [B, 4·C0]
-        if let addedEmbedding, let added {
-            let aug = addedEmbedding(textEmbeds: onDevice(added.textEmbeds), timeIds: onDevice(added.timeIds),
-                                     dtype: dtype, observe: observe)
-            temb = backend.add(temb, aug)
-        }
+        // Time embedding: [B] → temb [B, 4·C0] (+ SDXL's added embedding)
+        let temb = encoder.timeEmbedding(timestep, batch: batch, added: added, observe: observe)
 
         // [B, Cin, H, W] → [B, C0, H, W]
-        var h = convIn(backend.cast(sample, to: dtype))
-        observe?("conv_in", h)
+        let h0 = encoder.convIn(backend.cast(sample, to: dtype))
+        observe?("conv_in", h0)
 
-        // Down: [B, C0, H, W] → [B, Cn−1, H/2ⁿ⁻¹, W/2ⁿ⁻¹], keeping every skip connection (conv_in's first).
-        var skips = [h]
-        for (i, block) in downBlocks.enumerated() {
-            let out = try block(h, temb: temb, context: context)
-            h = out.hidden
-            skips += out.skips
-            observe?("down_blocks.\(i)", h)
+        // Down and mid: [B, C0, H, W] → [B, Cn−1, H/2ⁿ⁻¹, W/2ⁿ⁻¹], keeping every skip connection (conv_in's first).
+        var (h, skips) = try encoder.downAndMid(h0, temb: temb, context: context, observe: observe)
+        // ControlNet: skip_i += down_residual_i, h += mid_residual (diffusers' `is_controlnet` branch)
+        if let control {
+            try control.check(skips: skips, mid: h)
+            skips = zip(skips, control.down).map { backend.add($0, backend.cast($1, to: dtype)) }
+            h = backend.add(h, backend.cast(control.mid, to: dtype))
         }
-
-        // Mid: same shape.
-        h = try midBlock(h, temb: temb, context: context)
-        observe?("mid_block", h)
 
         // Up: [B, Cn−1, H/2ⁿ⁻¹, W/2ⁿ⁻¹] → [B, C0, H, W], consuming the skips last first. diffusers'
         // `forward_upsample_size`: when a side is not a multiple of 2^levels, the stride-2 convs rounded
@@ -82,9 +71,9 @@ extension UNet2DConditionModel {
 
     /// `forward` with one timestep value for the whole batch.
     public func forward(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor,
-                        added: UNetAddedConditions? = nil) throws -> Tensor {
+                        added: UNetAddedConditions? = nil, control: ControlNetResiduals? = nil) throws -> Tensor {
         try forward(sample: sample, timestep: backend.full([1], value: timestep), encoderHiddenStates: encoderHiddenStates,
-                    added: added)
+                    added: added, control: control)
     }
 
     /// `forward` with one timestep per batch element.
@@ -92,10 +81,5 @@ extension UNet2DConditionModel {
                         added: UNetAddedConditions? = nil) throws -> Tensor {
         try forward(sample: sample, timestep: Tensor(timesteps, shape: [timesteps.count]),
                     encoderHiddenStates: encoderHiddenStates, added: added)
-    }
-
-    /// `tensor` on the backend's device: as is when it is there already, else uploaded (a host tensor).
-    private func onDevice(_ tensor: Tensor) -> Tensor {
-        tensor.device === backend.device ? tensor : backend.upload(tensor)
     }
 }

@@ -23,7 +23,7 @@ extension UNet2DConditionModel {
             lines.append("up_blocks.\(i): \(config.upBlockTypes[i]) \(a.channels) ch × \(config.layersPerBlockList[n - 1 - i] + 1)"
                          + (config.upBlockTypes[i].hasPrefix("CrossAttn") ? Self.attentionNote(a) : ""))
         }
-        if let added = addedEmbedding {
+        if let added = encoder.addedEmbedding {
             lines.append("add_embedding: text_time \(added.inputWidth) → \(config.timeEmbedDim)")
         }
         return lines

@@ -24,13 +24,8 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
     /// Parameters per dtype as stored in the checkpoint (before any conversion), for `diffuse inspect`.
     public let storedParameters: [DType: Int]
 
-    let timeProj: Timesteps
-    let timeEmbedding: TimestepEmbedding
-    /// `add_time_proj` + `add_embedding`, for `addition_embed_type: "text_time"` (SDXL); nil otherwise.
-    let addedEmbedding: TextTimeEmbedding?
-    let convIn: Conv2d
-    let downBlocks: [UNetDownBlock]
-    let midBlock: UNetMidBlock2DCrossAttn
+    /// Time embedding, `conv_in`, down blocks, mid block (what a ControlNet copies).
+    let encoder: UNetEncoder
     let upBlocks: [UNetUpBlock]
     let convNormOut: GroupNorm
     let convOut: Conv2d
@@ -58,28 +53,8 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
         let channels = config.blockOutChannels
         let n = config.blockCount
 
-        // Time: [B] → [B, C0] → [B, temb]
-        timeProj = Timesteps(channels: channels[0], flipSinToCos: config.flipSinToCos,
-                             freqShift: Float(config.freqShift), backend: backend)
-        timeEmbedding = TimestepEmbedding(root["time_embedding"], inChannels: channels[0], timeEmbedDim: config.timeEmbedDim)
-        // SDXL: [B, P] text embeds ++ [B, n] time ids → [B, temb] (validated: both widths are set)
-        addedEmbedding = config.requiresAddedConditions
-            ? TextTimeEmbedding(root, timeIdWidth: config.additionTimeEmbedDim!, inputWidth: config.projectionClassEmbeddingsInputDim!,
-                                timeEmbedDim: config.timeEmbedDim, flipSinToCos: config.flipSinToCos,
-                                freqShift: Float(config.freqShift))
-            : nil
-        convIn = Conv2d(root["conv_in"], inChannels: config.inChannels, outChannels: channels[0],
-                        kernel: config.convInKernel, padding: (config.convInKernel - 1) / 2)
-
+        encoder = UNetEncoder(root, config: config, dtype: dtype, backend: backend)
         let layersPerBlock = config.layersPerBlockList
-        downBlocks = (0..<n).map { i in
-            UNetDownBlock(root["down_blocks"][i], kind: UNetDownBlock.Kind(rawValue: config.downBlockTypes[i])!,
-                          inChannels: i == 0 ? channels[0] : channels[i - 1], outChannels: channels[i],
-                          numLayers: layersPerBlock[i], attention: config.downBlockAttention(i),
-                          addDownsample: i < n - 1, downsamplePadding: config.downsamplePadding, settings: settings)
-        }
-        midBlock = UNetMidBlock2DCrossAttn(root["mid_block"], channels: channels[n - 1],
-                                           attention: config.midBlockAttention, settings: settings)
         let reversedChannels = Array(channels.reversed())
         let reversedLayers = Array(layersPerBlock.reversed())
         upBlocks = (0..<n).map { i in
@@ -106,7 +81,7 @@ public final class UNet2DConditionModel: AttentionLayers, Sendable {
     /// Every attention layer in diffusers' module order (down blocks, up blocks, mid block), named as
     /// diffusers names them in `attn_processors`.
     public var attentionLayers: [Attention] {
-        downBlocks.flatMap(\.attentionLayers) + upBlocks.flatMap(\.attentionLayers) + midBlock.attentionLayers
+        encoder.downAttentionLayers + upBlocks.flatMap(\.attentionLayers) + encoder.midAttentionLayers
     }
 
     /// Whether `forward` needs `added:` (SDXL's text embeddings and time ids); see the config's

@@ -42,6 +42,9 @@ public struct GenerationConfiguration: Sendable {
     /// ordinary model has the kept region re-noised and blended back after every step
     /// (`StableDiffusionInpaintPipeline`). nil: no inpainting.
     public var maskImage: Tensor? = nil
+    /// ControlNets steering the composition (diffusers' `StableDiffusionControlNetPipeline`; several are
+    /// `MultiControlNetModel`: residuals summed in order). Each control image must be at the output size.
+    public var controlNets: [ControlNetCondition] = []
     /// SDXL refiner layout (`requires_aesthetics_score`): the aesthetic score in the time ids of the
     /// prompt (`aesthetic_score`, default 6.0) and of the negative prompt (`negative_aesthetic_score`, 2.5).
     public var aestheticScore: Double = 6.0

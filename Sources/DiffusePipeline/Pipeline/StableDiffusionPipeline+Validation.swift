@@ -1,5 +1,6 @@
 import DiffuseCore
 import DiffuseModels
+import DiffuseNN
 import DiffuseSchedulers
 import DiffuseSources
 
@@ -126,6 +127,7 @@ public struct GenerationLimits: Sendable {
         }
         try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt,
                       guidance: config.usesGuidance, vaeTiling: config.vaeTiling, limit: config.memoryLimit)
+        try validateControlNets(config, size: size)
         // The scheduler must accept the model's config (SchedulerError names the key) and the steps.
         var scheduler = try SchedulerChoice.makeScheduler(config.scheduler, timestepSpacing: config.timestepSpacing,
                                                           from: folder.scheduler)
@@ -163,6 +165,19 @@ extension StableDiffusionPipeline {
 
     /// The resolved (width, height) of a run, after checking everything in `config`.
     public func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int) {
-        try limits.validate(config)
+        if compiles && !config.controlNets.isEmpty {
+            throw PipelineError(.invalidConfiguration, "compile mode does not take ControlNet residuals yet; run without --compile")
+        }
+        return try limits.validate(config)
+    }
+
+    /// A ControlNet for this pipeline: checked against the model (`GenerationLimits.checkControlNet`), built
+    /// on the UNet's backend with the UNet's attention processor. Open `weights` in the UNet's dtype
+    /// (`unet.dtype`), as diffusers loads a ControlNet in the pipeline's `torch_dtype`.
+    public func makeControlNet(config: ControlNetConfig, weights: WeightStore) throws -> ControlNetModel {
+        try limits.checkControlNet(config, path: config.sourceFile)
+        let model = try ControlNetModel(config: config, weights: weights, backend: backend)
+        if let processor = attentionProcessor { try model.setAttentionProcessor(processor) }
+        return model
     }
 }

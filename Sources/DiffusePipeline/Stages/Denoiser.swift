@@ -1,4 +1,5 @@
 import DiffuseCore
+import DiffuseModels
 import DiffuseSchedulers
 
 /// Where a denoising step is.
@@ -24,8 +25,10 @@ public struct DenoiserInputs: @unchecked Sendable {
     /// [B, L, hidden].
     public var encoderHiddenStates: Tensor
     /// Extra conditioning by diffusers' argument name: SDXL's `added_cond_kwargs` (`text_embeds`,
-    /// `time_ids`), ControlNet's `down_block_additional_residuals` / `mid_block_additional_residual`.
+    /// `time_ids`), inpainting's mask and masked-image latents.
     public var extras: [String: Tensor]
+    /// The ControlNets' residuals for this call (`ControlNetHook`), nil without ControlNet.
+    public var control: ControlNetResiduals? = nil
 
     public init(sample: Tensor, timestep: Float, encoderHiddenStates: Tensor, extras: [String: Tensor] = [:]) {
         self.sample = sample

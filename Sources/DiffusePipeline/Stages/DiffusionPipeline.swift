@@ -52,6 +52,10 @@ extension DiffusionPipeline {
                                 cause: "the text encoder's weights hold NaN or ∞ values; check its files (diffuse inspect) or download them again")
         // 2. Timesteps and the initial latents [N, C, h, w]
         try latentPreparation(for: config).prepare(&run, backend: backend)
+        // ControlNet: residuals for every UNet call from the control images
+        if !config.controlNets.isEmpty {
+            run.conditioning!.hooks.append(ControlNetHook(conditions: config.controlNets, backend: backend))
+        }
         // 3. Denoising loop
         let latents = try denoise(&run, callback: callback)
         // 4. Decode [N, C, h, w] → [N, 3, H, W] (tiled if asked), downloaded to the host

@@ -42,6 +42,8 @@ public struct Conditioning: @unchecked Sendable {
     public var extras: [String: Tensor] = [:]
     /// Prompt warnings (truncation), as diffusers logs them.
     public var warnings: [String] = []
+    /// Conditioning added to every model call of this run, in order (ControlNet: `ControlNetHook`).
+    public var hooks: [any ConditioningHook] = []
 
     public init(embeddings: Tensor, guided: Bool, extras: [String: Tensor] = [:], warnings: [String] = []) {
         self.embeddings = embeddings

@@ -22,16 +22,19 @@ public struct UNetDenoiser: Denoiser, @unchecked Sendable {
         var inputs = DenoiserInputs(sample: try scheduler.scaleModelInput(input, timestep: step.timestep, on: backend),
                                     timestep: Float(step.timestep), encoderHiddenStates: conditioning.embeddings,
                                     extras: conditioning.extras)
-        for hook in hooks { try hook.prepare(&inputs, step: step) }
+        for hook in hooks + conditioning.hooks { try hook.prepare(&inputs, step: step) }
         try concatenateInpaintingInputs(&inputs)
         let added = try addedConditions(&inputs.extras)
         guard inputs.extras.isEmpty else {
             throw PipelineError(.unsupportedModel, "this UNet takes no extra conditioning (got \(inputs.extras.keys.sorted()))")
         }
+        if inputs.control != nil && compiledUNet != nil {
+            throw PipelineError(.invalidConfiguration, "compile mode does not take ControlNet residuals yet; run without --compile")
+        }
         let output = try compiledUNet.map { try $0(sample: inputs.sample, timestep: inputs.timestep,
                                                      encoderHiddenStates: inputs.encoderHiddenStates, added: added) }
             ?? unet.forward(sample: inputs.sample, timestep: inputs.timestep,
-                            encoderHiddenStates: inputs.encoderHiddenStates, added: added)
+                            encoderHiddenStates: inputs.encoderHiddenStates, added: added, control: inputs.control)
         let prediction = backend.cast(output, to: .f32)
         // [2N, C, h, w] → [N, C, h, w]: u + g·(c − u)
         return conditioning.guided ? ClassifierFreeGuidance.combine(prediction, scale: guidance, backend: backend) : prediction

@@ -1,8 +1,8 @@
 import DiffuseCore
 
-/// The shape checks of `forward`: each failure is a `UNetInputError` naming the argument, its shape and
+/// The shape checks of the UNet's and the ControlNet's `forward`: each failure is a `UNetInputError` naming the argument, its shape and
 /// what was expected.
-extension UNet2DConditionModel {
+extension UNetEncoder {
     func checkInputs(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor,
                      added: UNetAddedConditions?) throws {
         guard sample.rank == 4, sample.size(1) == config.inChannels, sample.dtype.isFloatingPoint else {
