@@ -23,7 +23,8 @@ from fixtures import common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATED = ["tokenizer", "tiny-sd1", "tiny-sd2", "tiny-sdxl", "tiny-sdxl-refiner", "tiny-taesd", "vae-tiling",
-             "single-file", "ops", "schedulers", "lora", "prompt-syntax", "inpaint"]  # subfolders this script owns
+             "single-file", "ops", "schedulers", "lora", "prompt-syntax", "inpaint", "controlnet",
+             "controlnet-single-file", "canny"]  # subfolders this script owns
 COMMAND = "python Scripts/make_fixtures.py"
 
 
@@ -53,8 +54,9 @@ def manifest(out: str, notes: dict) -> dict:
 
 
 def generate(out: str) -> None:
-    from fixtures import (inpaint, lora, ops, pipeline_cases, pipelines, prompt_syntax, reference, schedulers, sdxl,
-                          sdxl_refiner, single_file, taesd, tokenizer, tokenizer_cases, vae_tiling)
+    from fixtures import (canny, controlnet, controlnet_single_file, inpaint, lora, ops, pipeline_cases, pipelines,
+                          prompt_syntax, reference, schedulers, sdxl, sdxl_refiner, single_file, taesd, tokenizer,
+                          tokenizer_cases, vae_tiling)
 
     for sub in GENERATED:
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
@@ -102,6 +104,11 @@ def generate(out: str) -> None:
     print("inpaint ...", flush=True)
     common.set_determinism(0)
     notes["inpaint"] = inpaint.build(out)
+    for name, module in (("controlnet", controlnet), ("controlnet-single-file", controlnet_single_file),
+                         ("canny", canny)):
+        print(f"{name} ...", flush=True)
+        common.set_determinism(0)
+        notes[name] = module.build(out)
     common.write_json(os.path.join(out, "MANIFEST.json"), manifest(out, notes), sort_keys=False)
 
 

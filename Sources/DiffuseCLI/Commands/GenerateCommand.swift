@@ -26,7 +26,7 @@ import DiffuseSources
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate images from a prompt (text-to-image, image-to-image with --init-image, inpainting with --init-image and --mask).")
+        abstract: "Generate images from a prompt (text-to-image, image-to-image with --init-image, inpainting with --init-image and --mask, steered by ControlNets with --controlnet and --control-image).")
 
     @Argument(help: ArgumentHelp("The prompt (with --from-png: the PNG's unless given).", valueName: "prompt"))
     var promptText: String?
@@ -141,6 +141,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "No progress or information lines.")
     var quiet = false
 
+    @OptionGroup(title: "ControlNet") var control: ControlNetOptions
+
     @OptionGroup var memory: MemoryLimitOption
 
     @OptionGroup var common: CommonOptions
@@ -174,6 +176,10 @@ struct GenerateCommand: ParsableCommand {
                                 + "use --attention auto, flash, memory-efficient, math or vanilla, or drop --compile")
         }
         try checkNumbers()
+        try control.check()
+        if compile && !control.isEmpty {
+            throw GenerateError("--compile does not take ControlNet residuals yet; drop --compile (or --controlnet)")
+        }
 
         let started = ContinuousClock.now
         Interrupt.install()
@@ -227,6 +233,26 @@ struct GenerateCommand: ParsableCommand {
             reporter.info("Size: \(size.width)×\(size.height) (init image \(resizing))")
         }
 
+        // ControlNets: configs checked against the model, pictures read (weights load with the pipeline).
+        let controls = try control.open(limits: limits, progress: quiet ? nil : DownloadProgress.standardError(), reporter: reporter)
+        // Without --width/--height or an init image, the first control picture sets the size (rounded down).
+        var controlSize: (width: Int, height: Int)? = nil
+        if let first = controls.first {
+            let m = max(8, limits.sizeMultiple)
+            if let start {
+                controlSize = (start.image.width, start.image.height)
+            } else if width == nil || height == nil {
+                guard let size = first.picture.targetSize(width: width, height: height, multiple: m) else {
+                    throw GenerateError("the control image is \(first.picture.width)×\(first.picture.height): a side is under \(m) pixels; give --width and --height")
+                }
+                try limits.checkSize(width: size.width, height: size.height, limit: nil)
+                controlSize = size
+                reporter.info("Size: \(size.width)×\(size.height) (the control image's, rounded down to a multiple of \(m))")
+            } else {
+                controlSize = (width!, height!)
+            }
+        }
+
         var config = GenerationConfiguration(prompt: prompt)
         config.negativePrompt = negativePrompt
         config.prompt2 = prompt2
@@ -238,8 +264,8 @@ struct GenerateCommand: ParsableCommand {
         config.guidanceScale = guidanceScale
         config.seed = seed
         config.scheduler = schedulerChoice
-        config.width = start?.image.width ?? width
-        config.height = start?.image.height ?? height
+        config.width = start?.image.width ?? controlSize?.width ?? width
+        config.height = start?.image.height ?? controlSize?.height ?? height
         config.imagesPerPrompt = images
         config.initImage = start?.image.tensor()
         config.maskImage = start?.mask?.maskTensor()
@@ -254,6 +280,10 @@ struct GenerateCommand: ParsableCommand {
         let pipeline = try StableDiffusionPipeline(folder: folder, vae: vae?.folder, precision: precisionChoice,
                                                    backend: common.backend(), attention: attentionChoice.processor,
                                                    compile: compile)
+        if let controlSize {
+            config.controlNets = try control.conditions(controls, pipeline: pipeline, width: controlSize.width,
+                                                        height: controlSize.height, mode: mode)
+        }
         if Interrupt.requested { throw InterruptedError() }
         let size = try pipeline.validate(config)   // again, with the loaded pipeline
         if !adapters.isEmpty {
@@ -292,6 +322,7 @@ struct GenerateCommand: ParsableCommand {
         parameters.maskBlur = mask == nil ? nil : maskBlur
         parameters.clipSkip = clipSkip
         parameters.batchSize = images
+        parameters.controlNets = control.parameterTags(controls, mode: mode)
         parameters.loras = adapters.map { GenerationParameters.LoRATag(name: $0.file.name, scale: $0.scale) }
         var pictures = result.rgbImages
         if keepUnmasked, let start { pictures = start.overlay(pictures) }
@@ -360,5 +391,11 @@ struct GenerateCommand: ParsableCommand {
     /// The folder's last path component (`Model:` field).
     static func modelName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// A ControlNet's `Model:` in the PNG parameters: the folder's or file's name without `.safetensors`.
+    static func controlNetName(_ path: String) -> String {
+        let name = modelName(path)
+        return name.hasSuffix(".safetensors") ? String(name.dropLast(".safetensors".count)) : name
     }
 }

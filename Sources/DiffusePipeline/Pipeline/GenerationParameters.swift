@@ -1,3 +1,5 @@
+import DiffuseImage
+
 /// The `parameters` PNG text chunk in the form AUTOMATIC1111's web UI writes (and other Stable
 /// Diffusion tools read):
 ///
@@ -46,6 +48,8 @@ public struct GenerationParameters: Sendable, Equatable {
     public var batchSize: Int = 1
     public var batchPosition: Int = 0
     public var loras: [LoRATag] = []
+    /// The ControlNets of the run, written as A1111's ControlNet extension writes them.
+    public var controlNets: [ControlNetTag] = []
     /// Read by `init(text:)`: the pairs it has no field for (A1111's `Schedule type`, `Hires upscale`, …);
     /// not written.
     public var extra: [String: String] = [:]
@@ -64,6 +68,42 @@ public struct GenerationParameters: Sendable, Equatable {
     }
 
     /// The chunk's text.
+    /// One ControlNet's entry: `ControlNet 0: "Module: canny, Model: sd-controlnet-canny, Weight: 0.9, Resize Mode:
+    /// Just Resize, Threshold A: 100.0, Threshold B: 200.0, Guidance Start: 0.0, Guidance End: 1.0"` (the keys of
+    /// A1111's ControlNet extension; those Diffuse has no counterpart for are left out).
+    public struct ControlNetTag: Sendable, Equatable {
+        public var module: String
+        public var model: String
+        public var weight: Double
+        public var resizeMode: ResizeMode
+        public var thresholdA: Double?
+        public var thresholdB: Double?
+        public var start: Double
+        public var end: Double
+
+        public init(module: String, model: String, weight: Double, resizeMode: ResizeMode,
+                    thresholds: (Double, Double)?, start: Double, end: Double) {
+            self.module = module
+            self.model = model
+            self.weight = weight
+            self.resizeMode = resizeMode
+            thresholdA = thresholds?.0
+            thresholdB = thresholds?.1
+            self.start = start
+            self.end = end
+        }
+
+        public var text: String {
+            let mode = ["stretch": "Just Resize", "crop": "Crop and Resize", "fill": "Resize and Fill"][resizeMode.rawValue] ?? resizeMode.rawValue
+            var parts = ["Module: \(module)", "Model: \(model)", "Weight: \(GenerationParameters.number(weight))", "Resize Mode: \(mode)"]
+            if let thresholdA, let thresholdB {
+                parts += ["Threshold A: \(GenerationParameters.number(thresholdA))", "Threshold B: \(GenerationParameters.number(thresholdB))"]
+            }
+            parts += ["Guidance Start: \(GenerationParameters.number(start))", "Guidance End: \(GenerationParameters.number(end))"]
+            return parts.joined(separator: ", ")
+        }
+    }
+
     public var text: String {
         var fields = ["Steps: \(steps)", "Sampler: \(sampler)", "CFG scale: \(Self.number(guidanceScale))",
                       "Seed: \(seed)", "Size: \(width)x\(height)"]
@@ -74,6 +114,7 @@ public struct GenerationParameters: Sendable, Equatable {
         if let maskBlur, maskBlur > 0 { fields.append("Mask blur: \(maskBlur == maskBlur.rounded() ? "\(Int(maskBlur))" : "\(maskBlur)")") }
         if clipSkip != 0 { fields.append("Clip skip: \(clipSkip + 1)") }
         if batchSize > 1 { fields += ["Batch size: \(batchSize)", "Batch pos: \(batchPosition)"] }
+        for (i, c) in controlNets.enumerated() { fields.append("ControlNet \(i): \"\(c.text)\"") }
         if let version { fields.append("Version: \(version)") }
         var lines = [([prompt] + loras.map(\.text)).joined(separator: " ")]
         if !negativePrompt.isEmpty { lines.append("Negative prompt: " + negativePrompt) }

@@ -1,8 +1,8 @@
 import DiffuseModels
 import DiffuseNN
 
-/// diffusers UNet2DConditionModel keys → the original layout (`model.diffusion_model.*`), the inverse of
-/// diffusers' loaders/single_file_utils.py `convert_ldm_unet_checkpoint`:
+/// diffusers UNet2DConditionModel keys → the original layout (`model.diffusion_model.*` in a full checkpoint), the
+/// inverse of diffusers' loaders/single_file_utils.py `convert_ldm_unet_checkpoint`:
 ///
 ///     time_embedding.linear_1 / linear_2        time_embed.0 / time_embed.2
 ///     add_embedding.linear_1 / linear_2         label_emb.0.0 / label_emb.0.2     (SDXL's text_time added embedding)
@@ -20,16 +20,23 @@ import DiffuseNN
 /// out_layers.0, conv2 → out_layers.3, conv_shortcut → skip_connection. Transformer leaves are the same
 /// in both layouts, however many `transformer_blocks.K` an attention has (SDXL's
 /// `transformer_layers_per_block`). `layers'` is `layers_per_block` reversed; up blocks have one resnet more.
+///
+/// The same layout, under another prefix, holds a ControlNet's UNet-shaped part (`OriginalControlNetMapping`:
+/// `control_model.`, or none).
 struct OriginalUNetMapping: WeightKeyMapping {
+    /// The UNet's prefix in a full checkpoint.
     static let prefix = "model.diffusion_model."
 
+    /// The prefix of the stored keys this mapping reads and owns (`prefix` unless given).
+    let keyPrefix: String
     let downStart: [Int]
     let downLayers: [Int]
     let upStart: [Int]
     let upLayers: [Int]
     let upHasAttention: [Bool]
 
-    init(config: UNet2DConditionConfig) {
+    init(config: UNet2DConditionConfig, prefix: String = OriginalUNetMapping.prefix) {
+        keyPrefix = prefix
         let down = config.layersPerBlockList
         let up = down.reversed().map { $0 + 1 }
         downLayers = down
@@ -39,10 +46,10 @@ struct OriginalUNetMapping: WeightKeyMapping {
         upHasAttention = config.upBlockTypes.map { $0.contains("CrossAttn") }
     }
 
-    func owns(storedKey: String) -> Bool { storedKey.hasPrefix(Self.prefix) }
+    func owns(storedKey: String) -> Bool { storedKey.hasPrefix(keyPrefix) }
 
     func storedTensor(for modelKey: String) -> StoredTensorRef? {
-        original(modelKey).map { StoredTensorRef(Self.prefix + $0) }
+        original(modelKey).map { StoredTensorRef(keyPrefix + $0) }
     }
 
     static let fixed = ["time_embedding.linear_1": "time_embed.0", "time_embedding.linear_2": "time_embed.2",
