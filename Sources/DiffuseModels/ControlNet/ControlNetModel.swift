@@ -17,6 +17,8 @@ public final class ControlNetModel: AttentionLayers, Sendable {
     public let config: ControlNetConfig
     public let dtype: DType
     public let backend: any Backend
+    /// Parameters in the checkpoint (361 M for an SD 1.5 ControlNet), for the memory prediction.
+    public let parameterCount: Int
     let encoder: UNetEncoder
     let condEmbedding: ControlNetConditioningEmbedding
     /// One 1×1 conv per skip connection of the down path (conv_in's, then each block's layers and downsampler).
@@ -31,6 +33,7 @@ public final class ControlNetModel: AttentionLayers, Sendable {
         self.config = config
         dtype = weights.dtype ?? .f32
         self.backend = backend
+        parameterCount = weights.storedDTypes.values.reduce(0, +)
         let root = WeightScope(weights, backend: backend)
         let unet = config.unet
         encoder = UNetEncoder(root, config: unet, dtype: dtype, backend: backend)

@@ -38,6 +38,15 @@ public enum WeightFootprint: Sendable, Equatable {
         }
     }
 
+    /// This footprint with `parameters` more held beside the UNet and in its dtype (ControlNets); measured
+    /// bytes grow by 4 bytes a parameter (f32, the most they can take).
+    public func addingUNetParameters(_ parameters: Int) -> WeightFootprint {
+        switch self {
+        case .bytes(let n): .bytes(n + 4 * parameters)
+        case .parameters(let unet, let textEncoder, let vae): .parameters(unet: unet + parameters, textEncoder: textEncoder, vae: vae)
+        }
+    }
+
     /// Whether the bytes follow the precision (parameter counts), so that another precision can be
     /// predicted too.
     public var followsPrecision: Bool {

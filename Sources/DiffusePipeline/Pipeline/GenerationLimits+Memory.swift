@@ -26,11 +26,13 @@ extension GenerationLimits {
     }
 
     /// Throws `PipelineError.tooLarge` with the `MemoryShortfall`'s line when the run would not fit.
+    /// `extraUNetParameters`: weights held beside the UNet in its dtype (the run's ControlNets).
     func checkMemory(width: Int, height: Int, batch: Int, guidance: Bool, vaeTiling: Bool = false,
-                     limit: MemoryLimit?) throws {
+                     limit: MemoryLimit?, extraUNetParameters: Int = 0) throws {
         guard let limit else { return }
         let request = memoryRequest(width: width, height: height, batch: batch, guidance: guidance, vaeTiling: vaeTiling)
-        if let shortfall = memoryModel.shortfall(request, weights: weightFootprint, limit: limit) {
+        let weights = extraUNetParameters > 0 ? weightFootprint.addingUNetParameters(extraUNetParameters) : weightFootprint
+        if let shortfall = memoryModel.shortfall(request, weights: weights, limit: limit) {
             throw PipelineError(.tooLarge, shortfall.description)
         }
     }

@@ -125,9 +125,10 @@ public struct GenerationLimits: Sendable {
         } else {
             size = (config.width ?? size.width, config.height ?? size.height)
         }
-        try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt,
-                      guidance: config.usesGuidance, vaeTiling: config.vaeTiling, limit: config.memoryLimit)
         try validateControlNets(config, size: size)
+        try checkSize(width: size.width, height: size.height, batch: config.imagesPerPrompt,
+                      guidance: config.usesGuidance, vaeTiling: config.vaeTiling, limit: config.memoryLimit,
+                      extraUNetParameters: config.controlNets.reduce(0) { $0 + $1.model.parameterCount })
         // The scheduler must accept the model's config (SchedulerError names the key) and the steps.
         var scheduler = try SchedulerChoice.makeScheduler(config.scheduler, timestepSpacing: config.timestepSpacing,
                                                           from: folder.scheduler)
@@ -138,7 +139,7 @@ public struct GenerationLimits: Sendable {
     /// Sides positive, multiples of 8 and of `sizeMultiple` (the VAE factor), ≤ `maximumSide`, and the
     /// predicted peak of the whole run (`MemoryModel`, `.pipeline`) within `limit` (nil: no memory check).
     public func checkSize(width: Int, height: Int, batch: Int = 1, guidance: Bool = true, vaeTiling: Bool = false,
-                          limit: MemoryLimit? = MemoryLimit.process) throws {
+                          limit: MemoryLimit? = MemoryLimit.process, extraUNetParameters: Int = 0) throws {
         let multiple = Swift.max(8, sizeMultiple) // lcm(8, power of two) = the larger
         for (name, side) in [("width", width), ("height", height)] {
             guard side > 0, side % multiple == 0 else {
@@ -149,7 +150,8 @@ public struct GenerationLimits: Sendable {
                 throw PipelineError(.tooLarge, "\(name) \(side) is too large: at most \(Self.maximumSide) pixels")
             }
         }
-        try checkMemory(width: width, height: height, batch: batch, guidance: guidance, vaeTiling: vaeTiling, limit: limit)
+        try checkMemory(width: width, height: height, batch: batch, guidance: guidance, vaeTiling: vaeTiling, limit: limit,
+                        extraUNetParameters: extraUNetParameters)
     }
 }
 

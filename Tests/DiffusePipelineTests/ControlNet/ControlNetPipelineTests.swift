@@ -95,6 +95,21 @@ struct ControlNetCase: Decodable, Sendable {
         #expect((0..<5).allSatisfy { all.isActive(step: $0, of: 5) })
     }
 
+    /// The memory check counts the ControlNets' weights: a limit the run fits without them refuses it with one.
+    @Test func memoryCheckCountsControlNetWeights() throws {
+        let pipe = try PipelineFixture.pipeline("tiny-sd1")
+        let model = try Self.controlNet("tiny-sd1-controlnet-a", for: pipe)
+        #expect(model.parameterCount > 500_000)
+        var config = GenerationConfiguration(prompt: "a cat")
+        (config.steps, config.width, config.height) = (2, 32, 32)
+        let peak = pipe.limits.predictedPeakBytes(width: 32, height: 32, batch: 1)
+        config.memoryLimit = .option(peak + model.parameterCount * 4 / 2)
+        #expect(try pipe.validate(config) == (32, 32))
+        config.controlNets = [ControlNetCondition(model: model, image: Tensor([Float](repeating: 0.5, count: 3 * 32 * 32), shape: [1, 3, 32, 32]))]
+        let error = #expect(throws: PipelineError.self) { try pipe.validate(config) }
+        #expect(error?.kind == .tooLarge, "\(error.map { "\($0)" } ?? "")")
+    }
+
     /// Bad ControlNet inputs are refused before anything runs, each with what to change.
     @Test func badInputsAreRefused() throws {
         let pipe = try PipelineFixture.pipeline("tiny-sd1")
