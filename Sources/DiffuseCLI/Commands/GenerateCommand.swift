@@ -177,9 +177,6 @@ struct GenerateCommand: ParsableCommand {
         }
         try checkNumbers()
         try control.check()
-        if compile && !control.isEmpty {
-            throw GenerateError("--compile does not take ControlNet residuals yet; drop --compile (or --controlnet)")
-        }
 
         let started = ContinuousClock.now
         Interrupt.install()

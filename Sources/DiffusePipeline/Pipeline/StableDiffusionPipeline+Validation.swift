@@ -167,10 +167,7 @@ extension StableDiffusionPipeline {
 
     /// The resolved (width, height) of a run, after checking everything in `config`.
     public func validate(_ config: GenerationConfiguration) throws -> (width: Int, height: Int) {
-        if compiles && !config.controlNets.isEmpty {
-            throw PipelineError(.invalidConfiguration, "compile mode does not take ControlNet residuals yet; run without --compile")
-        }
-        return try limits.validate(config)
+        try limits.validate(config)
     }
 
     /// A ControlNet for this pipeline: checked against the model (`GenerationLimits.checkControlNet`), built

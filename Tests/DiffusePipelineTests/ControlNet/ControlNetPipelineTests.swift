@@ -83,6 +83,25 @@ struct ControlNetCase: Decodable, Sendable {
         #expect(!without.passes, "\(name): the result without ControlNet is as close (\(without.maxAbsError)); the test proves nothing")
     }
 
+    /// Compile mode takes the residuals as graph inputs: the compiled pipeline gives diffusers' result too
+    /// (two ControlNets, so steps with one, both and — outside their ranges — none compile separately; and SDXL).
+    @Test(arguments: ["two", "sdxl"])
+    func compiledMatchesDiffusers(_ name: String) throws {
+        guard let (c, extra) = try Self.fixture.get().first(where: { $0.1.case == name }) else { return }
+        let tensors = try Self.tensors.get()
+        let pipe = try StableDiffusionPipeline(path: FixturePaths.path(extra.family == "sdxl" ? "tiny-sdxl" : "tiny-sd1"), compile: true)
+        var config = try c.configuration(initImage: nil)
+        for (i, net) in extra.controlnets.enumerated() {
+            let image = try Self.picture("\(name).control.\(i)").resized(width: c.width, height: c.height)
+            config.controlNets.append(ControlNetCondition(model: try Self.controlNet(net, for: pipe), image: image.controlTensor(),
+                                                          scale: extra.scales[i], start: extra.starts[i], end: extra.ends[i]))
+        }
+        let result = try pipe.generate(config)
+        let latents = PipelineFixtureTests.compare(result.latents, try tensors.tensor("\(name).latents"))
+        #expect(latents.passes, "\(name) compiled latents: \(latents)")
+        #expect((pipe.compiledUNet?.summaries.count ?? 0) >= 1)
+    }
+
     /// Active steps as diffusers' `controlnet_keep`: step i of n when start ≤ i/n and (i+1)/n ≤ end.
     @Test func activeStepsFollowStartAndEnd() throws {
         let pipe = try PipelineFixture.pipeline("tiny-sd1")

@@ -97,7 +97,6 @@ struct GenerateControlNetCommandTests {
         (["--controlnet", "a", "--control-image", "x.png", "--control-preprocess", "depth"], "none or canny"),
         (["--controlnet", "a", "--control-image", "x.png", "--control-start", "0.8", "--control-end", "0.2"], "0 ≤ start < end ≤ 1"),
         (["--controlnet", "a", "--control-image", "x.png", "--control-scale", "nan"], "--control-scale must be between"),
-        (["--controlnet", "a", "--control-image", "x.png", "--compile"], "--compile does not take ControlNet"),
         (["--controlnet", "no-such-folder-here", "--control-image", "x.png"], "no-such-folder-here"),
     ])
     func badOptions(_ extra: [String], _ message: String) throws {

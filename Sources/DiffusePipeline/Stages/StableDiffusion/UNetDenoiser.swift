@@ -28,11 +28,9 @@ public struct UNetDenoiser: Denoiser, @unchecked Sendable {
         guard inputs.extras.isEmpty else {
             throw PipelineError(.unsupportedModel, "this UNet takes no extra conditioning (got \(inputs.extras.keys.sorted()))")
         }
-        if inputs.control != nil && compiledUNet != nil {
-            throw PipelineError(.invalidConfiguration, "compile mode does not take ControlNet residuals yet; run without --compile")
-        }
         let output = try compiledUNet.map { try $0(sample: inputs.sample, timestep: inputs.timestep,
-                                                     encoderHiddenStates: inputs.encoderHiddenStates, added: added) }
+                                                     encoderHiddenStates: inputs.encoderHiddenStates, added: added,
+                                                     control: inputs.control) }
             ?? unet.forward(sample: inputs.sample, timestep: inputs.timestep,
                             encoderHiddenStates: inputs.encoderHiddenStates, added: added, control: inputs.control)
         let prediction = backend.cast(output, to: .f32)
