@@ -17,7 +17,7 @@ struct GenerateInpaintCommandTests {
         guard let (c, extra) = try InpaintingTests.fixture.get().first(where: { $0.1.case == name }) else { return }
         let folder = try GenerateCommandTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let model = extra.kind == "unet9" ? "inpaint/tiny-sd1-inpaint" : "tiny-sd1"
+        let model = extra.kind == "unet9" ? "inpaint/tiny-sd1-inpaint" : extra.kind.hasPrefix("sdxl") ? "tiny-sdxl" : "tiny-sd1"
         try InpaintingTests.picture("\(name).init_image").writePNG(to: folder + "/init.png")
         var arguments = ["--model", FixturePaths.path(model), "--steps", "\(c.steps)", "--guidance-scale", "\(c.guidance)",
                          "--seed", "\(c.seed)", "--images", "\(c.images)", "--init-image", "init.png",

@@ -11,7 +11,7 @@ import DiffuseTestSupport
 
 /// The fields of Fixtures/inpaint/cases.json beyond `PipelineCase`'s (Scripts/fixtures/inpaint.py).
 struct InpaintCase: Decodable, Sendable, CustomStringConvertible {
-    /// "unet9" (tiny-sd1-inpaint), "unet4" (tiny-sd1 inpainting), "img2img" (tiny-sd1).
+    /// "unet9" (tiny-sd1-inpaint), "unet4" (tiny-sd1 inpainting), "sdxl-unet4" (tiny-sdxl inpainting), "img2img" (tiny-sd1).
     let kind: String
     let `case`: String
     var description: String { `case` }
@@ -44,7 +44,7 @@ struct InpaintCase: Decodable, Sendable, CustomStringConvertible {
     func caseMatchesDiffusers(_ name: String) throws {
         guard let (c, extra) = try Self.fixture.get().first(where: { $0.1.case == name }) else { return }
         let tensors = try Self.tensors.get()
-        let pipe = try PipelineFixture.pipeline(extra.kind == "unet9" ? "inpaint/tiny-sd1-inpaint" : "tiny-sd1")
+        let pipe = try PipelineFixture.pipeline(extra.kind == "unet9" ? "inpaint/tiny-sd1-inpaint" : extra.kind.hasPrefix("sdxl") ? "tiny-sdxl" : "tiny-sd1")
         let original = try Self.picture("\(name).init_image")
         var config = try c.configuration(initImage: nil)
         let size: (width: Int, height: Int)
