@@ -48,6 +48,8 @@ struct HubClient: Sendable {
     var http = HubHTTP()
     /// Resumes after a dropped connection, per file.
     var retries = 5
+    /// The largest range one request asks for (`download`); 64 MiB by default.
+    var rangeBytes = 64 << 20
 
     init(endpoint: String, token: String?, model: String) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
@@ -113,7 +115,10 @@ struct HubClient: Sendable {
     }
 
     /// Downloads `url` into `incomplete`, appending to what an earlier attempt left there
-    /// (`Range: bytes=N-`), resuming up to `retries` times after a dropped connection. Returns when
+    /// (`Range: bytes=N-`), resuming up to `retries` times after a dropped connection. A file of known size
+    /// larger than `rangeBytes` is fetched in ranges of that size, one request each, so that what
+    /// FoundationNetworking buffers ahead of the disk (it applies no back-pressure: a 1.5 GiB file held
+    /// 530 MB) stays within one range. Returns when
     /// the file has `expectedSize` bytes (or the server ended cleanly, when the size is unknown), with
     /// the sha256 of the whole file, computed while the bytes arrive (a resumed prefix is read back).
     func download(_ url: URL, to incomplete: String, expectedSize: Int?, file: String,
@@ -122,6 +127,7 @@ struct HubClient: Sendable {
         var failures: [String] = []
         var hasher = FileDigest()
         var hashed = 0
+        var rangeDone = false   // the previous request was a whole range: go on, no new progress line
         while true {
             var have = HubCacheRepo.fileSize(incomplete) ?? 0
             if let expectedSize, have > expectedSize { truncate(incomplete, 0); have = 0 }
@@ -135,9 +141,12 @@ struct HubClient: Sendable {
                     message: "cannot write \(incomplete); check the cache folder's permissions (or set HF_HUB_CACHE to a writable folder)")
             }
             defer { try? handle.close() }
-            progress?.start(file: file, done: have, total: expectedSize)
+            if !rangeDone { progress?.start(file: file, done: have, total: expectedSize) }
+            rangeDone = false
             var headers = self.headers(for: url)
-            if have > 0 { headers["Range"] = "bytes=\(have)-" }
+            // [have, rangeEnd) when the rest is larger than one range; else everything from `have`
+            let rangeEnd = expectedSize.flatMap { $0 - have > rangeBytes ? have + rangeBytes : nil }
+            if have > 0 || rangeEnd != nil { headers["Range"] = "bytes=\(have)-" + (rangeEnd.map { "\($0 - 1)" } ?? "") }
             var refused: String? = nil   // a reason to stop for good (no retry)
             let (response, _) = http.follow("GET", url, headers: headers, prepare: { answer in
                 // Identity was asked for: a compressed body would be decoded on the fly, unbounded and unchecked.
@@ -181,6 +190,7 @@ struct HubClient: Sendable {
                 if response.status == 416, let expectedSize, now == expectedSize { progress?.finish(); continue }
                 try check(response, url: url, what: file)
                 if (expectedSize == nil || now == expectedSize) && hashed == now { progress?.finish(); return hasher.finalize() }
+                if let rangeEnd, response.status == 206, now == rangeEnd, hashed == now { rangeDone = true; continue }
                 failures.append("the answer ended at \(now) of \(expectedSize ?? 0) bytes")
             } else {
                 failures.append(response.transportError ?? "HTTP \(response.status)")

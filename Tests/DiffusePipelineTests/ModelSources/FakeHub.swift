@@ -42,6 +42,7 @@ final class FakeHub: @unchecked Sendable {
     private var _rawGarbage = false
     private var _token: String?
     private var _ignoreRange = false
+    private var _rangeRequests: [String] = []
     private var _badEtag: String?
     private var _overlong: Set<String> = []
     private var _stallOnce: Set<String> = []
@@ -65,6 +66,8 @@ final class FakeHub: @unchecked Sendable {
     var stallOnce: Set<String> { get { locked { _stallOnce } } set { locked { _stallOnce = newValue } } }
     /// Files whose CDN GETs say `Content-Encoding: gzip` although identity was asked for.
     var encoded: Set<String> { get { locked { _encoded } } set { locked { _encoded = newValue } } }
+    /// The Range header of every content GET, in order ("" when none).
+    var rangeRequests: [String] { locked { _rangeRequests } }
     /// The CDN answers every GET with 200 and the whole file, Range or not.
     var ignoreRange: Bool { get { locked { _ignoreRange } } set { locked { _ignoreRange = newValue } } }
     /// When set, /api and /resolve answer 401 without `Authorization: Bearer <token>`.
@@ -173,17 +176,22 @@ final class FakeHub: @unchecked Sendable {
         guard let file = names.first else { return notFound("EntryNotFound") }
         var content = files[file]!
         if !corrupt.isDisjoint(with: names) { content[content.count / 2] ^= 0xFF }
-        var start = 0
-        if let range = request.headers["range"], range.hasPrefix("bytes="), range.hasSuffix("-"),
-           let from = Int(range.dropFirst(6).dropLast()), !ignoreRange {
-            guard from < content.count else { return .init(status: 416) }
-            start = from
+        var start = 0, end = content.count   // Range: bytes=N- or bytes=N-M (inclusive)
+        if let range = request.headers["range"], range.hasPrefix("bytes="), !ignoreRange {
+            let bounds = range.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+            if bounds.count == 2, let from = Int(bounds[0]) {
+                guard from < content.count else { return .init(status: 416) }
+                start = from
+                if let last = Int(bounds[1]) { end = min(content.count, last + 1) }
+            }
         }
-        var body = content.subdata(in: start..<content.count)
+        locked { _rangeRequests.append(request.headers["range"] ?? "") }
+        var body = content.subdata(in: start..<end)
         if !overlong.isDisjoint(with: names) { body += Data(repeating: 0x5A, count: 1 << 20) }
-        var response = TestHTTPServer.Response(status: start > 0 ? 206 : 200, headers: [("Content-Length", "\(body.count)")], body: body)
+        let partial = start > 0 || end < content.count
+        var response = TestHTTPServer.Response(status: partial ? 206 : 200, headers: [("Content-Length", "\(body.count)")], body: body)
         if !encoded.isDisjoint(with: names) { response.headers.append(("Content-Encoding", "gzip")) }
-        if start > 0 { response.headers.append(("Content-Range", "bytes \(start)-\(content.count - 1)/\(content.count)")) }
+        if partial { response.headers.append(("Content-Range", "bytes \(start)-\(end - 1)/\(content.count)")) }
         let drop = locked { () -> Bool in
             if !_dropAlways.isDisjoint(with: names) { return true }
             let once = _dropOnce.intersection(names)
