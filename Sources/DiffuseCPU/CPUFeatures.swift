@@ -7,6 +7,11 @@ public struct CPUFeatures: Sendable, CustomStringConvertible {
     public let f16c: Bool
     public let avx512f: Bool
     public let avx512bf16: Bool
+    /// AVX512-FP16 arithmetic (Sapphire Rapids and later).
+    public let avx512fp16: Bool
+    /// AMX tiles with bf16 (TILE + BF16, tile state saved by the OS; Linux also asks `arch_prctl` permission
+    /// before first use).
+    public let amxBF16: Bool
     public let neon: Bool
 
     public static let current: CPUFeatures = {
@@ -14,7 +19,7 @@ public struct CPUFeatures: Sendable, CustomStringConvertible {
         return CPUFeatures(avx2: f.avx2 != 0, fma: f.fma != 0, f16c: f.f16c != 0,
                            avx512f: f.avx512f != 0 && f.avx512bw != 0 && f.avx512vl != 0,
                            avx512bf16: f.avx512bf16 != 0 && f.avx512bw != 0 && f.avx512vl != 0,
-                           neon: f.neon != 0)
+                           avx512fp16: f.avx512fp16 != 0, amxBF16: f.amx_bf16 != 0, neon: f.neon != 0)
     }()
 
     public var description: String {
@@ -24,6 +29,8 @@ public struct CPUFeatures: Sendable, CustomStringConvertible {
         if f16c { names.append("f16c") }
         if avx512f { names.append("avx512") }
         if avx512bf16 { names.append("avx512bf16") }
+        if avx512fp16 { names.append("avx512fp16") }
+        if amxBF16 { names.append("amx-bf16") }
         if neon { names.append("neon") }
         return names.isEmpty ? "baseline" : names.joined(separator: " ")
     }

@@ -17,10 +17,28 @@ typedef struct {
     int avx512bw;
     int avx512vl;
     int avx512bf16;  // VDPBF16PS: bf16 dot products accumulating in fp32
+    int avx512fp16;  // AVX512-FP16 arithmetic
+    int amx_bf16;    // AMX tiles with bf16 dot products (TILE + BF16, and the OS saves tile state)
     int neon;        // arm64 Advanced SIMD
 } diffuse_cpu_features;
 
 diffuse_cpu_features diffuse_detect_cpu_features(void);
+
+/// The CPU's brand string (CPUID leaves 0x80000002–4, e.g. "AMD EPYC 9R14 96-Core Processor") into
+/// `out` (at least 49 bytes), trimmed; an empty string where there is none (non-x86).
+void diffuse_cpu_brand(char *out);
+
+// MARK: peak arithmetic rate (peak_flops.c): register-only multiply-add loops, 12 independent chains,
+// so that latency does not limit them. Each returns a value depending on every step (so nothing is
+// optimised away); the work is `iterations` × the FLOPs per iteration named. Call only when the feature
+// is set. Meaningful in optimised builds (debug builds keep the chains in memory).
+
+/// 12 × 8-lane FMAs per iteration: 192 FLOPs. Needs avx2 + fma.
+float diffuse_peak_f32_avx2(long iterations);
+/// 12 × 16-lane FMAs per iteration: 384 FLOPs. Needs avx512f.
+float diffuse_peak_f32_avx512(long iterations);
+/// 12 × VDPBF16PS (16 lanes × 2 products) per iteration: 768 FLOPs. Needs avx512bf16.
+float diffuse_peak_bf16_avx512(long iterations);
 
 /// Hint that `address` will be read soon (into all cache levels). Inlined into Swift callers.
 static inline void diffuse_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }

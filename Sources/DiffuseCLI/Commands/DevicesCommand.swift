@@ -12,12 +12,22 @@ struct DevicesCommand: ParsableCommand {
     var attention = "auto"
     @Option(help: "Storage dtype of q, k, v to explain: f32, f16 or bf16.")
     var precision = "f32"
+    @Flag(help: "Skip the peak-rate measurement (about half a second).")
+    var noPeak = false
 
     func run() throws {
         try common.apply()
         let features = CPUFeatures.current
-        print("cpu: \(Parallel.machineCores) cores, using \(Parallel.threadCount) threads")
+        let model = CPUFeatures.modelName
+        print("cpu: \(model.isEmpty ? "" : model + ", ")\(Parallel.machineCores) cores, using \(Parallel.threadCount) threads")
         print("cpu features: \(features)")
+        if !noPeak {
+            // Register-only FMA loops (CPUPeak): what every kernel's speed is a fraction of.
+            for peak in CPUPeak.measure() { print("peak \(peak)") }
+            #if DEBUG
+            print("  (a debug build: these peaks are far below the machine's; build with -c release)")
+            #endif
+        }
         print("bf16 GEMM (AVX512-BF16): \(features.avx512bf16 ? "used" : "not available on this CPU; bf16 weights are computed in f32")")
         print("gpu: none (the CUDA backend is not built yet)")
         try explainAttention()
