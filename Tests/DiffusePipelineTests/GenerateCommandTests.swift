@@ -88,12 +88,8 @@ struct GenerateCommandTests {
         #expect(run.status == 0, "\(id): \(run.stderr)")
         #expect(run.stdout.isEmpty && run.stderr.isEmpty, "--quiet prints nothing: \(run.stdout)\(run.stderr)")
 
-        let expected = try tensors.tensor("\(c.case).image").hostContiguous()   // [N, H, W, 3]
-        let perImage = expected.count / c.images
-        for i in 0..<c.images {
-            let path = folder + "/" + (c.images == 1 ? "out.png" : "out-\(i).png")
+        for (i, (path, want)) in writtenImages(folder, expected: try tensors.tensor("\(c.case).image"), count: c.images).enumerated() {
             let picture = try RGBImage(contentsOf: path)
-            let want = (i * perImage..<(i + 1) * perImage).map { Int(expected.scalar(atFlat: $0)) }
             let diff = pixelDifference(picture.pixels.map(Int.init), want)
             print("\(id) image \(i): max pixel difference \(diff.max) (\(diff.differing) of \(want.count))")
             #expect(diff.max <= 1, "\(id) image \(i)")

@@ -36,13 +36,10 @@ struct GenerateInpaintCommandTests {
 
         let tensors = try InpaintingTests.tensors.get()
         for (file, key) in [("out", "image"), ("kept", "overlay")] where inpainting || file == "out" {
-            let expected = try tensors.tensor("\(name).\(key)").hostContiguous()   // [N, H, W, 3]
-            let perImage = expected.count / c.images
-            for i in 0..<c.images {
-                let path = folder + "/" + (c.images == 1 ? "\(file).png" : "\(file)-\(i).png")
+            let images = writtenImages(folder, stem: file, expected: try tensors.tensor("\(name).\(key)"), count: c.images)
+            for (i, (path, want)) in images.enumerated() {
                 let picture = try RGBImage(contentsOf: path)
                 #expect(picture.width == c.width && picture.height == c.height)
-                let want = (i * perImage..<(i + 1) * perImage).map { Int(expected.scalar(atFlat: $0)) }
                 let diff = pixelDifference(picture.pixels.map(Int.init), want)
                 #expect(diff.max <= 1, "\(name) \(file) image \(i): differs by up to \(diff.max)")
                 let parameters = try RGBImage.pngText(contentsOf: path).first { $0.key == "parameters" }?.value ?? ""

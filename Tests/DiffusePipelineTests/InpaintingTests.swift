@@ -26,19 +26,10 @@ struct InpaintCase: Decodable, Sendable, CustomStringConvertible {
 /// inverted mask, unpremultiplies and alpha-composites in 8-bit steps, each rounding once, where Diffuse
 /// blends in float and rounds once.
 @Suite struct InpaintingTests {
-    static let fixture = Result { () -> [(PipelineCase, InpaintCase)] in
-        let data = try Data(contentsOf: URL(fileURLWithPath: FixturePaths.path("inpaint/cases.json")))
-        return zip(try JSONDecoder().decode([PipelineCase].self, from: data),
-                   try JSONDecoder().decode([InpaintCase].self, from: data)).map { ($0, $1) }
-    }
-    static let names = (try? fixture.get().map(\.1.case)) ?? []
-    static let tensors = Result { try SafeTensorsFile(path: FixturePaths.path("inpaint/cases.safetensors")) }
-
-    /// uint8 values [H, W, 3] stored as i32 → RGBImage.
-    static func picture(_ name: String) throws -> RGBImage {
-        let t = try tensors.get().tensor(name).hostContiguous()
-        return RGBImage(width: t.size(1), height: t.size(0), pixels: (0..<t.count).map { UInt8(t.scalar(atFlat: $0)) })
-    }
+    static let fixture = Result { try CaseFiles.cases("inpaint", InpaintCase.self) }
+    static let names = (try? fixture.get().map(\.0.case)) ?? []
+    static let tensors = Result { try CaseFiles.tensors("inpaint") }
+    static func picture(_ name: String) throws -> RGBImage { try CaseFiles.picture(tensors.get(), name) }
 
     @Test(arguments: names)
     func caseMatchesDiffusers(_ name: String) throws {

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import DiffuseCore
 import DiffuseCPU
+import DiffuseImage
 import DiffusePipeline
 import DiffuseTestSupport
 
@@ -126,4 +127,35 @@ func pixelDifference(_ a: [Int], _ b: [Int]) -> (max: Int, differing: Int) {
         differing += 1
     }
     return (worst, differing)
+}
+
+/// A fixture folder's `cases.json` (the `PipelineCase` fields and a suite's own, `Extra`) and
+/// `cases.safetensors`, as `save_cases(…, stem="cases")` writes them (Scripts/fixtures/pipeline_cases.py).
+enum CaseFiles {
+    static func cases<Extra: Decodable>(_ folder: String, _ extra: Extra.Type) throws -> [(PipelineCase, Extra)] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: FixturePaths.path(folder + "/cases.json")))
+        return zip(try JSONDecoder().decode([PipelineCase].self, from: data),
+                   try JSONDecoder().decode([Extra].self, from: data)).map { ($0, $1) }
+    }
+
+    static func tensors(_ folder: String) throws -> SafeTensorsFile {
+        try SafeTensorsFile(path: FixturePaths.path(folder + "/cases.safetensors"))
+    }
+
+    /// uint8 values [H, W, 3] stored as i32 → RGBImage.
+    static func picture(_ tensors: SafeTensorsFile, _ name: String) throws -> RGBImage {
+        let t = try tensors.tensor(name).hostContiguous()
+        return RGBImage(width: t.size(1), height: t.size(0), pixels: (0..<t.count).map { UInt8(t.scalar(atFlat: $0)) })
+    }
+}
+
+/// The PNGs `diffuse generate --output <stem>.png --images count` writes in `folder`, each with the pixels
+/// diffusers gave for it: `expected` is the case's `image` tensor [N, H, W, 3] (uint8 values as i32).
+func writtenImages(_ folder: String, stem: String = "out", expected: Tensor, count: Int) -> [(path: String, pixels: [Int])] {
+    let all = expected.hostContiguous()
+    let perImage = all.count / count
+    return (0..<count).map { i in
+        (folder + "/" + (count == 1 ? "\(stem).png" : "\(stem)-\(i).png"),
+         (i * perImage..<(i + 1) * perImage).map { Int(all.scalar(atFlat: $0)) })
+    }
 }

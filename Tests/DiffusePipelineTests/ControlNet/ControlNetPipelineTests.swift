@@ -30,19 +30,10 @@ struct ControlNetCase: Decodable, Sendable {
 /// (timesteps exact; latents and decoded images 1e-4 relative to their largest value, f32 with a different
 /// summation order over a few steps; pixels ≤ 1 level, a rounding at the boundary).
 @Suite struct ControlNetPipelineTests {
-    static let fixture = Result { () -> [(PipelineCase, ControlNetCase)] in
-        let data = try Data(contentsOf: URL(fileURLWithPath: FixturePaths.path("controlnet/cases.json")))
-        return zip(try JSONDecoder().decode([PipelineCase].self, from: data),
-                   try JSONDecoder().decode([ControlNetCase].self, from: data)).map { ($0, $1) }
-    }
-    static let names = (try? fixture.get().map(\.1.case)) ?? []
-    static let tensors = Result { try SafeTensorsFile(path: FixturePaths.path("controlnet/cases.safetensors")) }
-
-    /// uint8 values [H, W, 3] stored as i32 → RGBImage.
-    static func picture(_ name: String) throws -> RGBImage {
-        let t = try tensors.get().tensor(name).hostContiguous()
-        return RGBImage(width: t.size(1), height: t.size(0), pixels: (0..<t.count).map { UInt8(t.scalar(atFlat: $0)) })
-    }
+    static let fixture = Result { try CaseFiles.cases("controlnet", ControlNetCase.self) }
+    static let names = (try? fixture.get().map(\.0.case)) ?? []
+    static let tensors = Result { try CaseFiles.tensors("controlnet") }
+    static func picture(_ name: String) throws -> RGBImage { try CaseFiles.picture(tensors.get(), name) }
 
     /// The fixture ControlNet `name` for `pipe`, in the UNet's dtype.
     static func controlNet(_ name: String, for pipe: StableDiffusionPipeline) throws -> ControlNetModel {
@@ -52,17 +43,23 @@ struct ControlNetCase: Decodable, Sendable {
         return try pipe.makeControlNet(config: config, weights: store)
     }
 
+    /// The case's ControlNets with their pictures resized to the output size (Pillow's Lanczos, as diffusers).
+    static func conditions(_ name: String, _ c: PipelineCase, _ extra: ControlNetCase,
+                           for pipe: StableDiffusionPipeline) throws -> [ControlNetCondition] {
+        try extra.controlnets.enumerated().map { i, net in
+            let image = try picture("\(name).control.\(i)").resized(width: c.width, height: c.height)
+            return ControlNetCondition(model: try controlNet(net, for: pipe), image: image.controlTensor(),
+                                       scale: extra.scales[i], start: extra.starts[i], end: extra.ends[i])
+        }
+    }
+
     @Test(arguments: names)
     func caseMatchesDiffusers(_ name: String) throws {
         guard let (c, extra) = try Self.fixture.get().first(where: { $0.1.case == name }) else { return }
         let tensors = try Self.tensors.get()
         let pipe = try PipelineFixture.pipeline(extra.family == "sdxl" ? "tiny-sdxl" : "tiny-sd1")
         var config = try c.configuration(initImage: nil)
-        for (i, net) in extra.controlnets.enumerated() {
-            let image = try Self.picture("\(name).control.\(i)").resized(width: c.width, height: c.height)
-            config.controlNets.append(ControlNetCondition(model: try Self.controlNet(net, for: pipe), image: image.controlTensor(),
-                                                          scale: extra.scales[i], start: extra.starts[i], end: extra.ends[i]))
-        }
+        config.controlNets = try Self.conditions(name, c, extra, for: pipe)
         let result = try pipe.generate(config)
 
         #expect(result.timesteps.map { Float($0) } == (try tensors.tensor("\(name).timesteps")).floats(), "\(name) timesteps")
@@ -91,11 +88,7 @@ struct ControlNetCase: Decodable, Sendable {
         let tensors = try Self.tensors.get()
         let pipe = try StableDiffusionPipeline(path: FixturePaths.path(extra.family == "sdxl" ? "tiny-sdxl" : "tiny-sd1"), compile: true)
         var config = try c.configuration(initImage: nil)
-        for (i, net) in extra.controlnets.enumerated() {
-            let image = try Self.picture("\(name).control.\(i)").resized(width: c.width, height: c.height)
-            config.controlNets.append(ControlNetCondition(model: try Self.controlNet(net, for: pipe), image: image.controlTensor(),
-                                                          scale: extra.scales[i], start: extra.starts[i], end: extra.ends[i]))
-        }
+        config.controlNets = try Self.conditions(name, c, extra, for: pipe)
         let result = try pipe.generate(config)
         let latents = PipelineFixtureTests.compare(result.latents, try tensors.tensor("\(name).latents"))
         #expect(latents.passes, "\(name) compiled latents: \(latents)")

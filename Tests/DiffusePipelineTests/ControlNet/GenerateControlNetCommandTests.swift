@@ -28,12 +28,9 @@ struct GenerateControlNetCommandTests {
         let run = try GenerateCommandTests.run(arguments, in: folder)
         #expect(run.status == 0, "\(name): \(run.stderr)")
 
-        let expected = try ControlNetPipelineTests.tensors.get().tensor("\(name).image").hostContiguous()   // [N, H, W, 3]
-        let perImage = expected.count / c.images
-        for i in 0..<c.images {
-            let path = folder + "/" + (c.images == 1 ? "out.png" : "out-\(i).png")
+        let expected = try ControlNetPipelineTests.tensors.get().tensor("\(name).image")
+        for (i, (path, want)) in writtenImages(folder, expected: expected, count: c.images).enumerated() {
             let picture = try RGBImage(contentsOf: path)
-            let want = (i * perImage..<(i + 1) * perImage).map { Int(expected.scalar(atFlat: $0)) }
             let diff = pixelDifference(picture.pixels.map(Int.init), want)
             #expect(diff.max <= 1, "\(name) image \(i): differs by up to \(diff.max)")
             let parameters = try RGBImage.pngText(contentsOf: path).first { $0.key == "parameters" }?.value ?? ""

@@ -36,14 +36,14 @@ import DiffuseTestSupport
     }
 
     @Test func hubDownloadThenCache() throws {
-        let hub = try ControlNetHub(id: "org/tiny-controlnet", files: ControlNetHub.repository(Self.name))
+        let hub = try HubTestBed(repo: try .controlNet("org/tiny-controlnet", fixture: Self.name))
         defer { hub.close() }
         let (net, resolved) = try ModelSource.openControlNet("org/tiny-controlnet", environment: hub.environment)
         #expect(resolved.path == hub.snapshot && net.path == hub.snapshot)
         guard case let .downloaded(_, _, commit, files, _) = resolved.origin else {
             Issue.record("expected a download, got \(resolved.origin)"); return
         }
-        #expect(commit == ControlNetHub.commit && files == 2)
+        #expect(commit == FakeHub.commit && files == 2)
         // What ControlNetModel.from_pretrained reads: not the fp16 variant, not the .bin copy, not the README.
         #expect(hub.resolvedFiles() == ["config.json", "diffusion_pytorch_model.safetensors"])
         #expect(net.config == (try ControlNetConfig(contentsOfFile: ControlNetSourceSingleFileTests.folder(Self.name) + "/config.json"))
@@ -53,13 +53,13 @@ import DiffuseTestSupport
         // Again: from the cache without a request; and offline.
         let before = hub.server.requests.count
         let (_, again) = try ModelSource.openControlNet("org/tiny-controlnet", environment: hub.environment)
-        #expect(again.origin == .hubCache(cache: hub.cache, commit: ControlNetHub.commit))
+        #expect(again.origin == .hubCache(cache: hub.cache, commit: FakeHub.commit))
         #expect(hub.server.requests.count == before)
         #expect(try ModelSource.openControlNet("org/tiny-controlnet", environment: hub.offline).controlNet.path == hub.snapshot)
     }
 
     @Test func hubRepositoryWithOnlyFP16Weights() throws {
-        let hub = try ControlNetHub(id: "org/tiny-controlnet", files: ControlNetHub.repository(Self.name, fp16Only: true))
+        let hub = try HubTestBed(repo: try .controlNet("org/tiny-controlnet", fixture: Self.name, fp16Only: true))
         defer { hub.close() }
         let (net, _) = try ModelSource.openControlNet("org/tiny-controlnet", environment: hub.environment)
         #expect(hub.resolvedFiles() == ["config.json", "diffusion_pytorch_model.fp16.safetensors"])
@@ -74,7 +74,7 @@ import DiffuseTestSupport
         (["control_v11p_sd15_canny_fp16.safetensors", "README.md"], "download the file and pass its path"),
     ])
     func hubRepositoryWithoutAControlNet(_ names: [String], _ expected: String) throws {
-        let hub = try ControlNetHub(id: "org/not-a-controlnet", files: Dictionary(uniqueKeysWithValues: names.map { ($0, Data("{}".utf8)) }))
+        let hub = try HubTestBed(repo: .files(id: "org/not-a-controlnet", Dictionary(uniqueKeysWithValues: names.map { ($0, Data("{}".utf8)) })))
         defer { hub.close() }
         let error = try #require(throws: ModelSourceError.self) {
             _ = try ModelSource.openControlNet("org/not-a-controlnet", environment: hub.environment)

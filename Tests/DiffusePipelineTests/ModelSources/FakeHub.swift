@@ -24,10 +24,22 @@ final class FakeHub: @unchecked Sendable {
     /// Which repository the hub serves.
     enum Repo {
         case tinySD1, tinyTAESD
+        /// Any repository: these files under this id.
+        case files(id: String, [String: Data])
 
-        var id: String { self == .tinySD1 ? FakeHub.id : "org/tiny-taesd" }
+        var id: String {
+            switch self {
+            case .tinySD1: FakeHub.id
+            case .tinyTAESD: "org/tiny-taesd"
+            case .files(let id, _): id
+            }
+        }
         var contents: Result<(files: [String: Data], etags: [String: String]), any Error> {
-            self == .tinySD1 ? FakeHub.contents : FakeHub.taesdContents
+            switch self {
+            case .tinySD1: FakeHub.contents
+            case .tinyTAESD: FakeHub.taesdContents
+            case .files(_, let files): .success((files, FakeHub.etags(files)))
+            }
         }
     }
 
@@ -86,8 +98,7 @@ final class FakeHub: @unchecked Sendable {
         files["model_index.json"] = try Data(contentsOf: URL(fileURLWithPath: source + "/model_index.json"))
         files["unet/diffusion_pytorch_model.bin"] = Data("not a pickle".utf8)
         files["README.md"] = Data("# tiny-sd1\n".utf8)
-        var etags = files.mapValues { FileDigest.hex([UInt8]($0)) }
-        for (file, sha) in etags where !isLFS(file) { etags[file] = String(sha.prefix(40)) }
+        var etags = FakeHub.etags(files)
         for (folder, base) in [("text_encoder", "model"), ("unet", "diffusion_pytorch_model"), ("vae", "diffusion_pytorch_model")] {
             // An "fp16" variant: the same bytes under the variant's name (ModelFolder only needs the names).
             files["\(folder)/\(base).fp16.safetensors"] = files["\(folder)/\(base).safetensors"]
@@ -106,9 +117,14 @@ final class FakeHub: @unchecked Sendable {
         files["taesd_decoder.safetensors"] = Data("original-format decoder".utf8)
         files["taesd_decoder.pth"] = Data("not a pickle".utf8)
         files["README.md"] = Data("# tiny-taesd\n".utf8)
+        return (files, etags(files))
+    }
+
+    /// The hub's etags: sha256 of the content for LFS files, 40 hex digits (a git blob sha1's length) otherwise.
+    static func etags(_ files: [String: Data]) -> [String: String] {
         var etags = files.mapValues { FileDigest.hex([UInt8]($0)) }
         for (file, sha) in etags where !isLFS(file) { etags[file] = String(sha.prefix(40)) }
-        return (files, etags)
+        return etags
     }
 
     /// sha256 of the content for LFS files; 40 hex digits otherwise (a git blob sha1 on the real hub).
