@@ -11,6 +11,8 @@ public final class ModelBenchSession {
     public let benchmark: ModelBenchmark
     /// Receives every printed line (stdout in the command, an array in tests).
     let print: (String) -> Void
+    /// The machine's peak rates, measured at the first profile table (`peakGFLOPS`).
+    private var peaks: [CPUPeak]?
 
     public init(source: BenchModelSource, settings: ModelBenchmark.Settings, json: Bool, profile: Bool,
                 profileShapes: Bool = false, print: @escaping (String) -> Void) {
@@ -56,7 +58,7 @@ public final class ModelBenchSession {
                 note("    " + summary.description)
             }
             if let profile = benchmark.profile, result.status == .ok {
-                let lines = profile.table(total: benchmark.lastTimedSeconds)
+                let lines = profile.table(total: benchmark.lastTimedSeconds, peak: peakGFLOPS(cell.precision))
                 if json {
                     print("{\"profile\":[" + profile.sorted.map { "{\"op\":\(jsonString($0.kind)),\"calls\":\($0.entry.calls),"
                         + "\"seconds\":\(fmt($0.entry.seconds, 6)),\"flops\":\(fmt($0.entry.flops, 0))}" }
@@ -67,6 +69,15 @@ public final class ModelBenchSession {
             }
         }
         return results
+    }
+
+    /// The machine's measured peak (`CPUPeak`, all threads) for the arithmetic `precision` runs in: bf16 dot
+    /// products where the bf16 kernel runs (AVX512-BF16), else f32 FMAs (AVX-512 when present). Measured once.
+    func peakGFLOPS(_ precision: Precision) -> Double? {
+        if peaks == nil { peaks = CPUPeak.measure() }
+        let useBF16 = precision != .f32 && CPUFeatures.current.avx512bf16
+        let kinds: [CPUPeak.Kind] = useBF16 ? [.bf16AVX512] : [.f32AVX512, .f32AVX2]
+        return kinds.lazy.compactMap { kind in self.peaks?.first { $0.kind == kind }?.allThreads }.first
     }
 
     /// A remark: a table line, or `{"note": …}` in JSON mode.

@@ -58,29 +58,35 @@ public final class OpProfile: @unchecked Sendable {
 
     /// The table: op kind, calls, seconds, % of `total` (wall time of the profiled calls; the rest is
     /// shown as "outside backend ops": Swift glue, tensor allocation, and ops a wrapper below this one
-    /// ran itself), GFLOP/s where known.
-    public func table(total: Double) -> [String] {
+    /// ran itself), GFLOP/s where known and, given the machine's `peak` GFLOP/s (`CPUPeak`, all threads),
+    /// the % of it.
+    public func table(total: Double, peak: Double? = nil) -> [String] {
         let rows = sorted
-        var lines = Self.rows(rows, title: "op kind", width: 22, total: total)
+        var lines = Self.rows(rows, title: "op kind", width: 22, total: total, peak: peak)
         let covered = rows.reduce(0) { $0 + $1.entry.seconds }
         lines.append("outside backend ops".padding(22) + "".padding(8) + format(max(0, total - covered), 4).padding(11, right: true)
                      + format(100 * max(0, total - covered) / max(total, 1e-12), 1).padding(9, right: true))
         if byShape {
             lines.append("")
-            lines += Self.rows(sortedShapes, title: "op shape", width: 64, total: total)
+            lines += Self.rows(sortedShapes, title: "op shape", width: 64, total: total, peak: peak)
         }
         return lines
     }
 
-    /// A header and one line per entry: name, calls, seconds, % of `total`, GFLOP/s where known.
-    static func rows(_ rows: [(kind: String, entry: Entry)], title: String, width: Int, total: Double) -> [String] {
+    /// A header and one line per entry: name, calls, seconds, % of `total`, GFLOP/s where known (and % of
+    /// `peak` when given).
+    static func rows(_ rows: [(kind: String, entry: Entry)], title: String, width: Int, total: Double,
+                     peak: Double? = nil) -> [String] {
         var lines = [title.padding(width) + "calls".padding(8, right: true) + "seconds".padding(11, right: true)
-                     + "% total".padding(9, right: true) + "GFLOP/s".padding(10, right: true)]
+                     + "% total".padding(9, right: true) + "GFLOP/s".padding(10, right: true)
+                     + (peak == nil ? "" : "% peak".padding(8, right: true))]
         for (kind, e) in rows {
+            let rate = e.flops > 0 ? e.flops / e.seconds / 1e9 : nil
             lines.append(kind.padding(width) + "\(e.calls)".padding(8, right: true)
                          + format(e.seconds, 4).padding(11, right: true)
                          + format(100 * e.seconds / max(total, 1e-12), 1).padding(9, right: true)
-                         + (e.flops > 0 ? format(e.flops / e.seconds / 1e9, 1) : "-").padding(10, right: true))
+                         + (rate.map { format($0, 1) } ?? "-").padding(10, right: true)
+                         + (peak.map { p in (rate.map { format(100 * $0 / p, 0) } ?? "-").padding(8, right: true) } ?? ""))
         }
         return lines
     }

@@ -52,26 +52,46 @@ public struct CPUPeak: Sendable, CustomStringConvertible {
 
     static func format(_ x: Double) -> String { x >= 100 ? "\(Int(x.rounded()))" : "\((x * 10).rounded() / 10)" }
 
-    /// Every kind this CPU has, measured for about `seconds` each (best of three runs per setting).
+    /// Every kind this CPU has, measured for about `seconds` per run.
     public static func measure(features: CPUFeatures = .current, threads: Int = Parallel.threadCount,
-                               seconds: Double = 0.05) -> [CPUPeak] {
+                               seconds: Double = 0.02) -> [CPUPeak] {
         Kind.allCases.filter { $0.isAvailable(features) }.map { kind in
-            // Calibrate: iterations for about `seconds` on one thread.
-            var iterations = 1 << 14
-            while time({ _ = kind.run(iterations) }) < seconds / 2, iterations < 1 << 34 { iterations *= 2 }
-            let flops = Double(iterations) * kind.flopsPerIteration
-            let one = (0..<3).map { _ in time { _ = kind.run(iterations) } }.min()!
-            let n = max(1, threads)
-            let all = (0..<3).map { _ in time { Parallel.forEach(n) { _ in _ = kind.run(iterations) } } }.min()!
-            return CPUPeak(kind: kind, singleThread: flops / one / 1e9, allThreads: Double(n) * flops / all / 1e9, threads: n)
+            CPUPeak(kind: kind, singleThread: rate(kind, threads: 1, seconds: seconds),
+                    allThreads: rate(kind, threads: threads, seconds: seconds), threads: max(1, threads))
         }
     }
 
-    /// Seconds `body` takes.
-    static func time(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock(), start = clock.now
-        body()
-        return (clock.now - start).seconds
+    /// GFLOP/s of `threads` threads running `kind`'s loop at once: each thread times itself on its own CPU
+    /// clock (so other processes sharing the cores do not lower the figure), best of 3 runs of about
+    /// `seconds`, and the rates are summed. Runs through `Parallel` (threads beyond `Parallel.threadCount`
+    /// run in turn).
+    public static func rate(_ kind: Kind, threads: Int, seconds: Double = 0.02) -> Double {
+        let threads = max(1, threads)
+        // Calibrate on this thread: iterations for about `seconds`.
+        var iterations = 1 << 12
+        while true {
+            let start = threadCPUSeconds()
+            _ = kind.run(iterations)
+            if threadCPUSeconds() - start >= seconds / 2 || iterations >= 1 << 34 { break }
+            iterations *= 2
+        }
+        let flops = Double(iterations) * kind.flopsPerIteration
+        let rates = UnsafeMutablePointer<Double>.allocate(capacity: threads)
+        defer { rates.deallocate() }
+        rates.initialize(repeating: 0, count: threads)
+        let box = UncheckedBox(rates)
+        Parallel.forEach(threads) { t in
+            var best = 0.0
+            for _ in 0..<3 {
+                let start = threadCPUSeconds()
+                let sink = kind.run(iterations)
+                let elapsed = threadCPUSeconds() - start
+                // The comparison keeps the loop's result alive; it is always true.
+                if sink > -1, elapsed > 0 { best = max(best, flops / elapsed / 1e9) }
+            }
+            box.value[t] = best
+        }
+        return (0..<threads).reduce(0) { $0 + rates[$1] }
     }
 }
 

@@ -130,6 +130,12 @@ struct ModelBenchSessionTests {
         #expect(flops == Double(2 * 48 * 4 * 8))
         #expect(entries["add"]?.calls == 2)
         #expect(profile.table(total: 1).count == 1 + 2 + 1)          // header, two kinds, outside
+        // With the machine's peak: a "% peak" column, the matmul's rate over it, "-" where FLOPs are unknown.
+        let rate = flops / entries["matmul"]!.seconds / 1e9
+        let lines = profile.table(total: 1, peak: rate * 4)
+        #expect(lines[0].hasSuffix("% peak"))
+        #expect(lines.first { $0.hasPrefix("matmul") }?.hasSuffix(" 25") == true, "\(lines)")
+        #expect(lines.first { $0.hasPrefix("add") }?.hasSuffix(" -") == true, "\(lines)")
     }
 
     /// With `byShape` (`--profile-shapes`) each (kind, shape) pair is charged as well and listed after the kinds.
