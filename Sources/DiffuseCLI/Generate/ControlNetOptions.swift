@@ -37,6 +37,10 @@ struct ControlNetOptions: ParsableArguments {
     @Option(name: .customLong("canny-high"), help: "--control-preprocess canny: the upper hysteresis threshold (default 200).")
     var cannyHigh: Double = 200
 
+    @Flag(name: .customLong("control-guess-mode"),
+          help: "diffusers' guess mode for every ControlNet: it sees only the prompt's half of guidance and its residuals grow from 0.1× to 1× down the network, so it steers even with an empty prompt.")
+    var guessMode = false
+
     @Option(name: .customLong("controlnet-config"),
             help: "Single-file --controlnet only: a diffusers ControlNet config.json (or its folder) to use instead of recognising SD 1.x / 2.x / SDXL from the tensor shapes.")
     var config: String?
@@ -58,7 +62,8 @@ struct ControlNetOptions: ParsableArguments {
     func check() throws {
         guard !controlNets.isEmpty else {
             let given = [("--control-image", !images.isEmpty), ("--control-scale", !scales.isEmpty), ("--control-start", !starts.isEmpty),
-                         ("--control-end", !ends.isEmpty), ("--control-preprocess", !preprocess.isEmpty), ("--controlnet-config", config != nil)]
+                         ("--control-end", !ends.isEmpty), ("--control-preprocess", !preprocess.isEmpty), ("--controlnet-config", config != nil),
+                         ("--control-guess-mode", guessMode)]
             if let (name, _) = given.first(where: \.1) { throw GenerateError("\(name) needs --controlnet") }
             return
         }
@@ -115,7 +120,8 @@ struct ControlNetOptions: ParsableArguments {
             let model = try pipeline.makeControlNet(config: o.files.config, weights: o.files.weightStore(dtype: pipeline.unet.dtype))
             var picture = o.picture.resized(width: width, height: height, mode: mode)
             if o.canny { picture = picture.cannyEdges(low: cannyLow, high: cannyHigh) }
-            return ControlNetCondition(model: model, image: picture.controlTensor(), scale: o.scale, start: o.start, end: o.end)
+            return ControlNetCondition(model: model, image: picture.controlTensor(), scale: o.scale, start: o.start, end: o.end,
+                                       guessMode: guessMode)
         }
     }
 
@@ -125,7 +131,7 @@ struct ControlNetOptions: ParsableArguments {
         opened.map { o in
             GenerationParameters.ControlNetTag(module: o.canny ? "canny" : "none", model: GenerateCommand.controlNetName(o.resolved.model),
                                                weight: o.scale, resizeMode: mode, thresholds: o.canny ? (cannyLow, cannyHigh) : nil,
-                                               start: o.start, end: o.end)
+                                               start: o.start, end: o.end, guessMode: guessMode)
         }
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DiffuseCore
 import DiffuseNN
 
@@ -72,9 +77,11 @@ public final class ControlNetModel: AttentionLayers, Sendable {
     ///   - controlImage: [B, conditioning_channels, h·2ᵏ, w·2ᵏ] in [0, 1] (diffusers' `control_image_processor`:
     ///     resized, not normalised), k = `conditioningDownsamplings`; for "bgr" models in RGB order (flipped here).
     ///   - scale: `controlnet_conditioning_scale` for this step.
+    ///   - guessMode: diffusers' `guess_mode`: the residuals scaled from 0.1 · scale (the first skip) up to
+    ///     scale (the mid block), `torch.logspace(-1, 0, n + 1)`, so the ControlNet steers without a prompt.
     /// - Returns: residuals in the compute dtype, multiplied by `scale`.
     public func forward(sample: Tensor, timestep: Tensor, encoderHiddenStates: Tensor, controlImage: Tensor,
-                        scale: Float, added: UNetAddedConditions? = nil) throws -> ControlNetResiduals {
+                        scale: Float, guessMode: Bool = false, added: UNetAddedConditions? = nil) throws -> ControlNetResiduals {
         try encoder.checkInputs(sample: sample, timestep: timestep, encoderHiddenStates: encoderHiddenStates, added: added)
         let batch = sample.size(0)
         let expected = controlImageSize(latentHeight: sample.size(2), latentWidth: sample.size(3))
@@ -96,8 +103,21 @@ public final class ControlNetModel: AttentionLayers, Sendable {
         let (h, skips) = try encoder.downAndMid(h0, temb: temb, context: context, observe: nil)
         require(skips.count == downProjections.count, "ControlNet: \(skips.count) skips for \(downProjections.count) projections")
 
-        // 1×1 projections of every skip and of the mid output, times the scale
-        let down = zip(skips, downProjections).map { backend.scale($1($0), by: scale) }
-        return ControlNetResiduals(down: down, mid: backend.scale(midProjection(h), by: scale))
+        // 1×1 projections of every skip and of the mid output, times the scale (guess mode: one per residual)
+        let scales = guessMode ? Self.guessModeScales(count: skips.count + 1).map { $0 * scale }
+                               : Array(repeating: scale, count: skips.count + 1)
+        let down = zip(skips, downProjections).enumerated().map { i, pair in backend.scale(pair.1(pair.0), by: scales[i]) }
+        return ControlNetResiduals(down: down, mid: backend.scale(midProjection(h), by: scales[skips.count]))
+    }
+
+    /// `torch.logspace(-1, 0, count)` in f32: 10^x over torch's linspace from −1 to 0 (its two halves
+    /// stepped from either end).
+    static func guessModeScales(count: Int) -> [Float] {
+        guard count > 1 else { return [1] }
+        let step = Float(1) / Float(count - 1)
+        return (0..<count).map { i in
+            let x: Float = i < count / 2 ? -1 + Float(i) * step : 0 - Float(count - 1 - i) * step
+            return powf(10, x)
+        }
     }
 }

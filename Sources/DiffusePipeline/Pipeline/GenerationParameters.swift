@@ -80,9 +80,12 @@ public struct GenerationParameters: Sendable, Equatable {
         public var thresholdB: Double?
         public var start: Double
         public var end: Double
+        /// diffusers' guess mode (written as `Guess Mode: True`, a key of Diffuse's own, only when set).
+        public var guessMode = false
 
         public init(module: String, model: String, weight: Double, resizeMode: ResizeMode,
-                    thresholds: (Double, Double)?, start: Double, end: Double) {
+                    thresholds: (Double, Double)?, start: Double, end: Double, guessMode: Bool = false) {
+            self.guessMode = guessMode
             self.module = module
             self.model = model
             self.weight = weight
@@ -100,6 +103,7 @@ public struct GenerationParameters: Sendable, Equatable {
                 parts += ["Threshold A: \(GenerationParameters.number(thresholdA))", "Threshold B: \(GenerationParameters.number(thresholdB))"]
             }
             parts += ["Guidance Start: \(GenerationParameters.number(start))", "Guidance End: \(GenerationParameters.number(end))"]
+            if guessMode { parts.append("Guess Mode: True") }
             return parts.joined(separator: ", ")
         }
     }

@@ -54,7 +54,8 @@ extension DiffusionPipeline {
         try latentPreparation(for: config).prepare(&run, backend: backend)
         // ControlNet: residuals for every UNet call from the control images
         if !config.controlNets.isEmpty {
-            run.conditioning!.hooks.append(ControlNetHook(conditions: config.controlNets, backend: backend))
+            run.conditioning!.hooks.append(ControlNetHook(conditions: config.controlNets, guided: run.conditioning!.guided,
+                                                          backend: backend))
         }
         // 3. Denoising loop
         let latents = try denoise(&run, callback: callback)

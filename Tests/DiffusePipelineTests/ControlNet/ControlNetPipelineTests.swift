@@ -6,7 +6,7 @@ import Foundation
 import Testing
 import DiffuseCore
 import DiffuseImage
-import DiffuseModels
+@testable import DiffuseModels
 import DiffuseNN
 import DiffusePipeline
 import DiffuseTestSupport
@@ -21,6 +21,7 @@ struct ControlNetCase: Decodable, Sendable {
     let scales: [Double]
     let starts: [Double]
     let ends: [Double]
+    let guess_mode: Bool
 }
 
 /// ControlNet against diffusers' `StableDiffusionControlNetPipeline` / `StableDiffusionXLControlNetPipeline`
@@ -49,7 +50,8 @@ struct ControlNetCase: Decodable, Sendable {
         try extra.controlnets.enumerated().map { i, net in
             let image = try picture("\(name).control.\(i)").resized(width: c.width, height: c.height)
             return ControlNetCondition(model: try controlNet(net, for: pipe), image: image.controlTensor(),
-                                       scale: extra.scales[i], start: extra.starts[i], end: extra.ends[i])
+                                       scale: extra.scales[i], start: extra.starts[i], end: extra.ends[i],
+                                       guessMode: extra.guess_mode)
         }
     }
 
@@ -93,6 +95,14 @@ struct ControlNetCase: Decodable, Sendable {
         let latents = PipelineFixtureTests.compare(result.latents, try tensors.tensor("\(name).latents"))
         #expect(latents.passes, "\(name) compiled latents: \(latents)")
         #expect((pipe.compiledUNet?.summaries.count ?? 0) >= 1)
+    }
+
+    /// diffusers' guess-mode scales: `torch.logspace(-1, 0, n)` (n = 13 residuals for SD 1.5's 12 skips + mid).
+    @Test func guessModeScalesAreTorchLogspace() {
+        let scales = ControlNetModel.guessModeScales(count: 4)
+        #expect(scales.first == 0.1 && scales.last == 1)
+        #expect(abs(scales[1] - 0.21544347) < 1e-7 && abs(scales[2] - 0.46415888) < 1e-7)
+        #expect(ControlNetModel.guessModeScales(count: 13).count == 13)
     }
 
     /// Active steps as diffusers' `controlnet_keep`: step i of n when start ≤ i/n and (i+1)/n ≤ end.

@@ -25,6 +25,7 @@ struct GenerateControlNetCommandTests {
                           "--control-scale", "\(extra.scales[i])", "--control-start", "\(extra.starts[i])",
                           "--control-end", "\(extra.ends[i])"]
         }
+        if extra.guess_mode { arguments.append("--control-guess-mode") }
         let run = try GenerateCommandTests.run(arguments, in: folder)
         #expect(run.status == 0, "\(name): \(run.stderr)")
 

@@ -15,13 +15,19 @@ public struct ControlNetCondition: @unchecked Sendable {
     /// start ≤ i/n and (i+1)/n ≤ end (diffusers' `controlnet_keep`). Defaults 0 and 1: every step.
     public var start: Double = 0.0
     public var end: Double = 1.0
+    /// diffusers' `guess_mode`: with guidance the ControlNet sees only the conditional half (the
+    /// unconditional half gets no residuals), and its residuals are scaled from 0.1× (first skip) to 1×
+    /// (mid block). Lets a ControlNet steer with an empty prompt.
+    public var guessMode = false
 
-    public init(model: ControlNetModel, image: Tensor, scale: Double = 1.0, start: Double = 0.0, end: Double = 1.0) {
+    public init(model: ControlNetModel, image: Tensor, scale: Double = 1.0, start: Double = 0.0, end: Double = 1.0,
+                guessMode: Bool = false) {
         self.model = model
         self.image = image
         self.scale = scale
         self.start = start
         self.end = end
+        self.guessMode = guessMode
     }
 
     /// Whether step `index` of `count` uses this ControlNet (diffusers:
