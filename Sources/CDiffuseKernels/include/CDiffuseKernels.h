@@ -43,6 +43,16 @@ float diffuse_peak_bf16_avx512(long iterations);
 /// Hint that `address` will be read soon (into all cache levels). Inlined into Swift callers.
 static inline void diffuse_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
+// MARK: f32 GEMM micro-kernel (sgemm_avx2.c). Call only when avx2 and fma are set.
+
+/// One 6×16 tile: C[m, n] (m ≤ 6, n ≤ 16, row stride ldc) = alpha · (A·B + bias) + beta · C, beta 0 not
+/// reading C. A: row i at a_i, element p at a_i[p · a_step] (rows past m repeat row m − 1); B: a packed
+/// panel [k][16]; bias: NULL or m floats seeding row i's accumulators. half_width (n ≤ 8) skips the right
+/// half. The same contract as GEMMMicroKernel.swift's `microKernel6x16`.
+void diffuse_sgemm_6x16_avx2(long k, const float *a0, const float *a1, const float *a2, const float *a3,
+                             const float *a4, const float *a5, long a_step, const float *b, float *c,
+                             long ldc, int m, int n, float alpha, float beta, const float *bias, int half_width);
+
 // MARK: bf16 GEMM (bf16_gemm.c). Call only when avx512bf16 is set. Strides are in elements.
 
 /// Micro-tile of the bf16 kernel: 12 rows × 32 columns; k is packed in pairs.

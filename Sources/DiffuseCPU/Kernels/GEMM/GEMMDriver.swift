@@ -176,10 +176,10 @@ enum GEMMDriver {
                                 }
                             }
                             if width > 8 {
-                                microKernel6x16(k: kcur, a: rowsA, aStep: 6, b: panel, c: c.base + i * c.ld + j,
+                                gemmTile(k: kcur, a: rowsA, aStep: 6, b: panel, c: c.base + i * c.ld + j,
                                                 ldc: c.ld, m: height, n: width, alpha: alpha, beta: betaNow)
                             } else {
-                                microKernel6x16(k: kcur, a: rowsA, aStep: 6, b: panel, c: c.base + i * c.ld + j,
+                                gemmTile(k: kcur, a: rowsA, aStep: 6, b: panel, c: c.base + i * c.ld + j,
                                                 ldc: c.ld, m: height, n: width, alpha: alpha, beta: betaNow,
                                                 halfWidth: true)
                             }
@@ -243,10 +243,10 @@ enum GEMMDriver {
                     step = 1
                 }
                 if width > 8 {
-                    microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
+                    gemmTile(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
                                     m: height, n: width, alpha: alpha, beta: beta, bias: rowBias.map { $0 + i })
                 } else {
-                    microKernel6x16(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
+                    gemmTile(k: kc, a: rowsA, aStep: step, b: panel, c: c.base + i * c.ld + j, ldc: c.ld,
                                     m: height, n: width, alpha: alpha, beta: beta, bias: rowBias.map { $0 + i },
                                     halfWidth: true)
                 }

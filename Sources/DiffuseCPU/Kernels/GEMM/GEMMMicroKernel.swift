@@ -1,3 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CDiffuseKernels
+
+/// Which f32 micro-kernel `gemmTile` runs: `microKernel6x16` below (Swift, fast only in the Haswell-targeted
+/// build) or `diffuse_sgemm_6x16_avx2` (sgemm_avx2.c: the same tile in C behind a `target` attribute, fast
+/// without any compiler flag). `DIFFUSE_GEMM_KERNEL=swift|c` picks one for a side-by-side measurement;
+/// default swift.
+enum GEMMMicroKernelChoice {
+    static let useC: Bool = {
+        guard let name = getenv("DIFFUSE_GEMM_KERNEL").map({ String(cString: $0) }) else { return false }
+        return name == "c" && CPUFeatures.current.avx2 && CPUFeatures.current.fma
+    }()
+}
+
+/// One 6×16 tile of C with the chosen micro-kernel (arguments as `microKernel6x16`).
+@inline(__always)
+func gemmTile(k: Int, a: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                          UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+              aStep: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int,
+              alpha: Float, beta: Float, bias: UnsafePointer<Float>? = nil, halfWidth: Bool = false) {
+    if GEMMMicroKernelChoice.useC {
+        diffuse_sgemm_6x16_avx2(k, a.0, a.1, a.2, a.3, a.4, a.5, aStep, b, c, ldc, Int32(m), Int32(n), alpha, beta, bias,
+                                halfWidth ? 1 : 0)
+    } else {
+        microKernel6x16(k: k, a: a, aStep: aStep, b: b, c: c, ldc: ldc, m: m, n: n, alpha: alpha, beta: beta,
+                        bias: bias, halfWidth: halfWidth)
+    }
+}
+
 /// The f32 micro-kernel: one 6×16 tile of C from a row block of A and a packed panel of B.
 ///
 /// Shapes (row-major, all f32):
