@@ -152,13 +152,27 @@ def status_field(name, path="/proc/self/status"):
     return None
 
 
-def make_call(component, models, w, h, batch, dtype, steps, configs, compile_, guided=True):
-    unet, vae, text, text2 = models
+def added_cond(configs, w, h, b, dtype, g, text_embeds=None):
+    """SDXL's added_cond_kwargs (a "text_time" UNet), else None: text_embeds [b, P] (the pooled output, or
+    random from g) and time_ids [b, n] = [H, W, 0, 0, H, W] (the refiner's 5: [H, W, 0, 0, 6])."""
+    unet_cfg, text2_cfg = configs[0], configs[3]
+    if unet_cfg.get("addition_embed_type") != "text_time":
+        return None
+    total, d = unet_cfg["projection_class_embeddings_input_dim"], unet_cfg["addition_time_embed_dim"]
+    pooled = (text2_cfg or {}).get("projection_dim") or total - 6 * d
+    row = [h, w, 0, 0, h, w] if (total - pooled) // d == 6 else [h, w, 0, 0, 6.0]
+    if text_embeds is None:
+        text_embeds = torch.randn((b, pooled), generator=g).to(dtype)
+    return {"text_embeds": text_embeds, "time_ids": torch.tensor([row] * b, dtype=dtype)}
+
+
+def make_inputs(component, w, h, batch, dtype, configs, guided=True):
+    """The inputs of one call, drawn from torch.Generator().manual_seed(5) (the same for every engine):
+    unet: sample [B, C, h/f, w/f], ctx [B, 77, cross] and cond (added_cond, SDXL); vae: z; text-encoder:
+    tokens [B, 77]; pipeline: tokens and noise for the UNet's batch (2B when guided)."""
     unet_cfg, vae_cfg, text_cfg, text2_cfg = configs
     f = 2 ** (len(vae_cfg["block_out_channels"]) - 1)
     g = torch.Generator().manual_seed(5)
-    cross = unet_cfg.get("cross_attention_dim", 768) if unet is not None else 0
-    cross = cross[0] if isinstance(cross, list) else cross
     n = text_cfg["max_position_embeddings"]
 
     def latents(b, ch):
@@ -167,17 +181,38 @@ def make_call(component, models, w, h, batch, dtype, steps, configs, compile_, g
     def ids(b):
         return torch.randint(0, text_cfg["vocab_size"], (b, n), generator=g)
 
-    def added(b, text_embeds=None):
-        """SDXL's added_cond_kwargs (a "text_time" UNet), else None: text_embeds [b, P] (the pooled
-        output, or random) and time_ids [b, n] = [H, W, 0, 0, H, W] (the refiner's 5: [H, W, 0, 0, 6])."""
-        if unet_cfg.get("addition_embed_type") != "text_time":
-            return None
-        total, d = unet_cfg["projection_class_embeddings_input_dim"], unet_cfg["addition_time_embed_dim"]
-        pooled = (text2_cfg or {}).get("projection_dim") or total - 6 * d
-        row = [h, w, 0, 0, h, w] if (total - pooled) // d == 6 else [h, w, 0, 0, 6.0]
-        if text_embeds is None:
-            text_embeds = torch.randn((b, pooled), generator=g).to(dtype)
-        return {"text_embeds": text_embeds, "time_ids": torch.tensor([row] * b, dtype=dtype)}
+    if component == "unet":
+        cross = unet_cfg.get("cross_attention_dim", 768)
+        cross = cross[0] if isinstance(cross, list) else cross
+        sample, ctx = latents(batch, unet_cfg.get("in_channels", 4)), torch.randn((batch, n, cross), generator=g).to(dtype)
+        return {"sample": sample, "ctx": ctx, "cond": added_cond(configs, w, h, batch, dtype, g)}
+    if component == "vae":
+        return {"z": latents(batch, vae_cfg.get("latent_channels", 4))}
+    if component == "text-encoder":
+        return {"tokens": ids(batch)}
+    unet_batch = 2 * batch if guided else batch  # [uncond; cond] with guidance
+    tokens, noise = ids(unet_batch), latents(unet_batch, unet_cfg.get("in_channels", 4))
+    return {"tokens": tokens, "noise": noise, "generator": g}
+
+
+def encode_prompt(text, text2, tokens):
+    """(prompt embeddings, pooled text_embeds or None): SD's last hidden state; SDXL as
+    StableDiffusionXLPipeline.encode_prompt: hidden_states[-2] of both encoders concatenated."""
+    if text2 is None:
+        return text(tokens)[0], None
+    first = text(tokens, output_hidden_states=True)
+    second = text2(tokens, output_hidden_states=True)
+    return torch.cat([first.hidden_states[-2], second.hidden_states[-2]], dim=-1), second.text_embeds
+
+
+def pipeline_timestep(step, steps):
+    """The timestep of UNet call `step` of a pipeline run (every engine uses the same)."""
+    return 999 - step * 999 // max(steps, 1)
+
+
+def make_call(component, models, w, h, batch, dtype, steps, configs, compile_, guided=True):
+    unet, vae, text, text2 = models
+    inputs = make_inputs(component, w, h, batch, dtype, configs, guided)
 
     if compile_:
         unet = torch.compile(unet) if unet is not None else None
@@ -187,41 +222,33 @@ def make_call(component, models, w, h, batch, dtype, steps, configs, compile_, g
     else:
         vae_decode = vae.decode if vae is not None else None
 
-    def encode(tokens):
-        """(prompt embeddings, pooled text_embeds or None): SD's last hidden state; SDXL as
-        StableDiffusionXLPipeline.encode_prompt: hidden_states[-2] of both encoders concatenated."""
-        if text2 is None:
-            return text(tokens)[0], None
-        first = text(tokens, output_hidden_states=True)
-        second = text2(tokens, output_hidden_states=True)
-        return torch.cat([first.hidden_states[-2], second.hidden_states[-2]], dim=-1), second.text_embeds
-
     if component == "unet":
-        sample, ctx = latents(batch, unet_cfg.get("in_channels", 4)), torch.randn((batch, n, cross), generator=g).to(dtype)
-        cond = added(batch)
+        sample, ctx, cond = inputs["sample"], inputs["ctx"], inputs["cond"]
         return lambda: unet(sample, 981, encoder_hidden_states=ctx, added_cond_kwargs=cond)
     if component == "vae":
-        z = latents(batch, vae_cfg.get("latent_channels", 4))
+        z = inputs["z"]
         return lambda: vae_decode(z)
     if component == "text-encoder":
-        tokens = ids(batch)
-        return lambda: encode(tokens)
-    unet_batch = 2 * batch if guided else batch  # [uncond; cond] with guidance
-    tokens, noise = ids(unet_batch), latents(unet_batch, unet_cfg.get("in_channels", 4))
+        tokens = inputs["tokens"]
+        return lambda: encode_prompt(text, text2, tokens)
+    tokens, noise, g = inputs["tokens"], inputs["noise"], inputs["generator"]
+    unet_batch = tokens.shape[0]
 
     def pipeline():
-        hidden, pooled = encode(tokens)
+        hidden, pooled = encode_prompt(text, text2, tokens)
         hidden = hidden.to(dtype)
-        cond = added(unet_batch, pooled.to(dtype) if pooled is not None else None)
+        cond = added_cond(configs, w, h, unet_batch, dtype, g, pooled.to(dtype) if pooled is not None else None)
         x = noise
         for step in range(steps):
-            x = unet(x, 999 - step * 999 // max(steps, 1), encoder_hidden_states=hidden, added_cond_kwargs=cond).sample
+            x = unet(x, pipeline_timestep(step, steps), encoder_hidden_states=hidden, added_cond_kwargs=cond).sample
         return vae_decode(x[:batch].to(torch.float32) if vae.dtype == torch.float32 else x[:batch])
     return pipeline
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def argument_parser(description):
+    """The command line every model baseline script takes (this one, bench_openvino.py, bench_onnxruntime.py):
+    the grid of `diffuse bench <component>`, so ExternalBaseline runs them all the same way."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("component", choices=["unet", "vae", "text-encoder", "pipeline"])
     p.add_argument("--arch", default="sd15", choices=["sd15", "sd21", "sdxl", "sd-turbo"])
     p.add_argument("--model", help="a diffusers folder instead of --arch")
@@ -241,30 +268,91 @@ def main():
                    help="decoders (vae, pipeline): the model's AutoencoderKL, or AutoencoderTiny (TAESD)")
     p.add_argument("--guidance-scale", type=float, default=7.5,
                    help="pipeline: > 1 runs the UNet on [uncond; cond] (2B), ≤ 1 on B")
-    args = p.parse_args()
-    guided = args.guidance_scale > 1
-    vae_kinds = list(dict.fromkeys(args.vae)) if args.component in ("vae", "pipeline") else ["kl"]
-    torch.set_num_threads(args.threads)
+    return p
 
+
+def load_configs(args):
+    """((unet, vae, text_encoder, text_encoder_2) configs, arch name) of --model or --arch."""
     if args.model:
         def cfg(sub):
             path = os.path.join(args.model, sub, "config.json")
             return json.load(open(path)) if os.path.exists(path) else None
         configs = tuple(cfg(n) for n in ("unet", "vae", "text_encoder", "text_encoder_2"))
-        arch = os.path.basename(os.path.normpath(args.model))
-    else:
-        configs = tuple(read_config(args.arch, n) for n in ("unet", "vae", "text_encoder", "text_encoder_2"))
-        arch = args.arch
+        return configs, os.path.basename(os.path.normpath(args.model))
+    return tuple(read_config(args.arch, n) for n in ("unet", "vae", "text_encoder", "text_encoder_2")), args.arch
+
+
+def grid_sizes(args, configs):
+    """[(width, height)] of --size, or the model's own size."""
     f = 2 ** (len(configs[1]["block_out_channels"]) - 1)
     default = configs[0].get("sample_size", 64) * f
     sizes = []
     for s in args.size or [str(default)]:
         parts = [int(x) for x in s.lower().split("x")]
         sizes.append((parts[0], parts[-1]))
+    return sizes
+
+
+def memory_limit(args):
+    """--memory-limit, else MemTotal less 10 % (at least 1 GiB); None when unknown."""
     limit = args.memory_limit
     if limit is None:
         total = status_field("MemTotal", "/proc/meminfo")
         limit = total - max(total // 10, 1 << 30) if total else None
+    return limit
+
+
+def result_row(source, arch, args, w, h, batch, kind, precision, compiled, vae_kind, guided):
+    """One JSON line's fields before measuring (status ok, measurements null)."""
+    row = dict(source=source, arch=arch, component=args.component, width=w, height=h, batch=batch,
+               attention=kind, precision=precision, compiled=compiled, threads=args.threads,
+               status="ok", reason=None, seconds_per_step=None, images_per_second=None,
+               peak_rss_bytes=None, peak_tensor_bytes=None, predicted_bytes=None,
+               speedup_vs_vanilla=None)
+    if args.component in ("vae", "pipeline"):
+        row["vae"] = vae_kind
+    if args.component == "pipeline":
+        row["guided"] = guided
+    return row
+
+
+def time_and_record(call, row, batch, args, limit, kind, exhausted, vanilla):
+    """Times `call` (args.warmup runs, then the median of args.repeats) and fills `row` as every engine's
+    row is filled: seconds, images/s, peak RSS (flagged "oom" above `limit`, which stops `kind`), and the
+    speed-up over vanilla attention at this batch."""
+    for _ in range(args.warmup):
+        call()
+    samples = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    seconds = statistics.median(samples)
+    row.update(seconds_per_step=seconds, images_per_second=batch / seconds,
+               peak_rss_bytes=status_field("VmHWM"))
+    if limit is not None and row["peak_rss_bytes"] and row["peak_rss_bytes"] > limit:
+        row.update(status="oom", reason="measured peak RSS above --memory-limit")
+        exhausted.add(kind)
+    if kind == "vanilla" and row["status"] == "ok":
+        vanilla[batch] = seconds
+    if batch in vanilla and row["status"] == "ok":
+        row["speedup_vs_vanilla"] = vanilla[batch] / seconds
+
+
+def error_reason(e):
+    """An exception as a row's one-line reason."""
+    return f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+
+
+def main():
+    args = argument_parser(__doc__).parse_args()
+    guided = args.guidance_scale > 1
+    vae_kinds = list(dict.fromkeys(args.vae)) if args.component in ("vae", "pipeline") else ["kl"]
+    torch.set_num_threads(args.threads)
+
+    configs, arch = load_configs(args)
+    sizes = grid_sizes(args, configs)
+    limit = memory_limit(args)
     attentions = [a for a in ("vanilla", "sdpa") if a in args.attention]
 
     baseline = status_field("VmRSS") or 0
@@ -283,15 +371,7 @@ def main():
                 exhausted = set()
                 for batch in sorted(set(args.batch)):
                     for kind in attentions:
-                        row = dict(source="torch", arch=arch, component=args.component, width=w, height=h, batch=batch,
-                                   attention=kind, precision=precision, compiled=compiled, threads=args.threads,
-                                   status="ok", reason=None, seconds_per_step=None, images_per_second=None,
-                                   peak_rss_bytes=None, peak_tensor_bytes=None, predicted_bytes=None,
-                                   speedup_vs_vanilla=None)
-                        if args.component in ("vae", "pipeline"):
-                            row["vae"] = vae_kind
-                        if args.component == "pipeline":
-                            row["guided"] = guided
+                        row = result_row("torch", arch, args, w, h, batch, kind, precision, compiled, vae_kind, guided)
                         pred = baseline + predicted_bytes(args.component, w, h, batch, kind, configs, weight_bytes,
                                                           vae_kind, guided)
                         row["predicted_bytes"] = pred
@@ -305,25 +385,9 @@ def main():
                             call = make_call(args.component, models, w, h, batch, dtype, args.steps, configs, compiled, guided)
                             reset_peak()
                             with torch.inference_mode():
-                                for _ in range(args.warmup):
-                                    call()
-                                samples = []
-                                for _ in range(args.repeats):
-                                    start = time.perf_counter()
-                                    call()
-                                    samples.append(time.perf_counter() - start)
-                            seconds = statistics.median(samples)
-                            row.update(seconds_per_step=seconds, images_per_second=batch / seconds,
-                                       peak_rss_bytes=status_field("VmHWM"))
-                            if limit is not None and row["peak_rss_bytes"] and row["peak_rss_bytes"] > limit:
-                                row.update(status="oom", reason="measured peak RSS above --memory-limit")
-                                exhausted.add(kind)
-                            if kind == "vanilla" and row["status"] == "ok":
-                                vanilla[batch] = seconds
-                            if batch in vanilla and row["status"] == "ok":
-                                row["speedup_vs_vanilla"] = vanilla[batch] / seconds
+                                time_and_record(call, row, batch, args, limit, kind, exhausted, vanilla)
                         except Exception as e:  # noqa: BLE001 — every failure becomes a row, the grid goes on
-                            row.update(status="error", reason=f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}")
+                            row.update(status="error", reason=error_reason(e))
                         print(json.dumps(row), flush=True)
         del models
     return 0

@@ -1,5 +1,7 @@
-/// `--compare FILE`: each Diffuse cell beside the PyTorch cell with the same arch, component, size,
-/// batch, attention kind (vanilla / sliced / sdpa), precision and compilation.
+/// `--compare FILE`, `--baseline`: each Diffuse cell beside the other engine's cell with the same arch,
+/// component, size, batch, attention kind (vanilla / sliced / sdpa), precision and compilation. An engine
+/// with no compiled cells at all (OpenVINO and ONNX Runtime, whose graphs are always compiled ahead of
+/// time; or a PyTorch file measured without `--compile`) is compared with Diffuse's compiled cells too.
 public struct BenchComparison: Sendable {
     public struct Row: Sendable, Equatable {
         public var diffuse: BenchResult
@@ -15,8 +17,11 @@ public struct BenchComparison: Sendable {
     public init(diffuse: [BenchResult], other: [BenchResult]) {
         var byKey: [String: BenchResult] = [:]
         for result in other where byKey[result.matchKey] == nil { byKey[result.matchKey] = result }
+        let otherCompiles = other.contains(where: \.compiled)
         rows = diffuse.map { d in
-            let o = byKey[d.matchKey]
+            var eager = d
+            eager.compiled = false
+            let o = byKey[d.matchKey] ?? (otherCompiles ? nil : byKey[eager.matchKey])
             var time: Double?
             if d.status == .ok, o?.status == .ok, let a = d.secondsPerStep, let b = o?.secondsPerStep, b > 0 { time = a / b }
             var memory: Double?

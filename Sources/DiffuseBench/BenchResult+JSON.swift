@@ -31,6 +31,7 @@ extension BenchResult {
         try c.encode(predictedBytes, forKey: .predictedBytes)
         try c.encode(JSONLine.rounded(speedupVsVanilla, 3), forKey: .speedupVsVanilla)
         try c.encode(JSONLine.rounded(compileSeconds, 3), forKey: .compileSeconds)
+        try c.encodeIfPresent(version, forKey: .version)         // baselines only: Diffuse's lines stay as they were
     }
 
     /// Parses one line of `--json` output (Diffuse's or the PyTorch script's). Fields beyond those of

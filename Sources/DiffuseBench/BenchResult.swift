@@ -13,7 +13,7 @@ public struct BenchResult: Sendable, Equatable, Codable {
         case error
     }
 
-    /// "diffuse" or "torch".
+    /// "diffuse", or the baseline: "torch", "openvino", "onnxruntime" (`BenchBaseline`).
     public var source: String
     public var arch: String
     public var component: String
@@ -44,6 +44,9 @@ public struct BenchResult: Sendable, Equatable, Codable {
     /// `pipeline` cells: whether each step ran the unconditional pass too (guidance scale > 1: the UNet's
     /// batch is 2B) or not (guidance ≤ 1, LCM / Turbo: batch B); nil reads as true.
     public var guided: Bool?
+    /// Baselines that say so (`Scripts/bench_openvino.py`, `bench_onnxruntime.py`): the library and its
+    /// version, e.g. "openvino 2026.4.1"; nil for Diffuse's own rows (not written).
+    public var version: String?
 
     public init(source: String, cell: BenchCell, attention: String? = nil, threads: Int, status: Status,
                 reason: String? = nil) {
@@ -98,6 +101,6 @@ public struct BenchResult: Sendable, Equatable, Codable {
         case predictedBytes = "predicted_bytes"
         case speedupVsVanilla = "speedup_vs_vanilla"
         case compileSeconds = "compile_seconds"
-        case vae, guided
+        case vae, guided, version
     }
 }

@@ -10,15 +10,25 @@ import Darwin
 /// line (read with `JSONLine.decode`), so that baselines are measured in the same run as Diffuse, under
 /// the same machine load.
 enum ExternalBaseline {
-    /// The output lines of `command` (stderr merged) and whether it exited 0.
-    static func run(_ command: String) -> (lines: [String], succeeded: Bool) {
+    /// The output lines of `command` (stderr merged) and whether it exited 0; `onLine` sees each line as
+    /// it comes (a baseline's rows print while it runs, not only at its end).
+    static func run(_ command: String, onLine: (String) -> Void = { _ in }) -> (lines: [String], succeeded: Bool) {
         guard let pipe = popen(command + " 2>&1", "r") else { return ([], false) }
         var lines: [String] = []
         var buffer = [CChar](repeating: 0, count: 4096)
+        var pending = ""
         while fgets(&buffer, Int32(buffer.count), pipe) != nil {
             let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-            let line = String(decoding: bytes, as: UTF8.self)
-            lines.append(line.hasSuffix("\n") ? String(line.dropLast()) : line)
+            pending += String(decoding: bytes, as: UTF8.self)
+            guard pending.hasSuffix("\n") else { continue }        // a line longer than the buffer: read on
+            let line = String(pending.dropLast())
+            pending = ""
+            lines.append(line)
+            onLine(line)
+        }
+        if !pending.isEmpty {
+            lines.append(pending)
+            onLine(pending)
         }
         return (lines, pclose(pipe) == 0)
     }

@@ -55,9 +55,14 @@ struct ModelBenchOptions: ParsableArguments {
     var chart: [String] = []
     @Option(help: "JSON lines from Scripts/bench_torch_models.py (or another run): print Diffuse / them per cell.")
     var compare: String?
-    @Flag(help: "Also run Scripts/bench_torch_models.py with the same grid in this run and compare.")
+    @Option(help: ArgumentHelp(
+        "Also run these baselines with the same grid in this run and print Diffuse / each per cell: a comma list of \(BenchBaseline.names).",
+        discussion: "Each runs its script in Scripts/ (bench_torch_models.py, bench_openvino.py, bench_onnxruntime.py) with --python; the same models, weights and inputs.",
+        valueName: "names"))
+    var baseline: [String] = []
+    @Flag(help: "Same as --baseline torch.")
     var torch = false
-    @Option(help: "Python interpreter with torch and diffusers, for --torch.")
+    @Option(help: "Python interpreter for --baseline: torch, diffusers and transformers, plus openvino (openvino) or onnxruntime, onnx and onnxscript (onnxruntime).")
     var python = "python3"
     @Flag(help: "Print time per op kind after each cell.")
     var profile = false
@@ -81,6 +86,12 @@ struct ModelBenchOptions: ParsableArguments {
         for name in chart where !(name.hasSuffix(".svg") || name.hasSuffix(".png")) {
             throw ValidationError("--chart \(name): the file name must end in .svg or .png")
         }
+        _ = try baselines()
+    }
+
+    /// `--baseline` (comma lists) and `--torch`, each baseline once, in the order named.
+    func baselines() throws -> [BenchBaseline] {
+        do { return try BenchBaseline.parse(baseline, torch: torch) } catch { throw ValidationError("\(error)") }
     }
 
     /// The weights' source.

@@ -8,8 +8,9 @@ import DiffuseBench
 import DiffuseCPU
 import DiffusePipeline
 
-/// Runs `diffuse bench <component>`: the grid (`ModelBenchSession`), then optionally PyTorch's grid in
-/// the same run (`--torch`), the comparison (`--compare`, `--torch`) and the charts (`--chart`).
+/// Runs `diffuse bench <component>`: the grid (`ModelBenchSession`), then optionally the baselines' grids
+/// in the same run (`--baseline torch,openvino,onnxruntime`; `ModelBenchRunner+Baselines.swift`), the
+/// comparison (`--compare`, `--baseline`: `BaselineComparison`) and the charts (`--chart`).
 struct ModelBenchRunner {
     let options: ModelBenchOptions
     let component: BenchComponent
@@ -41,17 +42,23 @@ struct ModelBenchRunner {
         var results = try session.run(grid)
 
         var others: [BenchResult] = []
-        if options.torch {
+        let baselines = try options.baselines()
+        if !baselines.isEmpty {
             ModelBenchSession.releaseFreedModels()   // the models died with the session run; give back what they left
-            others += runTorch(grid, settings: settings, session: session)
+        }
+        for baseline in baselines {
+            others += runBaseline(baseline, grid: grid, settings: settings, session: session)
         }
         if let path = options.compare {
             do { others += try BenchResult.load(path: path) } catch { throw ValidationError("\(error)") }
         }
         if !others.isEmpty {
+            let comparison = BaselineComparison(diffuse: results, others: others)
             session.note("")
-            session.note("Diffuse / other, per cell (matched by arch, component, size, batch, attention kind, precision, compiled):")
-            BenchComparison(diffuse: results, other: others).table.forEach(session.note)
+            session.note("Diffuse / each baseline, per cell (matched by arch, component, size, batch, attention kind, precision, compiled):")
+            comparison.table.forEach(session.note)
+            session.note(comparison.legend)
+            if options.json { comparison.ratios.forEach { Swift.print(JSONLine.encode($0)) } }
         }
         results += others.filter { $0.source != "diffuse" && $0.component == component.rawValue }
         for path in options.chart { try writeChart(results, to: path, grid: grid) }
@@ -67,43 +74,6 @@ struct ModelBenchRunner {
         gmtime_r(&now, &parts)
         let two = { (v: Int32) in v < 10 ? "0\(v)" : "\(v)" }
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
-    }
-
-    /// `Scripts/bench_torch_models.py` with the same grid (vanilla → AttnProcessor, SDPA kinds →
-    /// AttnProcessor2_0); its JSON lines are printed as they are and returned.
-    func runTorch(_ grid: BenchGrid, settings: ModelBenchmark.Settings, session: ModelBenchSession) -> [BenchResult] {
-        let script = "Scripts/bench_torch_models.py"
-        guard access(script, R_OK) == 0 else {
-            session.note("PyTorch run skipped: \(script) not found (run from the repository root)")
-            return []
-        }
-        var kinds: [String] = []
-        for choice in grid.attentions {
-            let kind = choice == .vanilla ? "vanilla" : choice == .sliced ? "sliced" : "sdpa"
-            if !kinds.contains(kind) { kinds.append(kind) }
-        }
-        var command = "\(options.python) \(script) \(component.rawValue) --threads \(Parallel.threadCount)"
-            + " --attention \(kinds.joined(separator: " ")) --batch \(grid.batches.map(String.init).joined(separator: " "))"
-            + " --precision \(grid.precisions.map(\.rawValue).joined(separator: " "))"
-            + " --size \(grid.sizes.map { "\($0.width)x\($0.height)" }.joined(separator: " "))"
-            + " --warmup \(settings.warmup) --repeats \(settings.repeats) --steps \(settings.pipelineSteps) --seed \(settings.seed)"
-        command += options.model.map { " --model '\($0)'" } ?? " --arch \(grid.arch)"
-        if options.compile { command += " --compile" }
-        if settings.vaeTiling { command += " --vae-tiling" }
-        if component.needsVAE { command += " --vae \(grid.vaes.map(\.rawValue).joined(separator: " "))" }
-        if component == .pipeline { command += " --guidance-scale \(settings.guidanceScale)" }
-        if let limit = settings.memoryLimit { command += " --memory-limit \(limit.bytes)" }
-        session.note("")
-        session.note("PyTorch: \(command)")
-        let (lines, succeeded) = ExternalBaseline.run(command)
-        let results = lines.compactMap { line in line.hasPrefix("{") ? try? BenchResult(jsonLine: line) : nil }
-        if options.json { lines.filter { $0.hasPrefix("{") }.forEach { Swift.print($0) } }
-        else { results.forEach { session.note(BenchTable.row($0)) } }
-        if !succeeded || results.isEmpty {
-            session.note("PyTorch run failed (\(options.python) needs torch and diffusers; pass --python): "
-                         + lines.suffix(2).joined(separator: " | "))
-        }
-        return results
     }
 
     func writeChart(_ results: [BenchResult], to path: String, grid: BenchGrid) throws {
