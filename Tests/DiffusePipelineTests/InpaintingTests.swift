@@ -56,16 +56,7 @@ struct InpaintCase: Decodable, Sendable, CustomStringConvertible {
         }
         let result = try pipe.generate(config)
 
-        #expect(result.timesteps.map { Float($0) } == (try tensors.tensor("\(name).timesteps")).floats(), "\(name) timesteps")
-        let latents = PipelineFixtureTests.compare(result.latents, try tensors.tensor("\(name).latents"))
-        let decoded = PipelineFixtureTests.compare(result.images, try tensors.tensor("\(name).decoded"))
-        let expected = try tensors.tensor("\(name).image").hostContiguous()
-        let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init),
-                                   (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) })
-        print("inpaint \(name): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
-        #expect(latents.passes, "\(name) latents: \(latents)")
-        #expect(decoded.passes, "\(name) decoded: \(decoded)")
-        #expect(diff.max <= 1, "\(name): pixels differ by up to \(diff.max)")
+        try expectMatchesCase(result, tensors, name, label: "inpaint")
 
         if let mask {
             let overlay = try tensors.tensor("\(name).overlay").hostContiguous()

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import DiffuseCore
+import Testing
 import DiffuseCPU
 import DiffuseImage
 import DiffusePipeline
@@ -158,4 +159,20 @@ func writtenImages(_ folder: String, stem: String = "out", expected: Tensor, cou
         (folder + "/" + (count == 1 ? "\(stem).png" : "\(stem)-\(i).png"),
          (i * perImage..<(i + 1) * perImage).map { Int(all.scalar(atFlat: $0)) })
     }
+}
+
+/// A run against a fixture case `<name>.*` (timesteps, latents, decoded, image): timesteps exact, latents and
+/// decoded images within `PipelineFixtureTests.compare`'s tolerance, pixels within 1 level; prints the errors
+/// under `label`.
+func expectMatchesCase(_ result: GenerationResult, _ tensors: SafeTensorsFile, _ name: String, label: String) throws {
+    #expect(result.timesteps.map { Float($0) } == (try tensors.tensor("\(name).timesteps")).floats(), "\(name) timesteps")
+    let latents = PipelineFixtureTests.compare(result.latents, try tensors.tensor("\(name).latents"))
+    let decoded = PipelineFixtureTests.compare(result.images, try tensors.tensor("\(name).decoded"))
+    let expected = try tensors.tensor("\(name).image").hostContiguous()
+    let diff = pixelDifference(result.rgbImages.flatMap(\.pixels).map(Int.init),
+                               (0..<expected.count).map { Int(expected.scalar(atFlat: $0)) })
+    print("\(label) \(name): latents \(latents.maxAbsError) decoded \(decoded.maxAbsError) pixels max \(diff.max) (\(diff.differing) differ)")
+    #expect(latents.passes, "\(name) latents: \(latents)")
+    #expect(decoded.passes, "\(name) decoded: \(decoded)")
+    #expect(diff.max <= 1, "\(name): pixels differ by up to \(diff.max)")
 }
